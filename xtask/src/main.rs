@@ -1,0 +1,91 @@
+//! Project tasks for blockbind: `cargo xtask <task>` (the alias lives in `.cargo/config.toml`).
+//!
+//! - `generate [--check] [-p API]...`: regenerate the client crates from `specs/`.
+//! - `lint`: run Spectral's `spectral:oas` ruleset over `specs/`, installing Spectral if missing.
+//!
+//! The xtask is the only writer of `crates/*/src/generated.rs` and `crates/*/Cargo.toml` of the
+//! generated crates; it must not touch hand-written files except to create a missing `lib.rs`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+mod generate;
+mod lint;
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "blockbind project tasks")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Regenerate the client crates from specs/ with progenitor.
+    Generate {
+        /// Regenerate in memory only; fail naming each crate whose files are stale.
+        #[arg(long)]
+        check: bool,
+        /// Only this API (crate directory such as `x-v2`, or spec name such as `x-v1.1`).
+        #[arg(short = 'p', long = "package")]
+        only: Vec<String>,
+    },
+    /// Lint every spec with Spectral (`spectral:oas`), installing it under .tools/ if missing.
+    Lint,
+}
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits one level below the workspace root")
+        .to_path_buf()
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let root = workspace_root();
+    match cli.task {
+        Task::Generate { check, only } => {
+            let crates = generate::generate_all(&root, &only)?;
+            if check {
+                let stale = generate::stale(&root, &crates);
+                if stale.is_empty() {
+                    println!("generated code is fresh ({} crates)", crates.len());
+                    return Ok(ExitCode::SUCCESS);
+                }
+                for (krate, files) in &stale {
+                    let files: Vec<String> =
+                        files.iter().map(|f| f.display().to_string()).collect();
+                    eprintln!("stale: crates/{krate} ({})", files.join(", "));
+                }
+                eprintln!("run `cargo xtask generate` and commit the result");
+                return Ok(ExitCode::FAILURE);
+            }
+            let written = generate::write(&root, &crates)?;
+            for c in &crates {
+                println!("{} -> crates/{}", c.spec.rel_path, c.crate_dir);
+            }
+            if written.is_empty() {
+                println!("nothing changed");
+            } else {
+                for path in written {
+                    println!("wrote {}", path.display());
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Task::Lint => lint::run(&root),
+    }
+}
