@@ -11,7 +11,13 @@ fn specs() -> Vec<SpecFile> {
     let specs = workspace_specs(Path::new(env!("CARGO_MANIFEST_DIR"))).expect("specs load");
     assert_eq!(
         specs.iter().map(|s| s.stem.as_str()).collect::<Vec<_>>(),
-        ["twitch-helix", "twitch-kraken-v2", "twitch-kraken-v5", "x-v1.1", "x-v2"],
+        [
+            "twitch-helix",
+            "twitch-kraken-v2",
+            "twitch-kraken-v5",
+            "x-v1.1",
+            "x-v2"
+        ],
         "the five specs"
     );
     specs
@@ -21,8 +27,17 @@ fn specs() -> Vec<SpecFile> {
 fn every_spec_parses_with_openapiv3_as_openapi_3_0() {
     for spec in specs() {
         let api = spec.openapi().unwrap_or_else(|e| panic!("{e}"));
-        assert!(api.openapi.starts_with("3.0."), "{}: {}", spec.rel_path, api.openapi);
-        assert!(!api.paths.paths.is_empty(), "{} has no paths", spec.rel_path);
+        assert!(
+            api.openapi.starts_with("3.0."),
+            "{}: {}",
+            spec.rel_path,
+            api.openapi
+        );
+        assert!(
+            !api.paths.paths.is_empty(),
+            "{} has no paths",
+            spec.rel_path
+        );
     }
 }
 
@@ -45,7 +60,9 @@ fn every_example_validates_against_its_schema() {
             let validator = jsonschema::draft7::options()
                 .should_validate_formats(true)
                 .build(&schema)
-                .unwrap_or_else(|e| panic!("{} {}: bad schema: {e}", spec.rel_path, example.location));
+                .unwrap_or_else(|e| {
+                    panic!("{} {}: bad schema: {e}", spec.rel_path, example.location)
+                });
             let errors: Vec<String> = validator
                 .iter_errors(&example.value)
                 .map(|e| format!("{} at {}", e, e.instance_path()))
@@ -95,7 +112,10 @@ fn operation_ids_are_unique_snake_case_method_names() {
         for op in spec.operations() {
             assert!(
                 !op.id.is_empty()
-                    && op.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                    && op
+                        .id
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
                     && op.id.starts_with(|c: char| c.is_ascii_lowercase()),
                 "{} {} {}: operationId `{}` is not snake_case",
                 spec.rel_path,
@@ -103,7 +123,12 @@ fn operation_ids_are_unique_snake_case_method_names() {
                 op.path,
                 op.id
             );
-            assert!(seen.insert(op.id), "{}: duplicate operationId {}", spec.rel_path, op.id);
+            assert!(
+                seen.insert(op.id),
+                "{}: duplicate operationId {}",
+                spec.rel_path,
+                op.id
+            );
         }
     }
 }
@@ -114,22 +139,55 @@ fn every_operation_has_one_success_and_one_error_shape() {
     for spec in specs() {
         for op in spec.operations() {
             let responses = op.node["responses"].as_object().expect("responses");
-            assert!(!responses.contains_key("default"), "{} {}: `default` response", spec.rel_path, op.id);
+            assert!(
+                !responses.contains_key("default"),
+                "{} {}: `default` response",
+                spec.rel_path,
+                op.id
+            );
             let mut success = Vec::new();
             let mut errors = std::collections::BTreeSet::new();
             for (code, response) in responses {
                 let response = spec.deref(response).expect("response resolves");
-                let json = response.pointer("/content/application~1json/schema").map(|s| s.to_string());
+                let json = response
+                    .pointer("/content/application~1json/schema")
+                    .map(|s| s.to_string());
                 if code.starts_with('2') {
                     success.push(code.clone());
                 } else {
-                    assert!(code.starts_with('4') || code.starts_with('5'), "{}: status {code}", op.id);
-                    errors.insert(json.unwrap_or_else(|| panic!("{} {} {code}: error without a JSON schema", spec.rel_path, op.id)));
+                    assert!(
+                        code.starts_with('4') || code.starts_with('5'),
+                        "{}: status {code}",
+                        op.id
+                    );
+                    errors.insert(json.unwrap_or_else(|| {
+                        panic!(
+                            "{} {} {code}: error without a JSON schema",
+                            spec.rel_path, op.id
+                        )
+                    }));
                 }
             }
-            assert_eq!(success.len(), 1, "{} {}: success responses {success:?}", spec.rel_path, op.id);
-            assert!(!errors.is_empty(), "{} {}: no error responses documented", spec.rel_path, op.id);
-            assert_eq!(errors.len(), 1, "{} {}: several error schemas {errors:?}", spec.rel_path, op.id);
+            assert_eq!(
+                success.len(),
+                1,
+                "{} {}: success responses {success:?}",
+                spec.rel_path,
+                op.id
+            );
+            assert!(
+                !errors.is_empty(),
+                "{} {}: no error responses documented",
+                spec.rel_path,
+                op.id
+            );
+            assert_eq!(
+                errors.len(),
+                1,
+                "{} {}: several error schemas {errors:?}",
+                spec.rel_path,
+                op.id
+            );
         }
     }
 }
@@ -150,15 +208,17 @@ fn every_operation_declares_security_with_known_schemes() {
             assert!(!security.is_empty(), "{} {}", spec.rel_path, op.id);
             for requirement in security {
                 for (name, scopes) in requirement.as_object().unwrap() {
-                    let scheme = schemes
-                        .get(name)
-                        .unwrap_or_else(|| panic!("{} {}: unknown scheme {name}", spec.rel_path, op.id));
+                    let scheme = schemes.get(name).unwrap_or_else(|| {
+                        panic!("{} {}: unknown scheme {name}", spec.rel_path, op.id)
+                    });
                     if scheme["type"] == "oauth2" {
                         let declared: Vec<&str> = scheme["flows"]
                             .as_object()
                             .unwrap()
                             .values()
-                            .flat_map(|f| f["scopes"].as_object().unwrap().keys().map(String::as_str))
+                            .flat_map(|f| {
+                                f["scopes"].as_object().unwrap().keys().map(String::as_str)
+                            })
                             .collect();
                         for scope in scopes.as_array().unwrap() {
                             assert!(
@@ -180,11 +240,19 @@ fn every_spec_names_its_crate_and_a_real_server() {
     for spec in specs() {
         let dir = spec.crate_dir().unwrap();
         assert!(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("crates").join(&dir).join("src/generated.rs").is_file(),
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("crates")
+                .join(&dir)
+                .join("src/generated.rs")
+                .is_file(),
             "{}: crates/{dir}/src/generated.rs missing",
             spec.rel_path
         );
-        let url = spec.document.pointer("/servers/0/url").and_then(Value::as_str).unwrap();
+        let url = spec
+            .document
+            .pointer("/servers/0/url")
+            .and_then(Value::as_str)
+            .unwrap();
         assert!(
             url.starts_with("https://api.twitch.tv/") || url.starts_with("https://api.x.com/"),
             "{}: server {url}",

@@ -21,7 +21,10 @@ async fn twitch_helix_operations_on_the_wire() {
     let r = server.take_one();
     assert_eq!(r.method, "GET");
     assert_eq!(r.path(), "/helix/users/blocks");
-    assert_eq!(r.query(), Some("after=eyJiIjpudWxsfQ&broadcaster_id=141981764&first=100"));
+    assert_eq!(
+        r.query(),
+        Some("after=eyJiIjpudWxsfQ&broadcaster_id=141981764&first=100")
+    );
 
     let _ = client
         .block_user()
@@ -31,13 +34,22 @@ async fn twitch_helix_operations_on_the_wire() {
         .send()
         .await;
     let r = server.take_one();
-    assert_eq!((r.method.as_str(), r.path()), ("PUT", "/helix/users/blocks"));
-    assert_eq!(r.query(), Some("reason=harassment&source_context=chat&target_user_id=12826"));
+    assert_eq!(
+        (r.method.as_str(), r.path()),
+        ("PUT", "/helix/users/blocks")
+    );
+    assert_eq!(
+        r.query(),
+        Some("reason=harassment&source_context=chat&target_user_id=12826")
+    );
     assert!(r.body.is_empty());
 
     let _ = client.unblock_user().target_user_id("12826").send().await;
     let r = server.take_one();
-    assert_eq!((r.method.as_str(), r.path()), ("DELETE", "/helix/users/blocks"));
+    assert_eq!(
+        (r.method.as_str(), r.path()),
+        ("DELETE", "/helix/users/blocks")
+    );
     assert_eq!(r.query(), Some("target_user_id=12826"));
 }
 
@@ -47,17 +59,42 @@ async fn twitch_kraken_v2_operations_on_the_wire() {
     let server = CaptureServer::start(204, "").await;
     let client = Client::new(&format!("{}/kraken", server.base));
 
-    let _ = client.get_user_block_list().login("test_user1").limit(100u64).offset(25u64).send().await;
+    let _ = client
+        .get_user_block_list()
+        .login("test_user1")
+        .limit(100u64)
+        .offset(25u64)
+        .send()
+        .await;
     let r = server.take_one();
-    assert_eq!((r.method.as_str(), r.target.as_str()), ("GET", "/kraken/users/test_user1/blocks?limit=100&offset=25"));
+    assert_eq!(
+        (r.method.as_str(), r.target.as_str()),
+        ("GET", "/kraken/users/test_user1/blocks?limit=100&offset=25")
+    );
 
-    let _ = client.block_user().user("test_user1").target("test_user_troll").send().await;
+    let _ = client
+        .block_user()
+        .user("test_user1")
+        .target("test_user_troll")
+        .send()
+        .await;
     let r = server.take_one();
-    assert_eq!((r.method.as_str(), r.target.as_str()), ("PUT", "/kraken/users/test_user1/blocks/test_user_troll"));
+    assert_eq!(
+        (r.method.as_str(), r.target.as_str()),
+        ("PUT", "/kraken/users/test_user1/blocks/test_user_troll")
+    );
 
-    let _ = client.unblock_user().user("test_user1").target("test_user_troll").send().await;
+    let _ = client
+        .unblock_user()
+        .user("test_user1")
+        .target("test_user_troll")
+        .send()
+        .await;
     let r = server.take_one();
-    assert_eq!((r.method.as_str(), r.target.as_str()), ("DELETE", "/kraken/users/test_user1/blocks/test_user_troll"));
+    assert_eq!(
+        (r.method.as_str(), r.target.as_str()),
+        ("DELETE", "/kraken/users/test_user1/blocks/test_user_troll")
+    );
 }
 
 #[tokio::test]
@@ -75,12 +112,27 @@ async fn twitch_kraken_v5_operations_on_the_wire() {
         }};
     }
     sent!(client.get_authenticated_user(), "GET", "/kraken/user");
-    sent!(client.get_user_by_id().user_id("44322889"), "GET", "/kraken/users/44322889");
-    // A single login: comma-joining several (`explode: false`) is the runtime's wire fix.
-    sent!(client.get_users().login(vec!["dallas".to_string()]), "GET", "/kraken/users?login=dallas");
-    sent!(client.get_user_emotes().user_id("44322889"), "GET", "/kraken/users/44322889/emotes");
     sent!(
-        client.check_user_subscription_by_channel().user_id("44322889").channel_id("129454141"),
+        client.get_user_by_id().user_id("44322889"),
+        "GET",
+        "/kraken/users/44322889"
+    );
+    // A single login: comma-joining several (`explode: false`) is the runtime's wire fix.
+    sent!(
+        client.get_users().login(vec!["dallas".to_string()]),
+        "GET",
+        "/kraken/users?login=dallas"
+    );
+    sent!(
+        client.get_user_emotes().user_id("44322889"),
+        "GET",
+        "/kraken/users/44322889/emotes"
+    );
+    sent!(
+        client
+            .check_user_subscription_by_channel()
+            .user_id("44322889")
+            .channel_id("129454141"),
         "GET",
         "/kraken/users/44322889/subscriptions/129454141"
     );
@@ -96,7 +148,10 @@ async fn twitch_kraken_v5_operations_on_the_wire() {
         "/kraken/users/44322889/follows/channels?direction=asc&limit=100&offset=200&sortby=last_broadcast"
     );
     sent!(
-        client.check_user_follows_by_channel().user_id("44322889").channel_id("129454141"),
+        client
+            .check_user_follows_by_channel()
+            .user_id("44322889")
+            .channel_id("129454141"),
         "GET",
         "/kraken/users/44322889/follows/channels/129454141"
     );
@@ -111,31 +166,180 @@ async fn twitch_kraken_v5_operations_on_the_wire() {
     );
     assert_eq!(r.body, br#"{"notifications":true}"#);
     sent!(
-        client.unfollow_channel().user_id("44322889").channel_id("129454141"),
+        client
+            .unfollow_channel()
+            .user_id("44322889")
+            .channel_id("129454141"),
         "DELETE",
         "/kraken/users/44322889/follows/channels/129454141"
     );
     sent!(
-        client.get_user_block_list().user_id("44322889").limit(25u64).offset(0u64),
+        client
+            .get_user_block_list()
+            .user_id("44322889")
+            .limit(25u64)
+            .offset(0u64),
         "GET",
         "/kraken/users/44322889/blocks?limit=25&offset=0"
     );
     sent!(
-        client.block_user().user_id("44322889").target_user_id("13460644"),
+        client
+            .block_user()
+            .user_id("44322889")
+            .target_user_id("13460644"),
         "PUT",
         "/kraken/users/44322889/blocks/13460644"
     );
     sent!(
-        client.unblock_user().user_id("44322889").target_user_id("13460644"),
+        client
+            .unblock_user()
+            .user_id("44322889")
+            .target_user_id("13460644"),
         "DELETE",
         "/kraken/users/44322889/blocks/13460644"
     );
     let r = sent!(
-        client.create_vhs_connection().body_map(|b| b.identifier("VHS_ID")),
+        client
+            .create_vhs_connection()
+            .body_map(|b| b.identifier("VHS_ID")),
         "PUT",
         "/kraken/user/vhs"
     );
     assert_eq!(r.body, br#"{"identifier":"VHS_ID"}"#);
     sent!(client.check_vhs_connection(), "GET", "/kraken/user/vhs");
     sent!(client.delete_vhs_connection(), "DELETE", "/kraken/user/vhs");
+}
+
+#[tokio::test]
+async fn x_v2_operations_on_the_wire() {
+    use blockbind_x_v2::{Client, types};
+    let server = CaptureServer::start(204, "").await;
+    let client = Client::new(&format!("{}/2", server.base));
+
+    let _ = client
+        .get_users_blocking()
+        .id("2244994945")
+        .max_results(1000u32)
+        .pagination_token("1D3PU6DRII9HEZZZ")
+        .user_fields(vec![types::UserField::CreatedAt])
+        .expansions(vec![types::UserExpansion::PinnedTweetId])
+        .send()
+        .await;
+    let r = server.take_one();
+    assert_eq!(
+        (r.method.as_str(), r.path()),
+        ("GET", "/2/users/2244994945/blocking")
+    );
+    // One value per array: joining several with commas (`explode: false`) is the runtime's fix.
+    assert_eq!(
+        r.query(),
+        Some(
+            "expansions=pinned_tweet_id&max_results=1000&pagination_token=1D3PU6DRII9HEZZZ&user.fields=created_at"
+        )
+    );
+
+    let _ = client
+        .block_user()
+        .id("2244994945")
+        .body_map(|b| b.target_user_id("783214"))
+        .send()
+        .await;
+    let r = server.take_one();
+    assert_eq!(
+        (r.method.as_str(), r.target.as_str()),
+        ("POST", "/2/users/2244994945/blocking")
+    );
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(r.body, br#"{"target_user_id":"783214"}"#);
+
+    let _ = client
+        .unblock_user()
+        .source_user_id("2244994945")
+        .target_user_id("783214")
+        .send()
+        .await;
+    let r = server.take_one();
+    assert_eq!(
+        (r.method.as_str(), r.target.as_str()),
+        ("DELETE", "/2/users/2244994945/blocking/783214")
+    );
+}
+
+#[tokio::test]
+async fn x_v2_rejects_a_malformed_user_id_before_sending() {
+    let server = CaptureServer::start(204, "").await;
+    let client = blockbind_x_v2::Client::new(&format!("{}/2", server.base));
+    let err = client
+        .get_users_blocking()
+        .id("12ab")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("id"), "{err}");
+    assert!(server.requests().is_empty(), "nothing may be sent");
+}
+
+#[tokio::test]
+async fn x_v1_operations_on_the_wire() {
+    use blockbind_x_v1::Client;
+    let server = CaptureServer::start(204, "").await;
+    let client = Client::new(&format!("{}/1.1", server.base));
+
+    let _ = client
+        .get_block_ids()
+        .cursor(-1i64)
+        .stringify_ids(true)
+        .send()
+        .await;
+    let r = server.take_one();
+    assert_eq!(
+        (r.method.as_str(), r.target.as_str()),
+        ("GET", "/1.1/blocks/ids.json?cursor=-1&stringify_ids=true")
+    );
+
+    let _ = client
+        .get_block_list()
+        .cursor(1_374_004_777_531_007_833i64)
+        .include_entities(false)
+        .skip_status(true)
+        .send()
+        .await;
+    let r = server.take_one();
+    assert_eq!(
+        (r.method.as_str(), r.target.as_str()),
+        (
+            "GET",
+            "/1.1/blocks/list.json?cursor=1374004777531007833&include_entities=false&skip_status=true"
+        )
+    );
+
+    let _ = client
+        .create_block()
+        .screen_name("theseancook")
+        .skip_status(true)
+        .send()
+        .await;
+    let r = server.take_one();
+    assert_eq!(
+        (r.method.as_str(), r.target.as_str()),
+        (
+            "POST",
+            "/1.1/blocks/create.json?screen_name=theseancook&skip_status=true"
+        )
+    );
+
+    let _ = client
+        .destroy_block()
+        .user_id("6253282")
+        .include_entities(false)
+        .send()
+        .await;
+    let r = server.take_one();
+    assert_eq!(
+        (r.method.as_str(), r.target.as_str()),
+        (
+            "POST",
+            "/1.1/blocks/destroy.json?include_entities=false&user_id=6253282"
+        )
+    );
 }

@@ -56,7 +56,9 @@ impl Drop for CaptureServer {
 impl CaptureServer {
     /// Starts a server answering every request with `status` and `body` (JSON when non-empty).
     pub async fn start(status: u16, body: &'static str) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().unwrap();
         let requests = Arc::new(Mutex::new(Vec::new()));
         let sink = requests.clone();

@@ -110,7 +110,10 @@ pub fn generate(spec: &SpecFile) -> Result<GeneratedCrate> {
 
 fn cargo_toml(spec: &SpecFile, crate_dir: &str, title: &str, deps: &[&str]) -> Result<String> {
     if title.contains('"') || title.contains('\\') {
-        bail!("{}: info.title must not contain quotes or backslashes", spec.rel_path);
+        bail!(
+            "{}: info.title must not contain quotes or backslashes",
+            spec.rel_path
+        );
     }
     let mut out = format!(
         "# Written by `cargo xtask generate` from {spec}. Edit the spec or xtask/, not this file.\n\
@@ -302,7 +305,11 @@ mod tests {
         assert_eq!(stale[0].0, victim.crate_dir().unwrap());
         assert_eq!(
             stale[0].1,
-            vec![Path::new("crates").join(victim.crate_dir().unwrap()).join("src/generated.rs")]
+            vec![
+                Path::new("crates")
+                    .join(victim.crate_dir().unwrap())
+                    .join("src/generated.rs")
+            ]
         );
     }
 

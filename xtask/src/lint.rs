@@ -27,7 +27,13 @@ pub fn run(root: &Path) -> Result<ExitCode> {
         .map(|s| s.rel_path)
         .collect();
     let status = Command::new(&spectral)
-        .args(["lint", "--ruleset", ".spectral.yaml", "--fail-severity", "warn"])
+        .args([
+            "lint",
+            "--ruleset",
+            ".spectral.yaml",
+            "--fail-severity",
+            "warn",
+        ])
         .args(&specs)
         .current_dir(root)
         .status()

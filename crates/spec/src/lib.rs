@@ -66,7 +66,11 @@ pub fn spec_paths(workspace_root: &Path) -> Result<Vec<String>, SpecError> {
     };
     let mut names = Vec::new();
     for entry in std::fs::read_dir(&dir).map_err(io)? {
-        let name = entry.map_err(io)?.file_name().to_string_lossy().into_owned();
+        let name = entry
+            .map_err(io)?
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
         if name.ends_with(".yaml") {
             names.push(format!("{SPECS_DIR}/{name}"));
         }
@@ -423,10 +427,7 @@ pub fn to_json_schema(value: &Value) -> Value {
                     Some(_) => {}
                     None => {
                         let inner = Value::Object(std::mem::take(&mut out));
-                        out.insert(
-                            "anyOf".into(),
-                            serde_json::json!([inner, {"type": "null"}]),
-                        );
+                        out.insert("anyOf".into(), serde_json::json!([inner, {"type": "null"}]));
                     }
                 }
             }
@@ -460,7 +461,10 @@ mod tests {
     #[test]
     fn nullable_enum_admits_null() {
         let got = to_json_schema(&json!({"type": "string", "enum": ["a"], "nullable": true}));
-        assert_eq!(got, json!({"type": ["string", "null"], "enum": ["a", null]}));
+        assert_eq!(
+            got,
+            json!({"type": ["string", "null"], "enum": ["a", null]})
+        );
     }
 
     #[test]

@@ -1,0 +1,9 @@
+//! Typed client for X API v1.1 Blocks, generated from `specs/x-v1.1.yaml`.
+//!
+//! `generated.rs` is written by `cargo xtask generate` and never edited by hand; this file
+//! holds what is written by hand beside it.
+
+#[rustfmt::skip]
+#[allow(clippy::all, clippy::pedantic, unused_imports, dead_code, missing_docs)]
+mod generated;
+pub use generated::*;
