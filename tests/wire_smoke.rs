@@ -3,13 +3,46 @@
 
 mod common;
 
+use blockbind_runtime::{Auth, OAuth1Credentials, OAuth2UserToken, Runtime};
 use common::CaptureServer;
+
+fn helix() -> Runtime {
+    Runtime::new(
+        Auth::twitch_helix(
+            "wbmytr93xzw8zbg0p1izqyzzc5mbiz",
+            "2gbdx6oar67tqtcmt49t3wpcgycthx",
+        )
+        .unwrap(),
+    )
+}
+
+fn kraken() -> Runtime {
+    Runtime::new(
+        Auth::twitch_kraken(
+            Some("uo6dggojyb8d6soh92zknwmi5ej1q2".into()),
+            Some("cfabdegwdoklmawdzdo98xt2fo512y".into()),
+        )
+        .unwrap(),
+    )
+}
+
+fn x_oauth2() -> Runtime {
+    Runtime::new(Auth::x_oauth2_user(
+        OAuth2UserToken::new("x-user-token").unwrap(),
+    ))
+}
+
+fn x_oauth1() -> Runtime {
+    Runtime::new(Auth::x_oauth1(
+        OAuth1Credentials::new("ck", "cs", "at", "ats").unwrap(),
+    ))
+}
 
 #[tokio::test]
 async fn twitch_helix_operations_on_the_wire() {
     use blockbind_twitch_helix::{Client, types};
     let server = CaptureServer::start(204, "").await;
-    let client = Client::new(&format!("{}/helix", server.base));
+    let client = Client::new(&format!("{}/helix", server.base), helix());
 
     let _ = client
         .get_user_block_list()
@@ -57,7 +90,7 @@ async fn twitch_helix_operations_on_the_wire() {
 async fn twitch_kraken_v2_operations_on_the_wire() {
     use blockbind_twitch_kraken_v2::Client;
     let server = CaptureServer::start(204, "").await;
-    let client = Client::new(&format!("{}/kraken", server.base));
+    let client = Client::new(&format!("{}/kraken", server.base), kraken());
 
     let _ = client
         .get_user_block_list()
@@ -101,7 +134,7 @@ async fn twitch_kraken_v2_operations_on_the_wire() {
 async fn twitch_kraken_v5_operations_on_the_wire() {
     use blockbind_twitch_kraken_v5::{Client, types};
     let server = CaptureServer::start(204, "").await;
-    let client = Client::new(&format!("{}/kraken", server.base));
+    let client = Client::new(&format!("{}/kraken", server.base), kraken());
 
     macro_rules! sent {
         ($call:expr, $method:expr, $target:expr) => {{
@@ -214,14 +247,17 @@ async fn twitch_kraken_v5_operations_on_the_wire() {
 async fn x_v2_operations_on_the_wire() {
     use blockbind_x_v2::{Client, types};
     let server = CaptureServer::start(204, "").await;
-    let client = Client::new(&format!("{}/2", server.base));
+    let client = Client::new(&format!("{}/2", server.base), x_oauth2());
 
     let _ = client
         .get_users_blocking()
         .id("2244994945")
         .max_results(1000u32)
         .pagination_token("1D3PU6DRII9HEZZZ")
-        .user_fields(vec![types::UserField::CreatedAt])
+        .user_fields(vec![
+            types::UserField::CreatedAt,
+            types::UserField::Description,
+        ])
         .expansions(vec![types::UserExpansion::PinnedTweetId])
         .send()
         .await;
@@ -268,7 +304,7 @@ async fn x_v2_operations_on_the_wire() {
 #[tokio::test]
 async fn x_v2_rejects_a_malformed_user_id_before_sending() {
     let server = CaptureServer::start(204, "").await;
-    let client = blockbind_x_v2::Client::new(&format!("{}/2", server.base));
+    let client = blockbind_x_v2::Client::new(&format!("{}/2", server.base), x_oauth2());
     let err = client
         .get_users_blocking()
         .id("12ab")
@@ -283,7 +319,7 @@ async fn x_v2_rejects_a_malformed_user_id_before_sending() {
 async fn x_v1_operations_on_the_wire() {
     use blockbind_x_v1::Client;
     let server = CaptureServer::start(204, "").await;
-    let client = Client::new(&format!("{}/1.1", server.base));
+    let client = Client::new(&format!("{}/1.1", server.base), x_oauth1());
 
     let _ = client
         .get_block_ids()

@@ -20,6 +20,8 @@ pub struct CapturedRequest {
     /// Header names lowercased, values as sent, in order.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// When the request had fully arrived.
+    pub at: std::time::SystemTime,
 }
 
 impl CapturedRequest {
@@ -56,19 +58,31 @@ impl Drop for CaptureServer {
 impl CaptureServer {
     /// Starts a server answering every request with `status` and `body` (JSON when non-empty).
     pub async fn start(status: u16, body: &'static str) -> Self {
+        Self::script(vec![response(status, &[], body)]).await
+    }
+
+    /// Starts a server answering the n-th request with `responses[n]` (raw HTTP/1.1 responses),
+    /// and every later one with the last.
+    pub async fn script(responses: Vec<String>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().unwrap();
         let requests = Arc::new(Mutex::new(Vec::new()));
         let sink = requests.clone();
+        let responses = Arc::new(responses);
+        let served = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let task = tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
                     return;
                 };
-                let sink = sink.clone();
-                tokio::spawn(serve(stream, sink, status, body));
+                tokio::spawn(serve(
+                    stream,
+                    sink.clone(),
+                    responses.clone(),
+                    served.clone(),
+                ));
             }
         });
         Self {
@@ -90,11 +104,28 @@ impl CaptureServer {
     }
 }
 
+/// A raw HTTP/1.1 response with `headers` and a JSON `body` (none when empty).
+pub fn response(status: u16, headers: &[(&str, String)], body: &str) -> String {
+    let mut out = format!(
+        "HTTP/1.1 {status} Status\r\ncontent-length: {}\r\n",
+        body.len()
+    );
+    if !body.is_empty() {
+        out.push_str("content-type: application/json\r\n");
+    }
+    for (name, value) in headers {
+        out.push_str(&format!("{name}: {value}\r\n"));
+    }
+    out.push_str("\r\n");
+    out.push_str(body);
+    out
+}
+
 async fn serve(
     mut stream: TcpStream,
     sink: Arc<Mutex<Vec<CapturedRequest>>>,
-    status: u16,
-    body: &'static str,
+    responses: Arc<Vec<String>>,
+    served: Arc<std::sync::atomic::AtomicUsize>,
 ) {
     let mut buf = Vec::new();
     loop {
@@ -102,19 +133,8 @@ async fn serve(
             return;
         };
         sink.lock().unwrap().push(request);
-        let reason = match status {
-            200 => "OK",
-            204 => "No Content",
-            _ => "Status",
-        };
-        let response = if body.is_empty() {
-            format!("HTTP/1.1 {status} {reason}\r\ncontent-length: 0\r\n\r\n")
-        } else {
-            format!(
-                "HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-                body.len()
-            )
-        };
+        let n = served.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let response = &responses[n.min(responses.len() - 1)];
         if stream.write_all(response.as_bytes()).await.is_err() {
             return;
         }
@@ -164,5 +184,6 @@ async fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Captu
         target,
         headers,
         body,
+        at: std::time::SystemTime::now(),
     })
 }

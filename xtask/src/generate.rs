@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
 use blockbind_spec::{SpecFile, generated_header};
-use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
+use quote::quote;
 
 /// A file the xtask owns, with the content it must have.
 #[derive(Debug)]
@@ -36,7 +37,12 @@ fn settings() -> GenerationSettings {
         // Builders read like the HTTP call they make, and validate each argument as it is set.
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
-        .with_derive("PartialEq");
+        .with_derive("PartialEq")
+        // Every client runs through blockbind-runtime: its `Runtime` is the inner value, and the
+        // `ClientHooks` impl appended by `runtime_wiring` is required (a missing one fails to
+        // compile instead of silently bypassing auth, validation and pacing).
+        .with_inner_type(quote!(::blockbind_runtime::Runtime))
+        .with_hooks(HooksMode::Expected);
     settings
 }
 
@@ -58,6 +64,8 @@ pub fn generate(spec: &SpecFile) -> Result<GeneratedCrate> {
     })?
     .with_context(|| format!("progenitor rejected {}", spec.rel_path))?;
 
+    let mut tokens = tokens;
+    tokens.extend(crate::runtime_wiring::tokens(spec)?);
     let file: syn::File = syn::parse2(tokens)
         .with_context(|| format!("progenitor's output for {} does not parse", spec.rel_path))?;
     let code = progenitor_impl::space_out_items(prettyplease::unparse(&file))?;
@@ -68,7 +76,7 @@ pub fn generate(spec: &SpecFile) -> Result<GeneratedCrate> {
     );
 
     let type_space = generator.get_type_space();
-    let mut deps = vec!["progenitor-client", "reqwest", "serde"];
+    let mut deps = vec!["blockbind-runtime", "progenitor-client", "reqwest", "serde"];
     if type_space.uses_serde_json() {
         deps.push("serde_json");
     }

@@ -14,6 +14,7 @@ use clap::{Parser, Subcommand};
 
 mod generate;
 mod lint;
+mod runtime_wiring;
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "blockbind project tasks")]

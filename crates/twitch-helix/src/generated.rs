@@ -554,6 +554,7 @@ Version: helix*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
+    pub(crate) inner: ::blockbind_runtime::Runtime,
 }
 
 impl Client {
@@ -562,7 +563,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str) -> Self {
+    pub fn new(baseurl: &str, inner: ::blockbind_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -570,7 +571,7 @@ impl Client {
         };
         #[cfg(target_arch = "wasm32")]
         let client = reqwest::ClientBuilder::new();
-        Self::new_with_client(baseurl, client.build().unwrap())
+        Self::new_with_client(baseurl, client.build().unwrap(), inner)
     }
 
     /// Construct a new client with an existing `reqwest::Client`,
@@ -579,15 +580,20 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(baseurl: &str, client: reqwest::Client) -> Self {
+    pub fn new_with_client(
+        baseurl: &str,
+        client: reqwest::Client,
+        inner: ::blockbind_runtime::Runtime,
+    ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
             client,
+            inner,
         }
     }
 }
 
-impl ClientInfo<()> for Client {
+impl ClientInfo<::blockbind_runtime::Runtime> for Client {
     fn api_version() -> &'static str {
         "helix"
     }
@@ -600,12 +606,18 @@ impl ClientInfo<()> for Client {
         &self.client
     }
 
-    fn inner(&self) -> &() {
-        &()
+    fn inner(&self) -> &::blockbind_runtime::Runtime {
+        &self.inner
     }
 }
 
-impl ClientHooks<()> for &Client {}
+const _: () = {
+    #[allow(dead_code)]
+    fn assert_client_hooks()
+    where
+        Client: ClientHooks<::blockbind_runtime::Runtime>,
+    {}
+};
 impl Client {
     /**Gets the list of users that the broadcaster has blocked
 
@@ -1068,4 +1080,77 @@ pub mod builder {
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
+}
+
+/// What `blockbind-runtime` enforces for this API, emitted from the spec by the xtask.
+pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
+    name: "twitch-helix",
+    platform: ::blockbind_runtime::Platform::Twitch,
+    accept: ::std::option::Option::None,
+    operations: &[
+        ::blockbind_runtime::OperationSpec {
+            id: "unblock_user",
+            method: "DELETE",
+            path: "/users/blocks",
+            scopes: &["user:manage:blocked_users"],
+            credential: ::blockbind_runtime::CredentialNeed::UserContext,
+            comma_joined: &[],
+            bounds: &[],
+            bucket: "twitch-helix",
+            idempotent: true,
+        },
+        ::blockbind_runtime::OperationSpec {
+            id: "get_user_block_list",
+            method: "GET",
+            path: "/users/blocks",
+            scopes: &["user:read:blocked_users"],
+            credential: ::blockbind_runtime::CredentialNeed::UserContext,
+            comma_joined: &[],
+            bounds: &[
+                ::blockbind_runtime::ParamBound {
+                    name: "first",
+                    location: ::blockbind_runtime::ParamLocation::Query,
+                    minimum: ::std::option::Option::Some(1i64),
+                    maximum: ::std::option::Option::Some(100i64),
+                    min_length: ::std::option::Option::None,
+                    max_length: ::std::option::Option::None,
+                },
+            ],
+            bucket: "twitch-helix",
+            idempotent: true,
+        },
+        ::blockbind_runtime::OperationSpec {
+            id: "block_user",
+            method: "PUT",
+            path: "/users/blocks",
+            scopes: &["user:manage:blocked_users"],
+            credential: ::blockbind_runtime::CredentialNeed::UserContext,
+            comma_joined: &[],
+            bounds: &[],
+            bucket: "twitch-helix",
+            idempotent: true,
+        },
+    ],
+};
+impl ClientHooks<::blockbind_runtime::Runtime> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut ::reqwest::Request,
+        info: &OperationInfo,
+    ) -> ::std::result::Result<(), Error<E>> {
+        ClientInfo::inner(self)
+            .pre(&API, ClientInfo::client(self), request, info.operation_id)
+            .await
+            .map_err(|e| Error::Custom(e.to_string()))
+    }
+
+    async fn exec(
+        &self,
+        request: ::reqwest::Request,
+        info: &OperationInfo,
+    ) -> ::reqwest::Result<::reqwest::Response> {
+        ClientInfo::inner(self)
+            .exec(&API, ClientInfo::client(self), request, info.operation_id)
+            .await
+    }
 }

@@ -2558,6 +2558,7 @@ Version: v5*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
+    pub(crate) inner: ::blockbind_runtime::Runtime,
 }
 
 impl Client {
@@ -2566,7 +2567,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str) -> Self {
+    pub fn new(baseurl: &str, inner: ::blockbind_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -2574,7 +2575,7 @@ impl Client {
         };
         #[cfg(target_arch = "wasm32")]
         let client = reqwest::ClientBuilder::new();
-        Self::new_with_client(baseurl, client.build().unwrap())
+        Self::new_with_client(baseurl, client.build().unwrap(), inner)
     }
 
     /// Construct a new client with an existing `reqwest::Client`,
@@ -2583,15 +2584,20 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(baseurl: &str, client: reqwest::Client) -> Self {
+    pub fn new_with_client(
+        baseurl: &str,
+        client: reqwest::Client,
+        inner: ::blockbind_runtime::Runtime,
+    ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
             client,
+            inner,
         }
     }
 }
 
-impl ClientInfo<()> for Client {
+impl ClientInfo<::blockbind_runtime::Runtime> for Client {
     fn api_version() -> &'static str {
         "v5"
     }
@@ -2604,12 +2610,18 @@ impl ClientInfo<()> for Client {
         &self.client
     }
 
-    fn inner(&self) -> &() {
-        &()
+    fn inner(&self) -> &::blockbind_runtime::Runtime {
+        &self.inner
     }
 }
 
-impl ClientHooks<()> for &Client {}
+const _: () = {
+    #[allow(dead_code)]
+    fn assert_client_hooks()
+    where
+        Client: ClientHooks<::blockbind_runtime::Runtime>,
+    {}
+};
 impl Client {
     /**Get User
 
@@ -4473,4 +4485,234 @@ pub mod builder {
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
+}
+
+/// What `blockbind-runtime` enforces for this API, emitted from the spec by the xtask.
+pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
+    name: "twitch-kraken-v5",
+    platform: ::blockbind_runtime::Platform::Twitch,
+    accept: ::std::option::Option::Some("application/vnd.twitchtv.v5+json"),
+    operations: &[
+        ::blockbind_runtime::OperationSpec {
+            id: "get_authenticated_user",
+            method: "GET",
+            path: "/user",
+            scopes: &["user_read"],
+            credential: ::blockbind_runtime::CredentialNeed::UserContext,
+            comma_joined: &[],
+            bounds: &[],
+            bucket: "twitch-kraken-v5",
+            idempotent: true,
+        },
+        ::blockbind_runtime::OperationSpec {
+            id: "delete_vhs_connection",
+            method: "DELETE",
+            path: "/user/vhs",
+            scopes: &["viewing_activity_read"],
+            credential: ::blockbind_runtime::CredentialNeed::UserContext,
+            comma_joined: &[],
+            bounds: &[],
+            bucket: "twitch-kraken-v5",
+            idempotent: true,
+        },
+        ::blockbind_runtime::OperationSpec {
+            id: "check_vhs_connection",
+            method: "GET",
+            path: "/user/vhs",
+            scopes: &["user_read"],
+            credential: ::blockbind_runtime::CredentialNeed::UserContext,
+            comma_joined: &[],
+            bounds: &[],
+            bucket: "twitch-kraken-v5",
+            idempotent: true,
+        },
+        ::blockbind_runtime::OperationSpec {
+            id: "create_vhs_connection",
+            method: "PUT",
+            path: "/user/vhs",
+            scopes: &["viewing_activity_read"],
+            credential: ::blockbind_runtime::CredentialNeed::UserContext,
+            comma_joined: &[],
+            bounds: &[],
+            bucket: "twitch-kraken-v5",
+            idempotent: true,
+        },
+        ::blockbind_runtime::OperationSpec {
+            id: "get_users",
+            method: "GET",
+            path: "/users",
+            scopes: &["user_read"],
+            credential: ::blockbind_runtime::CredentialNeed::UserContext,
+            comma_joined: &["login"],
+            bounds: &[],
+            bucket: "twitch-kraken-v5",
+            idempotent: true,
+        },
+        ::blockbind_runtime::OperationSpec {
+            id: "get_user_by_id",
+            method: "GET",
+            path: "/users/{user_id}",
+            scopes: &[],
+            credential: ::blockbind_runtime::CredentialNeed::UserContext,
+            comma_joined: &[],
+            bounds: &[],
+            bucket: "twitch-kraken-v5",
+            idempotent: true,
+        },
+        ::blockbind_runtime::OperationSpec {
+            id: "get_user_block_list",
+            method: "GET",
+            path: "/users/{user_id}/blocks",
+            scopes: &["user_blocks_read"],
+            credential: ::blockbind_runtime::CredentialNeed::UserContext,
+            comma_joined: &[],
+            bounds: &[
+                ::blockbind_runtime::ParamBound {
+                    name: "limit",
+                    location: ::blockbind_runtime::ParamLocation::Query,
+                    minimum: ::std::option::Option::Some(1i64),
+                    maximum: ::std::option::Option::Some(100i64),
+                    min_length: ::std::option::Option::None,
+                    max_length: ::std::option::Option::None,
+                },
+                ::blockbind_runtime::ParamBound {
+                    name: "offset",
+                    location: ::blockbind_runtime::ParamLocation::Query,
+                    minimum: ::std::option::Option::Some(0i64),
+                    maximum: ::std::option::Option::None,
+                    min_length: ::std::option::Option::None,
+                    max_length: ::std::option::Option::None,
+                },
+            ],
+            bucket: "twitch-kraken-v5",
+            idempotent: true,
+        },
+        ::blockbind_runtime::OperationSpec {
+            id: "unblock_user",
+            method: "DELETE",
+            path: "/users/{user_id}/blocks/{target_user_id}",
+            scopes: &["user_blocks_edit"],
+            credential: ::blockbind_runtime::CredentialNeed::UserContext,
+            comma_joined: &[],
+            bounds: &[],
+            bucket: "twitch-kraken-v5",
+            idempotent: true,
+        },
+        ::blockbind_runtime::OperationSpec {
+            id: "block_user",
+            method: "PUT",
+            path: "/users/{user_id}/blocks/{target_user_id}",
+            scopes: &["user_blocks_edit"],
+            credential: ::blockbind_runtime::CredentialNeed::UserContext,
+            comma_joined: &[],
+            bounds: &[],
+            bucket: "twitch-kraken-v5",
+            idempotent: true,
+        },
+        ::blockbind_runtime::OperationSpec {
+            id: "get_user_emotes",
+            method: "GET",
+            path: "/users/{user_id}/emotes",
+            scopes: &["user_subscriptions"],
+            credential: ::blockbind_runtime::CredentialNeed::UserContext,
+            comma_joined: &[],
+            bounds: &[],
+            bucket: "twitch-kraken-v5",
+            idempotent: true,
+        },
+        ::blockbind_runtime::OperationSpec {
+            id: "get_user_follows",
+            method: "GET",
+            path: "/users/{user_id}/follows/channels",
+            scopes: &[],
+            credential: ::blockbind_runtime::CredentialNeed::UserContext,
+            comma_joined: &[],
+            bounds: &[
+                ::blockbind_runtime::ParamBound {
+                    name: "limit",
+                    location: ::blockbind_runtime::ParamLocation::Query,
+                    minimum: ::std::option::Option::Some(1i64),
+                    maximum: ::std::option::Option::Some(100i64),
+                    min_length: ::std::option::Option::None,
+                    max_length: ::std::option::Option::None,
+                },
+                ::blockbind_runtime::ParamBound {
+                    name: "offset",
+                    location: ::blockbind_runtime::ParamLocation::Query,
+                    minimum: ::std::option::Option::Some(0i64),
+                    maximum: ::std::option::Option::None,
+                    min_length: ::std::option::Option::None,
+                    max_length: ::std::option::Option::None,
+                },
+            ],
+            bucket: "twitch-kraken-v5",
+            idempotent: true,
+        },
+        ::blockbind_runtime::OperationSpec {
+            id: "unfollow_channel",
+            method: "DELETE",
+            path: "/users/{user_id}/follows/channels/{channel_id}",
+            scopes: &["user_follows_edit"],
+            credential: ::blockbind_runtime::CredentialNeed::UserContext,
+            comma_joined: &[],
+            bounds: &[],
+            bucket: "twitch-kraken-v5",
+            idempotent: true,
+        },
+        ::blockbind_runtime::OperationSpec {
+            id: "check_user_follows_by_channel",
+            method: "GET",
+            path: "/users/{user_id}/follows/channels/{channel_id}",
+            scopes: &[],
+            credential: ::blockbind_runtime::CredentialNeed::UserContext,
+            comma_joined: &[],
+            bounds: &[],
+            bucket: "twitch-kraken-v5",
+            idempotent: true,
+        },
+        ::blockbind_runtime::OperationSpec {
+            id: "follow_channel",
+            method: "PUT",
+            path: "/users/{user_id}/follows/channels/{channel_id}",
+            scopes: &["user_follows_edit"],
+            credential: ::blockbind_runtime::CredentialNeed::UserContext,
+            comma_joined: &[],
+            bounds: &[],
+            bucket: "twitch-kraken-v5",
+            idempotent: true,
+        },
+        ::blockbind_runtime::OperationSpec {
+            id: "check_user_subscription_by_channel",
+            method: "GET",
+            path: "/users/{user_id}/subscriptions/{channel_id}",
+            scopes: &["user_subscriptions"],
+            credential: ::blockbind_runtime::CredentialNeed::UserContext,
+            comma_joined: &[],
+            bounds: &[],
+            bucket: "twitch-kraken-v5",
+            idempotent: true,
+        },
+    ],
+};
+impl ClientHooks<::blockbind_runtime::Runtime> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut ::reqwest::Request,
+        info: &OperationInfo,
+    ) -> ::std::result::Result<(), Error<E>> {
+        ClientInfo::inner(self)
+            .pre(&API, ClientInfo::client(self), request, info.operation_id)
+            .await
+            .map_err(|e| Error::Custom(e.to_string()))
+    }
+
+    async fn exec(
+        &self,
+        request: ::reqwest::Request,
+        info: &OperationInfo,
+    ) -> ::reqwest::Result<::reqwest::Response> {
+        ClientInfo::inner(self)
+            .exec(&API, ClientInfo::client(self), request, info.operation_id)
+            .await
+    }
 }

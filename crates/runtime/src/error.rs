@@ -1,0 +1,99 @@
+//! The runtime's typed errors: what it refuses before anything is sent.
+
+use std::fmt;
+
+/// Why a request was refused before sending. Messages name the parameter, value and bound, the
+/// operation and the token kind; they never contain a secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestError {
+    /// A numeric parameter outside the spec's `minimum`/`maximum`.
+    #[error("{operation}: parameter `{parameter}` = {value} is out of range: {bound}")]
+    OutOfRange {
+        operation: String,
+        parameter: String,
+        value: String,
+        bound: Bound,
+    },
+    /// A string parameter longer or shorter than the spec allows.
+    #[error("{operation}: parameter `{parameter}` is {length} characters long: {bound}")]
+    BadLength {
+        operation: String,
+        parameter: String,
+        length: usize,
+        bound: Bound,
+    },
+    /// A parameter that must be an integer is not one.
+    #[error("{operation}: parameter `{parameter}` = {value:?} is not an integer")]
+    NotAnInteger {
+        operation: String,
+        parameter: String,
+        value: String,
+    },
+    /// A credential or header value with CR, LF, NUL or another control character.
+    #[error(
+        "{what} contains a control character (CR, LF, NUL, ...) and cannot be sent in a header"
+    )]
+    InvalidHeaderValue { what: String },
+    /// An empty credential.
+    #[error("{what} is empty")]
+    EmptyCredential { what: String },
+    /// The caller declared its token's scopes and one the operation needs is missing.
+    #[error(
+        "{operation} needs the scope(s) {missing:?}, which the token does not have (it has {granted:?})"
+    )]
+    MissingScopes {
+        operation: String,
+        missing: Vec<String>,
+        granted: Vec<String>,
+    },
+    /// The credential is the wrong kind for the operation (e.g. an app-only bearer token on a
+    /// user-context endpoint).
+    #[error("{operation} needs {needs}; the client was given {given}")]
+    WrongCredentialKind {
+        operation: String,
+        needs: String,
+        given: String,
+    },
+    /// Plain `http://` to a host other than loopback.
+    #[error(
+        "refusing to send credentials over plain http to {host}: use https (http is only allowed for loopback hosts)"
+    )]
+    InsecureTransport { host: String },
+    /// The operation id is not in the client's operation table (a generator bug).
+    #[error("unknown operation `{0}`")]
+    UnknownOperation(String),
+    /// The OAuth 2.0 token could not be refreshed.
+    #[error("refreshing the OAuth 2.0 token failed: {0}")]
+    Refresh(String),
+}
+
+/// A documented bound, printed as the spec states it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bound {
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+}
+
+impl fmt::Display for Bound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.min, self.max) {
+            (Some(a), Some(b)) => write!(f, "allowed {a}..={b}"),
+            (Some(a), None) => write!(f, "minimum {a}"),
+            (None, Some(b)) => write!(f, "maximum {b}"),
+            (None, None) => write!(f, "unbounded"),
+        }
+    }
+}
+
+/// Checks a value that will travel in a header: no control characters (CR and LF would split the
+/// header), not empty. `what` names the value in the error, never the value itself.
+pub fn check_header_value(what: &str, value: &str) -> Result<(), RequestError> {
+    if value.is_empty() {
+        return Err(RequestError::EmptyCredential { what: what.into() });
+    }
+    if value.chars().any(|c| c.is_control()) {
+        return Err(RequestError::InvalidHeaderValue { what: what.into() });
+    }
+    Ok(())
+}

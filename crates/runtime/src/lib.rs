@@ -1,0 +1,326 @@
+//! What every blockbind client shares, used the same way by each generated crate: credentials
+//! ([`Auth`]), the wire fixes for what progenitor gets wrong, client-side validation from the
+//! spec's bounds and scopes, rate-limit pacing and retries, and a tracing span per request.
+//!
+//! The xtask wires it in: each generated `Client` carries a [`Runtime`] as progenitor's inner type
+//! and implements `ClientHooks` by calling [`Runtime::pre`] and [`Runtime::exec`] with the
+//! [`ApiSpec`] table it emitted from the spec. Regenerating a crate keeps the wiring.
+//!
+//! What it must not do: know about one API in particular. Every per-API fact arrives through
+//! [`ApiSpec`]; a behaviour specific to one platform is chosen by [`Platform`], never by name.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use backon::BackoffBuilder;
+use tracing::Instrument;
+
+mod auth;
+mod error;
+pub mod oauth1;
+pub mod oauth2;
+mod operation;
+mod ratelimit;
+mod wire;
+
+pub use auth::Auth;
+pub use error::{Bound, RequestError, check_header_value};
+pub use oauth1::OAuth1Credentials;
+pub use oauth2::OAuth2UserToken;
+pub use operation::{ApiSpec, CredentialNeed, OperationSpec, ParamBound, ParamLocation, Platform};
+pub use ratelimit::RateLimit;
+
+use ratelimit::{BucketKey, RateLimiter};
+
+/// How hard to try before giving up.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt (429s, 5xx and connection errors all count).
+    pub max_retries: usize,
+    /// Total time spent waiting (backoff and rate-limit resets) before giving up.
+    pub max_total_wait: Duration,
+    /// Backoff bounds for 5xx and connection errors (jittered, exponential).
+    pub min_delay: Duration,
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_retries: 3,
+            max_total_wait: Duration::from_secs(15 * 60),
+            min_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(10),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Never retry.
+    pub fn none() -> Self {
+        Self {
+            max_retries: 0,
+            ..Self::default()
+        }
+    }
+}
+
+/// The inner value of every generated client: credentials, policies and the shared rate limiter.
+/// Cloning is cheap and shares the limiter, so clients built from clones pace together.
+#[derive(Clone, Debug)]
+pub struct Runtime {
+    auth: Auth,
+    retry: RetryPolicy,
+    pacing: bool,
+    limiter: Arc<RateLimiter>,
+    last_rate_limit: Arc<Mutex<Option<RateLimit>>>,
+}
+
+impl Runtime {
+    pub fn new(auth: Auth) -> Self {
+        Self {
+            auth,
+            retry: RetryPolicy::default(),
+            pacing: true,
+            limiter: Arc::default(),
+            last_rate_limit: Arc::default(),
+        }
+    }
+
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Turns waiting for a rate-limit reset before sending on or off (on by default).
+    pub fn with_pacing(mut self, pacing: bool) -> Self {
+        self.pacing = pacing;
+        self
+    }
+
+    /// A runtime with other credentials that keeps these policies and shares this rate limiter
+    /// (its buckets are per credential, so the two never mix).
+    pub fn with_auth(&self, auth: Auth) -> Self {
+        Self {
+            auth,
+            ..self.clone()
+        }
+    }
+
+    pub fn auth(&self) -> &Auth {
+        &self.auth
+    }
+
+    /// The rate-limit state of the most recent response that carried one.
+    pub fn last_rate_limit(&self) -> Option<RateLimit> {
+        *self
+            .last_rate_limit
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A `reqwest::Client` with blockbind's transport defaults: timeouts, and redirects followed
+    /// only within the same origin (so credentials never travel to another host).
+    pub fn http_client(timeout: Duration) -> reqwest::Client {
+        let policy = reqwest::redirect::Policy::custom(|attempt| {
+            let same_origin = attempt
+                .previous()
+                .first()
+                .is_some_and(|first| first.origin() == attempt.url().origin());
+            if attempt.previous().len() > 5 || !same_origin {
+                attempt.stop()
+            } else {
+                attempt.follow()
+            }
+        });
+        reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .redirect(policy)
+            .build()
+            .expect("a client with these settings always builds")
+    }
+
+    /// The `ClientHooks::pre` of every generated client: validates and fixes the built request
+    /// and puts the credentials on it. Errors here mean nothing was sent.
+    pub async fn pre(
+        &self,
+        api: &ApiSpec,
+        http: &reqwest::Client,
+        request: &mut reqwest::Request,
+        operation_id: &str,
+    ) -> Result<(), RequestError> {
+        let op = api
+            .operation(operation_id)
+            .ok_or_else(|| RequestError::UnknownOperation(operation_id.into()))?;
+        wire::check_transport(request.url())?;
+        wire::fix_headers(api, request);
+        wire::join_comma_params(op, request.url_mut());
+        wire::check_bounds(op, request.url())?;
+        self.auth.check(op)?;
+        self.auth.apply(http, request).await
+    }
+
+    /// The `ClientHooks::exec` of every generated client: paces, sends, retries, and records the
+    /// rate-limit state, inside one tracing span. Giving up returns the last response, whose
+    /// status, body and rate-limit headers the generated error carries.
+    pub async fn exec(
+        &self,
+        api: &ApiSpec,
+        http: &reqwest::Client,
+        request: reqwest::Request,
+        operation_id: &str,
+    ) -> reqwest::Result<reqwest::Response> {
+        let span = tracing::info_span!(
+            "blockbind.request",
+            api = api.name,
+            operation = operation_id,
+            method = %request.method(),
+            path = request.url().path(),
+            status = tracing::field::Empty,
+            attempt = tracing::field::Empty,
+            ratelimit_remaining = tracing::field::Empty,
+        );
+        self.exec_inner(api, http, request, operation_id, span.clone())
+            .instrument(span)
+            .await
+    }
+
+    async fn exec_inner(
+        &self,
+        api: &ApiSpec,
+        http: &reqwest::Client,
+        request: reqwest::Request,
+        operation_id: &str,
+        span: tracing::Span,
+    ) -> reqwest::Result<reqwest::Response> {
+        let Some(op) = api.operation(operation_id) else {
+            return http.execute(request).await;
+        };
+        let key = BucketKey {
+            api: api.name,
+            credential: self.credential_id(),
+            bucket: op.bucket,
+        };
+        let mut backoff = backon::ExponentialBuilder::default()
+            .with_jitter()
+            .with_min_delay(self.retry.min_delay)
+            .with_max_delay(self.retry.max_delay)
+            .with_max_times(self.retry.max_retries)
+            .build();
+        let mut waited = Duration::ZERO;
+        let mut retries = 0usize;
+        let mut refreshed = false;
+        let mut retried_twitch_503 = false;
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            span.record("attempt", attempt);
+            if self.pacing {
+                let before = Instant::now();
+                self.limiter.acquire(&key).await;
+                waited += before.elapsed();
+            }
+            // The first attempt is the request `pre` prepared; later ones re-apply the credential
+            // (a fresh OAuth 1.0a nonce and timestamp, a refreshed OAuth 2.0 token).
+            let this = match request.try_clone() {
+                Some(mut copy) if attempt > 1 => {
+                    if let Err(e) = self.auth.apply(http, &mut copy).await {
+                        tracing::warn!(error = %e, "could not re-apply credentials for a retry");
+                    }
+                    copy
+                }
+                Some(copy) => copy,
+                None => return http.execute(request).await, // a streaming body cannot be resent
+            };
+            let may_retry = retries < self.retry.max_retries;
+            match http.execute(this).await {
+                Ok(response) => {
+                    let status = response.status();
+                    span.record("status", status.as_u16());
+                    let limit = RateLimit::from_headers(api.platform, response.headers());
+                    if let Some(limit) = &limit {
+                        span.record("ratelimit_remaining", limit.remaining);
+                        self.limiter.update(&key, limit);
+                        *self
+                            .last_rate_limit
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner()) = Some(*limit);
+                    }
+                    if status == reqwest::StatusCode::TOO_MANY_REQUESTS && may_retry {
+                        let wait = ratelimit::retry_after(response.headers())
+                            .or(limit.map(|l| l.reset_in()))
+                            .unwrap_or(self.retry.min_delay);
+                        if waited + wait <= self.retry.max_total_wait {
+                            tracing::info!(
+                                wait_ms = wait.as_millis() as u64,
+                                "429: waiting for the rate-limit reset"
+                            );
+                            self.limiter
+                                .exhaust(&key, std::time::SystemTime::now() + wait);
+                            retries += 1;
+                            if !self.pacing {
+                                tokio::time::sleep(wait).await;
+                                waited += wait;
+                            }
+                            continue;
+                        }
+                    }
+                    if status == reqwest::StatusCode::UNAUTHORIZED && !refreshed && may_retry {
+                        refreshed = true;
+                        if self.auth.refresh_after_unauthorized(http, &request).await {
+                            retries += 1;
+                            continue;
+                        }
+                    }
+                    if status.is_server_error() && op.idempotent && may_retry {
+                        let twitch_503 = api.platform == Platform::Twitch
+                            && status == reqwest::StatusCode::SERVICE_UNAVAILABLE;
+                        let allowed = !twitch_503 || !retried_twitch_503;
+                        if allowed
+                            && let Some(delay) = backoff.next()
+                            && waited + delay <= self.retry.max_total_wait
+                        {
+                            retried_twitch_503 |= twitch_503;
+                            tracing::info!(
+                                status = status.as_u16(),
+                                delay_ms = delay.as_millis() as u64,
+                                "server error, retrying"
+                            );
+                            tokio::time::sleep(delay).await;
+                            waited += delay;
+                            retries += 1;
+                            continue;
+                        }
+                    }
+                    return Ok(response);
+                }
+                Err(e) => {
+                    let transient = e.is_connect() || e.is_timeout() || e.is_request();
+                    if transient
+                        && op.idempotent
+                        && may_retry
+                        && let Some(delay) = backoff.next()
+                        && waited + delay <= self.retry.max_total_wait
+                    {
+                        tracing::info!(
+                            delay_ms = delay.as_millis() as u64,
+                            "connection error, retrying"
+                        );
+                        tokio::time::sleep(delay).await;
+                        waited += delay;
+                        retries += 1;
+                        continue;
+                    }
+                    return Err(e);
+                }
+            }
+        }
+    }
+
+    /// Identifies the credential for rate-limit buckets without holding any secret: the address
+    /// of the shared `Auth` data is stable for the life of the runtime and its clones.
+    fn credential_id(&self) -> u64 {
+        self.auth.identity()
+    }
+}

@@ -1,0 +1,251 @@
+//! X OAuth 2.0 user context: a user access token that refreshes itself (before it expires, and
+//! once after a 401), and the PKCE authorization-code helpers, on the `oauth2` crate driven by our
+//! reqwest 0.13 client.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use oauth2::basic::BasicClient;
+use oauth2::{
+    AuthUrl, AuthorizationCode, ClientId, CsrfToken, PkceCodeChallenge, PkceCodeVerifier,
+    RedirectUrl, RefreshToken, Scope, TokenResponse, TokenUrl,
+};
+use secrecy::{ExposeSecret, SecretString};
+use tokio::sync::Mutex;
+
+use crate::error::{RequestError, check_header_value};
+
+/// X's OAuth 2.0 endpoints.
+pub const X_AUTHORIZE_URL: &str = "https://x.com/i/oauth2/authorize";
+pub const X_TOKEN_URL: &str = "https://api.x.com/2/oauth2/token";
+
+/// Refresh this long before the token expires.
+const REFRESH_MARGIN: Duration = Duration::from_secs(60);
+
+struct TokenState {
+    access: SecretString,
+    refresh: Option<SecretString>,
+    expires_at: Option<Instant>,
+}
+
+struct Refresher {
+    client_id: String,
+    token_url: String,
+}
+
+/// A user access token, optionally with what it takes to refresh it.
+pub struct OAuth2UserToken {
+    state: Mutex<TokenState>,
+    refresher: Option<Refresher>,
+}
+
+impl fmt::Debug for OAuth2UserToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OAuth2UserToken")
+            .field("access_token", &"[redacted]")
+            .field("refreshable", &self.refresher.is_some())
+            .finish()
+    }
+}
+
+impl OAuth2UserToken {
+    /// A token that is used as is until the server refuses it.
+    pub fn new(access_token: impl Into<String>) -> Result<Self, RequestError> {
+        let access = access_token.into();
+        check_header_value("X OAuth 2.0 user token", &access)?;
+        Ok(Self {
+            state: Mutex::new(TokenState {
+                access: access.into(),
+                refresh: None,
+                expires_at: None,
+            }),
+            refresher: None,
+        })
+    }
+
+    /// A token refreshed with `refresh_token` (public client `client_id`, at `token_url`) shortly
+    /// before `expires_in` runs out and once after a 401.
+    pub fn refreshable(
+        access_token: impl Into<String>,
+        refresh_token: impl Into<String>,
+        expires_in: Option<Duration>,
+        client_id: impl Into<String>,
+        token_url: impl Into<String>,
+    ) -> Result<Self, RequestError> {
+        let mut token = Self::new(access_token)?;
+        let refresh = refresh_token.into();
+        check_header_value("X OAuth 2.0 refresh token", &refresh)?;
+        let state = token.state.get_mut();
+        state.refresh = Some(refresh.into());
+        state.expires_at = expires_in.map(|d| Instant::now() + d);
+        token.refresher = Some(Refresher {
+            client_id: client_id.into(),
+            token_url: token_url.into(),
+        });
+        Ok(token)
+    }
+
+    /// The access token to send now, refreshed first when it is about to expire.
+    pub(crate) async fn access_token(
+        &self,
+        http: &reqwest::Client,
+    ) -> Result<SecretString, RequestError> {
+        let mut state = self.state.lock().await;
+        let expiring = state
+            .expires_at
+            .is_some_and(|at| at <= Instant::now() + REFRESH_MARGIN);
+        if expiring && self.refresher.is_some() {
+            self.refresh_locked(http, &mut state).await?;
+        }
+        Ok(state.access.clone())
+    }
+
+    /// Refreshes unless another caller already replaced the token that was refused.
+    pub(crate) async fn refresh_if_current(&self, http: &reqwest::Client, refused: &str) -> bool {
+        if self.refresher.is_none() {
+            return false;
+        }
+        let mut state = self.state.lock().await;
+        if state.access.expose_secret() != refused {
+            return true; // someone refreshed meanwhile: retry with the new token
+        }
+        self.refresh_locked(http, &mut state).await.is_ok()
+    }
+
+    async fn refresh_locked(
+        &self,
+        http: &reqwest::Client,
+        state: &mut TokenState,
+    ) -> Result<(), RequestError> {
+        let refresher = self.refresher.as_ref().expect("checked by callers");
+        let refresh = state
+            .refresh
+            .as_ref()
+            .ok_or_else(|| RequestError::Refresh("no refresh token".into()))?;
+        let token_url = TokenUrl::new(refresher.token_url.clone())
+            .map_err(|e| RequestError::Refresh(format!("bad token URL: {e}")))?;
+        let client =
+            BasicClient::new(ClientId::new(refresher.client_id.clone())).set_token_uri(token_url);
+        let response = client
+            .exchange_refresh_token(&RefreshToken::new(refresh.expose_secret().to_string()))
+            .request_async(&|req| send(http, req))
+            .await
+            .map_err(|e| RequestError::Refresh(describe_token_error(&e)))?;
+        let access = response.access_token().secret().clone();
+        check_header_value("refreshed X OAuth 2.0 user token", &access)?;
+        state.access = access.into();
+        if let Some(r) = response.refresh_token() {
+            state.refresh = Some(r.secret().clone().into());
+        }
+        state.expires_at = response.expires_in().map(|d| Instant::now() + d);
+        tracing::debug!("X OAuth 2.0 user token refreshed");
+        Ok(())
+    }
+}
+
+/// Error messages from the token endpoint without any token in them.
+fn describe_token_error<RE: std::error::Error + 'static>(
+    e: &oauth2::RequestTokenError<RE, oauth2::basic::BasicErrorResponse>,
+) -> String {
+    match e {
+        oauth2::RequestTokenError::ServerResponse(r) => {
+            format!("token endpoint refused: {}", r.error())
+        }
+        oauth2::RequestTokenError::Request(e) => format!("token request failed: {e}"),
+        oauth2::RequestTokenError::Parse(_, _) => {
+            "token endpoint answered something that is not a token response".into()
+        }
+        oauth2::RequestTokenError::Other(m) => m.clone(),
+    }
+}
+
+/// Sends an `oauth2` request through our reqwest client.
+async fn send(
+    http: &reqwest::Client,
+    request: oauth2::HttpRequest,
+) -> Result<oauth2::HttpResponse, reqwest::Error> {
+    let request = reqwest::Request::try_from(request)?;
+    let response = http.execute(request).await?;
+    let mut builder = http::Response::builder().status(response.status());
+    for (name, value) in response.headers() {
+        builder = builder.header(name, value);
+    }
+    let body = response.bytes().await?.to_vec();
+    Ok(builder
+        .body(body)
+        .expect("status and headers come from a valid response"))
+}
+
+/// The first step of the authorization-code flow with PKCE: where to send the user, and what to
+/// keep for the exchange.
+pub struct PkceAuthorization {
+    pub url: url::Url,
+    pub csrf_state: String,
+    verifier: PkceCodeVerifier,
+}
+
+impl fmt::Debug for PkceAuthorization {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PkceAuthorization")
+            .field("url", &self.url.as_str())
+            .field("verifier", &"[redacted]")
+            .finish()
+    }
+}
+
+/// Builds the authorization URL (S256 challenge, random state) for `scopes`.
+pub fn pkce_authorization_url(
+    authorize_url: &str,
+    client_id: &str,
+    redirect_url: &str,
+    scopes: &[&str],
+) -> Result<PkceAuthorization, RequestError> {
+    let bad = |e: oauth2::url::ParseError| RequestError::Refresh(format!("bad URL: {e}"));
+    let client = BasicClient::new(ClientId::new(client_id.into()))
+        .set_auth_uri(AuthUrl::new(authorize_url.into()).map_err(bad)?)
+        .set_redirect_uri(RedirectUrl::new(redirect_url.into()).map_err(bad)?);
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (url, state) = client
+        .authorize_url(CsrfToken::new_random)
+        .add_scopes(scopes.iter().map(|s| Scope::new(s.to_string())))
+        .set_pkce_challenge(challenge)
+        .url();
+    let url = url::Url::parse(url.as_str()).map_err(|e| RequestError::Refresh(e.to_string()))?;
+    Ok(PkceAuthorization {
+        url,
+        csrf_state: state.secret().clone(),
+        verifier,
+    })
+}
+
+/// Exchanges the code the redirect brought back for a refreshable user token.
+pub async fn exchange_code(
+    http: &reqwest::Client,
+    token_url: &str,
+    client_id: &str,
+    redirect_url: &str,
+    authorization: PkceAuthorization,
+    code: &str,
+) -> Result<OAuth2UserToken, RequestError> {
+    let bad = |e: oauth2::url::ParseError| RequestError::Refresh(format!("bad URL: {e}"));
+    let client = BasicClient::new(ClientId::new(client_id.into()))
+        .set_token_uri(TokenUrl::new(token_url.into()).map_err(bad)?)
+        .set_redirect_uri(RedirectUrl::new(redirect_url.into()).map_err(bad)?);
+    let response = client
+        .exchange_code(AuthorizationCode::new(code.into()))
+        .set_pkce_verifier(authorization.verifier)
+        .request_async(&|req| send(http, req))
+        .await
+        .map_err(|e| RequestError::Refresh(describe_token_error(&e)))?;
+    let access = response.access_token().secret().clone();
+    match response.refresh_token() {
+        Some(refresh) => OAuth2UserToken::refreshable(
+            access,
+            refresh.secret().clone(),
+            response.expires_in(),
+            client_id,
+            token_url,
+        ),
+        None => OAuth2UserToken::new(access),
+    }
+}

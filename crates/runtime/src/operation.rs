@@ -1,0 +1,74 @@
+//! The per-operation facts the xtask emits from each spec into the generated crate, so that the
+//! runtime enforces what progenitor ignores without a hand-written copy per API.
+
+/// Which platform's conventions (headers, rate-limit headers, retry rules) apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Platform {
+    Twitch,
+    X,
+}
+
+/// Where a bounded parameter travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    Query,
+    Path,
+}
+
+/// A `minimum`/`maximum`/`minLength`/`maxLength` from the spec.
+#[derive(Debug, Clone, Copy)]
+pub struct ParamBound {
+    pub name: &'static str,
+    pub location: ParamLocation,
+    pub minimum: Option<i64>,
+    pub maximum: Option<i64>,
+    pub min_length: Option<usize>,
+    pub max_length: Option<usize>,
+}
+
+/// What kind of credential an operation accepts, from its security requirements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialNeed {
+    /// No security requirement.
+    None,
+    /// Only user-context credentials (a user token, OAuth 1.0a): app-only tokens are refused.
+    UserContext,
+    /// App-only tokens are accepted too.
+    Any,
+}
+
+/// One operation of a spec.
+#[derive(Debug, Clone, Copy)]
+pub struct OperationSpec {
+    pub id: &'static str,
+    pub method: &'static str,
+    /// The path template relative to the base URL: `/users/{id}/blocking`.
+    pub path: &'static str,
+    /// Every scope of the operation's OAuth 2.0 requirement.
+    pub scopes: &'static [&'static str],
+    pub credential: CredentialNeed,
+    /// Query parameters with `style: form, explode: false`: sent once, values comma-joined.
+    pub comma_joined: &'static [&'static str],
+    pub bounds: &'static [ParamBound],
+    /// Rate-limit bucket: operations sharing one share a limit (Helix: all; X: per endpoint).
+    pub bucket: &'static str,
+    /// Safe to resend after a 5xx or connection error.
+    pub idempotent: bool,
+}
+
+/// Everything the runtime needs to know about one API, emitted as a `static` by the xtask.
+#[derive(Debug)]
+pub struct ApiSpec {
+    /// The crate directory / API name: `twitch-helix`.
+    pub name: &'static str,
+    pub platform: Platform,
+    /// The `Accept` header that selects the API version (Kraken).
+    pub accept: Option<&'static str>,
+    pub operations: &'static [OperationSpec],
+}
+
+impl ApiSpec {
+    pub fn operation(&self, id: &str) -> Option<&OperationSpec> {
+        self.operations.iter().find(|o| o.id == id)
+    }
+}

@@ -1,0 +1,227 @@
+//! Wire fixes for what progenitor gets wrong, applied to every built request before it is sent.
+
+use reqwest::header::{ACCEPT, HeaderValue};
+
+use crate::error::{Bound, RequestError};
+use crate::operation::{ApiSpec, OperationSpec, ParamLocation};
+
+/// https, or plain http to a loopback host (the mock).
+pub(crate) fn check_transport(url: &url::Url) -> Result<(), RequestError> {
+    if url.scheme() == "https" {
+        return Ok(());
+    }
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    if loopback {
+        Ok(())
+    } else {
+        Err(RequestError::InsecureTransport {
+            host: url.host_str().unwrap_or("").to_string(),
+        })
+    }
+}
+
+/// Drops progenitor's `api-version` header and sets the version-selecting `Accept` (Kraken).
+pub(crate) fn fix_headers(api: &ApiSpec, request: &mut reqwest::Request) {
+    request.headers_mut().remove("api-version");
+    if let Some(accept) = api.accept {
+        request
+            .headers_mut()
+            .insert(ACCEPT, HeaderValue::from_static(accept));
+    }
+}
+
+/// `style: form, explode: false`: progenitor sends `a=x&a=y`; the APIs want one `a=x,y`. The
+/// already-encoded values are joined with a literal comma at the first occurrence's place.
+pub(crate) fn join_comma_params(op: &OperationSpec, url: &mut url::Url) {
+    if op.comma_joined.is_empty() {
+        return;
+    }
+    let Some(query) = url.query() else { return };
+    let mut out: Vec<(String, String)> = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (raw_name, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
+        let name: String = url::form_urlencoded::parse(raw_name.as_bytes())
+            .map(|(k, _)| k.into_owned())
+            .next()
+            .unwrap_or_default();
+        if op.comma_joined.contains(&name.as_str())
+            && let Some(existing) = out.iter_mut().find(|(n, _)| *n == raw_name)
+        {
+            existing.1.push(',');
+            existing.1.push_str(raw_value);
+            continue;
+        }
+        out.push((raw_name.to_string(), raw_value.to_string()));
+    }
+    let joined: Vec<String> = out.into_iter().map(|(n, v)| format!("{n}={v}")).collect();
+    url.set_query(Some(&joined.join("&")));
+}
+
+/// Enforces the spec's `minimum`/`maximum`/`minLength`/`maxLength`, which progenitor ignores.
+pub(crate) fn check_bounds(op: &OperationSpec, url: &url::Url) -> Result<(), RequestError> {
+    for bound in op.bounds {
+        let values: Vec<String> = match bound.location {
+            ParamLocation::Query => url
+                .query_pairs()
+                .filter(|(k, _)| k == bound.name)
+                .flat_map(|(_, v)| {
+                    if op.comma_joined.contains(&bound.name) {
+                        v.split(',').map(str::to_string).collect::<Vec<_>>()
+                    } else {
+                        vec![v.into_owned()]
+                    }
+                })
+                .collect(),
+            ParamLocation::Path => path_value(op.path, url.path(), bound.name)
+                .into_iter()
+                .collect(),
+        };
+        for value in values {
+            if bound.minimum.is_some() || bound.maximum.is_some() {
+                let n: i64 = value.parse().map_err(|_| RequestError::NotAnInteger {
+                    operation: op.id.into(),
+                    parameter: bound.name.into(),
+                    value: truncate(&value),
+                })?;
+                if bound.minimum.is_some_and(|m| n < m) || bound.maximum.is_some_and(|m| n > m) {
+                    return Err(RequestError::OutOfRange {
+                        operation: op.id.into(),
+                        parameter: bound.name.into(),
+                        value: n.to_string(),
+                        bound: Bound {
+                            min: bound.minimum,
+                            max: bound.maximum,
+                        },
+                    });
+                }
+            }
+            let len = value.chars().count();
+            if bound.min_length.is_some_and(|m| len < m)
+                || bound.max_length.is_some_and(|m| len > m)
+            {
+                return Err(RequestError::BadLength {
+                    operation: op.id.into(),
+                    parameter: bound.name.into(),
+                    length: len,
+                    bound: Bound {
+                        min: bound.min_length.map(|m| m as i64),
+                        max: bound.max_length.map(|m| m as i64),
+                    },
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The decoded value of `{name}` in `path`, matching the template against the path's tail (the
+/// base URL may add a prefix).
+fn path_value(template: &str, path: &str, name: &str) -> Option<String> {
+    let t: Vec<&str> = template.trim_matches('/').split('/').collect();
+    let p: Vec<&str> = path.trim_matches('/').split('/').collect();
+    if p.len() < t.len() {
+        return None;
+    }
+    let tail = &p[p.len() - t.len()..];
+    let i = t.iter().position(|s| *s == format!("{{{name}}}"))?;
+    Some(percent_decode(tail[i]))
+}
+
+fn percent_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+/// Values quoted in errors are cut short: a 1 MB string must not become a 1 MB message.
+fn truncate(s: &str) -> String {
+    const MAX: usize = 64;
+    if s.chars().count() <= MAX {
+        s.to_string()
+    } else {
+        format!("{}...", s.chars().take(MAX).collect::<String>())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::operation::{CredentialNeed, ParamBound};
+
+    const OP: OperationSpec = OperationSpec {
+        id: "get_users_blocking",
+        method: "GET",
+        path: "/users/{id}/blocking",
+        scopes: &[],
+        credential: CredentialNeed::UserContext,
+        comma_joined: &["user.fields", "expansions"],
+        bounds: &[
+            ParamBound {
+                name: "max_results",
+                location: ParamLocation::Query,
+                minimum: Some(1),
+                maximum: Some(1000),
+                min_length: None,
+                max_length: None,
+            },
+            ParamBound {
+                name: "id",
+                location: ParamLocation::Path,
+                minimum: None,
+                maximum: None,
+                min_length: Some(1),
+                max_length: Some(19),
+            },
+        ],
+        bucket: "get_users_blocking",
+        idempotent: true,
+    };
+
+    #[test]
+    fn repeated_explode_false_params_are_joined_with_literal_commas() {
+        let mut url = url::Url::parse("http://127.0.0.1/2/users/1/blocking?expansions=pinned_tweet_id&max_results=5&user.fields=created_at&user.fields=description").unwrap();
+        join_comma_params(&OP, &mut url);
+        assert_eq!(
+            url.query(),
+            Some("expansions=pinned_tweet_id&max_results=5&user.fields=created_at,description")
+        );
+    }
+
+    #[test]
+    fn bounds_name_parameter_value_and_bound() {
+        let url = url::Url::parse("http://127.0.0.1/2/users/1/blocking?max_results=5000").unwrap();
+        let err = check_bounds(&OP, &url).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "get_users_blocking: parameter `max_results` = 5000 is out of range: allowed 1..=1000"
+        );
+        let url =
+            url::Url::parse("http://127.0.0.1/2/users/12345678901234567890/blocking").unwrap();
+        assert!(matches!(
+            check_bounds(&OP, &url),
+            Err(RequestError::BadLength { length: 20, .. })
+        ));
+        let url = url::Url::parse("http://127.0.0.1/2/users/1/blocking?max_results=1000").unwrap();
+        assert_eq!(check_bounds(&OP, &url), Ok(()));
+    }
+
+    #[test]
+    fn http_is_only_for_loopback() {
+        assert!(check_transport(&"http://127.0.0.1:9/x".parse().unwrap()).is_ok());
+        assert!(check_transport(&"http://localhost:9/x".parse().unwrap()).is_ok());
+        assert!(check_transport(&"http://[::1]:9/x".parse().unwrap()).is_ok());
+        assert!(check_transport(&"https://api.x.com/2".parse().unwrap()).is_ok());
+        assert_eq!(
+            check_transport(&"http://api.x.com/2".parse().unwrap()),
+            Err(RequestError::InsecureTransport {
+                host: "api.x.com".into()
+            })
+        );
+    }
+}
