@@ -150,11 +150,13 @@ async fn twitch_kraken_v5_operations_on_the_wire() {
         "GET",
         "/kraken/users/44322889"
     );
-    // A single login: comma-joining several (`explode: false`) is the runtime's wire fix.
+    // `explode: false`: several logins travel as one comma-joined parameter.
     sent!(
-        client.get_users().login(vec!["dallas".to_string()]),
+        client
+            .get_users()
+            .login(vec!["dallas".to_string(), "dallasnchains".to_string()]),
         "GET",
-        "/kraken/users?login=dallas"
+        "/kraken/users?login=dallas,dallasnchains"
     );
     sent!(
         client.get_user_emotes().user_id("44322889"),
@@ -266,11 +268,11 @@ async fn x_v2_operations_on_the_wire() {
         (r.method.as_str(), r.path()),
         ("GET", "/2/users/2244994945/blocking")
     );
-    // One value per array: joining several with commas (`explode: false`) is the runtime's fix.
+    // `explode: false` arrays go out as one parameter with literal commas.
     assert_eq!(
         r.query(),
         Some(
-            "expansions=pinned_tweet_id&max_results=1000&pagination_token=1D3PU6DRII9HEZZZ&user.fields=created_at"
+            "expansions=pinned_tweet_id&max_results=1000&pagination_token=1D3PU6DRII9HEZZZ&user.fields=created_at,description"
         )
     );
 
