@@ -199,7 +199,7 @@ impl Runtime {
         };
         let key = BucketKey {
             api: api.name,
-            credential: self.credential_id(),
+            credential: self.auth.identity(),
             bucket: op.bucket,
         };
         let mut backoff = backon::ExponentialBuilder::default()
@@ -316,11 +316,5 @@ impl Runtime {
                 }
             }
         }
-    }
-
-    /// Identifies the credential for rate-limit buckets without holding any secret: the address
-    /// of the shared `Auth` data is stable for the life of the runtime and its clones.
-    fn credential_id(&self) -> u64 {
-        self.auth.identity()
     }
 }
