@@ -7,7 +7,7 @@ mod common;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use blockbind_runtime::{
-    Auth, OAuth1Credentials, OAuth2UserToken, RequestError, RetryPolicy, Runtime,
+    ApiError, Auth, OAuth1Credentials, OAuth2UserToken, RequestError, RetryPolicy, Runtime,
 };
 use common::{CaptureServer, response};
 
@@ -155,6 +155,30 @@ async fn bounds_progenitor_ignores_are_refused_before_sending() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("pagination_token"), "{err}");
+
+    // The typed error survives the generated client's `Error::Custom`.
+    let err = ApiError::from(
+        helix
+            .get_user_block_list()
+            .broadcaster_id("1")
+            .first(101u32)
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    match &err {
+        ApiError::Refused(RequestError::OutOfRange {
+            parameter,
+            value,
+            bound,
+            ..
+        }) => {
+            assert_eq!((parameter.as_str(), value.as_str()), ("first", "101"));
+            assert_eq!((bound.min, bound.max), (Some(1), Some(100)));
+        }
+        other => panic!("expected a typed out-of-range refusal, got {other:?}"),
+    }
+    assert!(err.nothing_sent());
     assert!(server.requests().is_empty(), "nothing may reach the wire");
 }
 
@@ -489,6 +513,20 @@ async fn giving_up_keeps_the_last_status_and_rate_limit_state() {
         runtime.last_rate_limit().map(|l| (l.limit, l.remaining)),
         Some((50, 7))
     );
+    // 500 is not in the spec: `from_client` reads the undocumented response's body.
+    match ApiError::from_client(err).await {
+        ApiError::Status {
+            status,
+            message,
+            rate_limit,
+            attempts,
+        } => {
+            assert_eq!((status, attempts), (500, 3));
+            assert_eq!(message, "Internal Error: boom");
+            assert_eq!(rate_limit.map(|l| l.remaining), Some(7));
+        }
+        other => panic!("expected the last status, got {other:?}"),
+    }
 }
 
 #[tokio::test]
@@ -626,4 +664,304 @@ async fn no_secret_appears_in_debug_errors_or_traces() {
             "a secret leaked into Debug, errors or traces"
         );
     }
+}
+
+const TOKEN_RESPONSE: &str = r#"{"access_token":"xrefreshedtoken0123456789","token_type":"bearer","expires_in":7200,"refresh_token":"xnewrefresh0123456789","scope":"block.read users.read tweet.read offline.access"}"#;
+
+/// Form fields of an `application/x-www-form-urlencoded` body.
+fn form(body: &[u8]) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(body).into_owned().collect()
+}
+
+fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+#[tokio::test]
+async fn an_oauth2_token_about_to_expire_is_refreshed_before_sending() {
+    let server = CaptureServer::script(vec![
+        response(200, &[], TOKEN_RESPONSE),
+        response(200, &[], r#"{"data":[],"meta":{"result_count":0}}"#),
+    ])
+    .await;
+    let token = OAuth2UserToken::refreshable(
+        X_TOKEN,
+        "xoldrefresh0123456789",
+        Some(Duration::from_secs(30)), // inside the refresh margin
+        "myclientid",
+        format!("{}/2/oauth2/token", server.base),
+    )
+    .unwrap();
+    let client = blockbind_x_v2::Client::new(
+        &format!("{}/2", server.base),
+        Runtime::new(Auth::x_oauth2_user(token)),
+    );
+    client
+        .get_users_blocking()
+        .id("2244994945")
+        .send()
+        .await
+        .unwrap();
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    let refresh = &requests[0];
+    assert_eq!(
+        (refresh.method.as_str(), refresh.path()),
+        ("POST", "/2/oauth2/token")
+    );
+    let fields = form(&refresh.body);
+    assert_eq!(field(&fields, "grant_type"), Some("refresh_token"));
+    assert_eq!(
+        field(&fields, "refresh_token"),
+        Some("xoldrefresh0123456789")
+    );
+    assert_eq!(field(&fields, "client_id"), Some("myclientid"));
+    assert_eq!(
+        requests[1].header("authorization"),
+        Some("Bearer xrefreshedtoken0123456789")
+    );
+}
+
+#[tokio::test]
+async fn a_401_refreshes_the_oauth2_token_once_and_retries() {
+    let unauthorized = response(
+        401,
+        &[],
+        r#"{"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"}"#,
+    );
+    let server = CaptureServer::script(vec![
+        unauthorized.clone(),
+        response(200, &[], TOKEN_RESPONSE),
+        response(200, &[], r#"{"data":{"blocking":true}}"#),
+    ])
+    .await;
+    let token = OAuth2UserToken::refreshable(
+        X_TOKEN,
+        "xoldrefresh0123456789",
+        None,
+        "myclientid",
+        format!("{}/2/oauth2/token", server.base),
+    )
+    .unwrap();
+    let client = blockbind_x_v2::Client::new(
+        &format!("{}/2", server.base),
+        Runtime::new(Auth::x_oauth2_user(token)),
+    );
+    let body = blockbind_x_v2::types::BlockUserRequest {
+        target_user_id: "6253282".parse().unwrap(),
+    };
+    let blocked = client
+        .block_user()
+        .id("2244994945")
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(blocked.data.as_ref().and_then(|d| d.blocking), Some(true));
+    let requests = server.requests();
+    let seen: Vec<_> = requests
+        .iter()
+        .map(|r| (r.method.as_str(), r.path(), r.header("authorization")))
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            (
+                "POST",
+                "/2/users/2244994945/blocking",
+                Some(format!("Bearer {X_TOKEN}").as_str())
+            ),
+            ("POST", "/2/oauth2/token", None),
+            (
+                "POST",
+                "/2/users/2244994945/blocking",
+                Some("Bearer xrefreshedtoken0123456789")
+            ),
+        ]
+    );
+
+    // A token the server keeps refusing is refreshed once, not in a loop.
+    let server = CaptureServer::script(vec![
+        unauthorized.clone(),
+        response(200, &[], TOKEN_RESPONSE),
+        unauthorized,
+    ])
+    .await;
+    let token = OAuth2UserToken::refreshable(
+        X_TOKEN,
+        "xoldrefresh0123456789",
+        None,
+        "myclientid",
+        format!("{}/2/oauth2/token", server.base),
+    )
+    .unwrap();
+    let client = blockbind_x_v2::Client::new(
+        &format!("{}/2", server.base),
+        Runtime::new(Auth::x_oauth2_user(token)),
+    );
+    let err = client
+        .block_user()
+        .id("2244994945")
+        .body(body)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(ApiError::from(err).status(), Some(401));
+    assert_eq!(server.requests().len(), 3);
+}
+
+#[tokio::test]
+async fn pkce_url_and_code_exchange_follow_rfc_7636() {
+    use base64::Engine;
+    use sha2::Digest;
+
+    let auth = blockbind_runtime::oauth2::pkce_authorization_url(
+        blockbind_runtime::oauth2::X_AUTHORIZE_URL,
+        "myclientid",
+        "http://127.0.0.1/callback",
+        &["block.read", "block.write", "users.read", "offline.access"],
+    )
+    .unwrap();
+    let query: Vec<(String, String)> = auth.url.query_pairs().into_owned().collect();
+    assert_eq!(auth.url.host_str(), Some("x.com"));
+    assert_eq!(field(&query, "response_type"), Some("code"));
+    assert_eq!(field(&query, "client_id"), Some("myclientid"));
+    assert_eq!(field(&query, "code_challenge_method"), Some("S256"));
+    assert_eq!(
+        field(&query, "scope"),
+        Some("block.read block.write users.read offline.access")
+    );
+    assert_eq!(field(&query, "state"), Some(auth.csrf_state.as_str()));
+    let challenge = field(&query, "code_challenge").unwrap().to_string();
+
+    let server = CaptureServer::start(200, TOKEN_RESPONSE).await;
+    let http = Runtime::http_client(Duration::from_secs(10));
+    let token = blockbind_runtime::oauth2::exchange_code(
+        &http,
+        &format!("{}/2/oauth2/token", server.base),
+        "myclientid",
+        "http://127.0.0.1/callback",
+        auth,
+        "thecode",
+    )
+    .await
+    .unwrap();
+    let exchange = server.take_one();
+    let fields = form(&exchange.body);
+    assert_eq!(field(&fields, "grant_type"), Some("authorization_code"));
+    assert_eq!(field(&fields, "code"), Some("thecode"));
+    assert_eq!(
+        field(&fields, "redirect_uri"),
+        Some("http://127.0.0.1/callback")
+    );
+    let verifier = field(&fields, "code_verifier").unwrap();
+    assert!((43..=128).contains(&verifier.len()), "{verifier}");
+    let derived = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha2::Sha256::digest(verifier.as_bytes()));
+    assert_eq!(
+        derived, challenge,
+        "S256(verifier) must equal the challenge"
+    );
+    assert!(format!("{token:?}").contains("refreshable: true"));
+    assert!(!format!("{token:?}").contains("xrefreshedtoken"));
+}
+
+/// A listener whose first `drops` connections are closed without an answer.
+async fn flaky_server(
+    drops: usize,
+    answer: String,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let accepted = std::sync::Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let n = count.fetch_add(1, Ordering::SeqCst);
+            let mut buf = [0u8; 8192];
+            let _ = stream.read(&mut buf).await;
+            if n >= drops {
+                let _ = stream.write_all(answer.as_bytes()).await;
+            }
+            // dropping the stream closes the connection (no keep-alive, one answer each)
+        }
+    });
+    (base, accepted)
+}
+
+#[tokio::test]
+async fn a_connection_closed_without_an_answer_is_retried_for_idempotent_requests() {
+    let mut ok = response(200, &[], HELIX_PAGE);
+    ok = ok.replacen("\r\n", "\r\nconnection: close\r\n", 1);
+    let (base, accepted) = flaky_server(2, ok).await;
+    let runtime = helix_runtime().with_retry(RetryPolicy {
+        min_delay: Duration::from_millis(10),
+        max_delay: Duration::from_millis(20),
+        ..RetryPolicy::default()
+    });
+    let client = blockbind_twitch_helix::Client::new(&format!("{base}/helix"), runtime);
+    let page = client
+        .get_user_block_list()
+        .broadcaster_id("141981764")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.data.len(), 1);
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 3);
+
+    // With retries off, the same failure is a typed transport error naming no URL or token.
+    let (base, _) = flaky_server(usize::MAX, String::new()).await;
+    let client = blockbind_twitch_helix::Client::new(
+        &format!("{base}/helix"),
+        helix_runtime().with_retry(RetryPolicy::none()),
+    );
+    let err = ApiError::from(
+        client
+            .get_user_block_list()
+            .broadcaster_id("141981764")
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert!(matches!(err, ApiError::Transport(_)), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        !text.contains("127.0.0.1") && !text.contains(HELIX_TOKEN),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn the_timeout_is_configurable_and_a_silent_server_times_out() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let hold = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            open.push(stream); // accept, read nothing, answer nothing
+        }
+    });
+    let client = blockbind_twitch_helix::Client::new_with_client(
+        &format!("{base}/helix"),
+        Runtime::http_client(Duration::from_millis(300)),
+        helix_runtime().with_retry(RetryPolicy::none()),
+    );
+    let err = ApiError::from(
+        client
+            .get_user_block_list()
+            .broadcaster_id("141981764")
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    match err {
+        ApiError::Transport(message) => assert!(message.contains("timed out"), "{message}"),
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    hold.abort();
 }

@@ -173,7 +173,7 @@ pub fn tokens(spec: &SpecFile) -> Result<TokenStream> {
                 ClientInfo::inner(self)
                     .pre(&API, ClientInfo::client(self), request, info.operation_id)
                     .await
-                    .map_err(|e| Error::Custom(e.to_string()))
+                    .map_err(|e| Error::Custom(e.into_hook_message()))
             }
 
             async fn exec(

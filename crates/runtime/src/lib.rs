@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use backon::BackoffBuilder;
 use tracing::Instrument;
 
+mod api_error;
 mod auth;
 mod error;
 pub mod oauth1;
@@ -23,6 +24,7 @@ mod operation;
 mod ratelimit;
 mod wire;
 
+pub use api_error::{ATTEMPTS_HEADER, ApiError};
 pub use auth::Auth;
 pub use error::{Bound, RequestError, check_header_value};
 pub use oauth1::OAuth1Credentials;
@@ -163,7 +165,8 @@ impl Runtime {
 
     /// The `ClientHooks::exec` of every generated client: paces, sends, retries, and records the
     /// rate-limit state, inside one tracing span. Giving up returns the last response, whose
-    /// status, body and rate-limit headers the generated error carries.
+    /// status, body and rate-limit headers the generated error carries, with the number of
+    /// attempts in the [`ATTEMPTS_HEADER`] header; [`ApiError`] reads all of them.
     pub async fn exec(
         &self,
         api: &ApiSpec,
@@ -293,6 +296,10 @@ impl Runtime {
                             continue;
                         }
                     }
+                    let mut response = response;
+                    response
+                        .headers_mut()
+                        .insert(ATTEMPTS_HEADER, reqwest::header::HeaderValue::from(attempt));
                     return Ok(response);
                 }
                 Err(e) => {

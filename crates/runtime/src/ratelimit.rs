@@ -41,6 +41,12 @@ impl RateLimit {
         })
     }
 
+    /// Reads whichever platform's headers are present (Twitch's first).
+    pub fn from_any_headers(headers: &HeaderMap) -> Option<Self> {
+        Self::from_headers(Platform::Twitch, headers)
+            .or_else(|| Self::from_headers(Platform::X, headers))
+    }
+
     /// How long until the reset, from now (zero when it has passed).
     pub fn reset_in(&self) -> Duration {
         self.reset

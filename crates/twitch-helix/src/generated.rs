@@ -1141,7 +1141,7 @@ impl ClientHooks<::blockbind_runtime::Runtime> for Client {
         ClientInfo::inner(self)
             .pre(&API, ClientInfo::client(self), request, info.operation_id)
             .await
-            .map_err(|e| Error::Custom(e.to_string()))
+            .map_err(|e| Error::Custom(e.into_hook_message()))
     }
 
     async fn exec(

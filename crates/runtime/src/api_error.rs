@@ -1,0 +1,292 @@
+//! One error type for every generated client's failures, keeping what the platform said.
+//!
+//! Generated methods return `progenitor_client::Error<E>`; [`ApiError::from_client`] turns any of
+//! them into an [`ApiError`]: refused before sending (the runtime's typed [`RequestError`]), the
+//! platform's status and message with the rate-limit state of that response and how many attempts
+//! were made, a transport failure, or a response that did not decode.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+use reqwest::header::HeaderMap;
+
+use crate::error::RequestError;
+use crate::ratelimit::RateLimit;
+
+/// The response header in which [`crate::Runtime::exec`] reports how many attempts it made.
+pub const ATTEMPTS_HEADER: &str = "blockbind-attempts";
+
+/// Why a call failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ApiError {
+    /// The runtime refused the request before sending it (bounds, credentials, scopes,
+    /// transport).
+    #[error("refused before sending: {0}")]
+    Refused(RequestError),
+    /// A builder argument did not convert to the spec's type (e.g. a malformed ID); nothing was
+    /// sent.
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    /// The platform answered with an error status. When retries were allowed and exhausted,
+    /// `attempts` is above 1 and this is the last answer.
+    #[error("{status} from the platform: {message}{}", attempts_suffix(*.attempts))]
+    Status {
+        status: u16,
+        message: String,
+        rate_limit: Option<RateLimit>,
+        attempts: u32,
+    },
+    /// No usable response arrived (connection refused or reset, timeout, body cut short).
+    #[error("transport error: {0}")]
+    Transport(String),
+    /// A success status whose body does not match the spec.
+    #[error("{status}: the response does not match the spec: {message}")]
+    InvalidResponse { status: u16, message: String },
+}
+
+fn attempts_suffix(attempts: u32) -> String {
+    if attempts > 1 {
+        format!(" (gave up after {attempts} attempts)")
+    } else {
+        String::new()
+    }
+}
+
+impl ApiError {
+    /// The HTTP status the platform answered with, if it answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Status { status, .. } | Self::InvalidResponse { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The rate-limit state of the failing response, when it carried one.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        match self {
+            Self::Status { rate_limit, .. } => *rate_limit,
+            _ => None,
+        }
+    }
+
+    /// True when nothing reached the network (the input or credentials could be checked first).
+    pub fn nothing_sent(&self) -> bool {
+        matches!(self, Self::Refused(_) | Self::InvalidInput(_))
+    }
+
+    /// Converts a generated client's error, reading the body of an undocumented response.
+    pub async fn from_client<E: serde::Serialize>(error: progenitor_client::Error<E>) -> Self {
+        use progenitor_client::Error;
+        match error {
+            Error::UnexpectedResponse(response) => {
+                let status = response.status().as_u16();
+                let headers = response.headers().clone();
+                let message = match response.bytes().await {
+                    Ok(body) => {
+                        message_from_body(&body).unwrap_or_else(|| fallback_message(status, &body))
+                    }
+                    Err(e) => format!("(body unreadable: {e})"),
+                };
+                status_error(status, message, &headers)
+            }
+            other => Self::from(other),
+        }
+    }
+}
+
+impl<E: serde::Serialize> From<progenitor_client::Error<E>> for ApiError {
+    /// Converts without reading the body of an undocumented response (its message is then the
+    /// status text); [`ApiError::from_client`] reads it.
+    fn from(error: progenitor_client::Error<E>) -> Self {
+        use progenitor_client::Error;
+        match error {
+            Error::Custom(message) => match recover_refusal(&message) {
+                Some(refusal) => Self::Refused(refusal),
+                None => Self::InvalidInput(message),
+            },
+            Error::InvalidRequest(message) => Self::InvalidInput(message),
+            Error::CommunicationError(e)
+            | Error::InvalidUpgrade(e)
+            | Error::ResponseBodyError(e) => Self::Transport(without_url(&e)),
+            Error::ErrorResponse(value) => {
+                let status = value.status().as_u16();
+                let headers = value.headers().clone();
+                let body = serde_json::to_value(value.into_inner()).unwrap_or_default();
+                let message = message_from_json(&body)
+                    .unwrap_or_else(|| fallback_message(status, body.to_string().as_bytes()));
+                status_error(status, message, &headers)
+            }
+            Error::InvalidResponsePayload(body, e) => Self::InvalidResponse {
+                status: 200,
+                message: format!("{e} (in {} bytes of body)", body.len()),
+            },
+            Error::UnexpectedResponse(response) => {
+                let status = response.status().as_u16();
+                let reason = response
+                    .status()
+                    .canonical_reason()
+                    .unwrap_or("undocumented status");
+                status_error(status, reason.to_string(), response.headers())
+            }
+        }
+    }
+}
+
+fn status_error(status: u16, message: String, headers: &HeaderMap) -> ApiError {
+    let attempts = headers
+        .get(ATTEMPTS_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    ApiError::Status {
+        status,
+        message,
+        rate_limit: RateLimit::from_any_headers(headers),
+        attempts,
+    }
+}
+
+/// A reqwest error's text without the URL (a v1.1 query can carry a screen name; an OAuth 1.0a
+/// signed URL never carries a secret, but the rule is simple: no URLs in errors).
+fn without_url(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else if e.is_body() || e.is_decode() {
+        "response body cut short or unreadable"
+    } else {
+        "request failed"
+    };
+    let mut source = std::error::Error::source(e);
+    let mut detail = String::new();
+    while let Some(s) = source {
+        detail = s.to_string();
+        source = s.source();
+    }
+    if detail.is_empty() {
+        kind.to_string()
+    } else {
+        format!("{kind}: {detail}")
+    }
+}
+
+fn message_from_body(body: &[u8]) -> Option<String> {
+    message_from_json(&serde_json::from_slice(body).ok()?)
+}
+
+/// The human message of each platform's error shape: Twitch `{error, status, message}`, X v2
+/// Problem JSON `{title, detail}` or `{errors: [{message}]}`, X v1.1 `{errors: [{code, message}]}`.
+fn message_from_json(body: &serde_json::Value) -> Option<String> {
+    let text = |v: &serde_json::Value, k: &str| {
+        v.get(k)
+            .and_then(|s| s.as_str())
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    if let Some(detail) = text(body, "detail") {
+        return Some(match text(body, "title") {
+            Some(title) if title != detail => format!("{title}: {detail}"),
+            _ => detail,
+        });
+    }
+    if let Some(message) = text(body, "message") {
+        return Some(match text(body, "error") {
+            Some(error) if error != message => format!("{error}: {message}"),
+            _ => message,
+        });
+    }
+    if let Some(first) = body.get("errors").and_then(|e| e.get(0)) {
+        let message = text(first, "message").or_else(|| text(first, "detail"))?;
+        return Some(match first.get("code").and_then(|c| c.as_i64()) {
+            Some(code) => format!("{message} (code {code})"),
+            None => message,
+        });
+    }
+    text(body, "title").or_else(|| text(body, "error"))
+}
+
+/// For bodies that are not a known error shape: the status text and the start of the body.
+fn fallback_message(status: u16, body: &[u8]) -> String {
+    let reason = reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("undocumented status");
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    if text.is_empty() {
+        return reason.to_string();
+    }
+    let cut: String = text.chars().take(200).collect();
+    let more = if cut.len() < text.len() { "…" } else { "" };
+    format!("{reason}: {cut}{more}")
+}
+
+/// Recent refusals by message, so that the typed error survives progenitor's `Custom(String)`.
+static REFUSALS: Mutex<VecDeque<(String, RequestError)>> = Mutex::new(VecDeque::new());
+const REFUSALS_KEPT: usize = 256;
+
+impl RequestError {
+    /// The message a generated client's `pre` hook returns in `Error::Custom`, remembering the
+    /// typed error so [`ApiError`] can give it back.
+    pub fn into_hook_message(self) -> String {
+        let message = self.to_string();
+        let mut kept = REFUSALS.lock().unwrap_or_else(|e| e.into_inner());
+        if !kept.iter().any(|(m, _)| *m == message) {
+            if kept.len() == REFUSALS_KEPT {
+                kept.pop_front();
+            }
+            kept.push_back((message.clone(), self));
+        }
+        message
+    }
+}
+
+fn recover_refusal(message: &str) -> Option<RequestError> {
+    let kept = REFUSALS.lock().unwrap_or_else(|e| e.into_inner());
+    kept.iter()
+        .rev()
+        .find(|(m, _)| m == message)
+        .map(|(_, e)| e.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn each_platform_error_shape_gives_its_message() {
+        let twitch = json!({"error": "Bad Request", "status": 400, "message": "Invalid reason"});
+        assert_eq!(
+            message_from_json(&twitch).unwrap(),
+            "Bad Request: Invalid reason"
+        );
+        let problem = json!({"title": "Unauthorized", "detail": "Unauthorized", "type": "about:blank", "status": 401});
+        assert_eq!(message_from_json(&problem).unwrap(), "Unauthorized");
+        let v11 = json!({"errors": [{"code": 88, "message": "Rate limit exceeded"}]});
+        assert_eq!(
+            message_from_json(&v11).unwrap(),
+            "Rate limit exceeded (code 88)"
+        );
+        assert_eq!(message_from_json(&json!([1, 2])), None);
+    }
+
+    #[test]
+    fn unknown_bodies_are_cut_not_copied_whole() {
+        let html = "<html>".repeat(1000);
+        let m = fallback_message(502, html.as_bytes());
+        assert!(m.starts_with("Bad Gateway: <html>"));
+        assert!(m.chars().count() < 240);
+    }
+
+    #[test]
+    fn a_refusal_comes_back_typed() {
+        let e = RequestError::UnknownOperation("nope_for_test".into());
+        let message = e.clone().into_hook_message();
+        let back = ApiError::from(progenitor_client::Error::<()>::Custom(message));
+        assert_eq!(back, ApiError::Refused(e));
+        assert!(back.nothing_sent());
+    }
+}
