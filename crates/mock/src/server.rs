@@ -1,0 +1,451 @@
+//! The HTTP side: an accept loop on hyper (so a fault can cut a connection), axum for the
+//! request plumbing, and the pipeline every API request goes through: route from the spec →
+//! faults → credentials → rate limit → parameters and body against the spec → the operation →
+//! rate-limit headers and the contract check of the response.
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::body::Body;
+use axum::extract::State as AxumState;
+use axum::response::Response;
+use bytes::Bytes;
+use http::{HeaderValue, StatusCode};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tower::ServiceExt;
+
+use crate::handlers::{self, Fail, Reply};
+use crate::routes::{Lookup, Route};
+use crate::{Api, KillSwitch, Shared, Window, roll};
+
+/// A TCP stream that fails every read and write once its kill switch is pulled.
+struct Killable {
+    inner: tokio::net::TcpStream,
+    kill: Arc<AtomicBool>,
+}
+
+fn killed() -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::ConnectionReset,
+        "fault: connection reset",
+    )
+}
+
+impl AsyncRead for Killable {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        if self.kill.load(Ordering::SeqCst) {
+            return Poll::Ready(Err(killed()));
+        }
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Killable {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        if self.kill.load(Ordering::SeqCst) {
+            return Poll::Ready(Err(killed()));
+        }
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        if self.kill.load(Ordering::SeqCst) {
+            return Poll::Ready(Err(killed()));
+        }
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+pub(crate) async fn serve(
+    listener: tokio::net::TcpListener,
+    shared: Arc<Shared>,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+) {
+    let router = axum::Router::new().fallback(handle).with_state(shared);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let _ = stream.set_nodelay(true);
+                let kill = Arc::new(AtomicBool::new(false));
+                let io = hyper_util::rt::TokioIo::new(Killable { inner: stream, kill: kill.clone() });
+                let router = router.clone();
+                let service = hyper::service::service_fn(move |mut request: http::Request<hyper::body::Incoming>| {
+                    request.extensions_mut().insert(KillSwitch(kill.clone()));
+                    router.clone().oneshot(request)
+                });
+                let mut stop = stopped.clone();
+                tokio::spawn(async move {
+                    let connection = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(io, service);
+                    tokio::pin!(connection);
+                    tokio::select! {
+                        _ = connection.as_mut() => {}
+                        _ = stop.changed() => {}
+                    }
+                });
+            }
+            _ = stopped.changed() => return,
+        }
+    }
+}
+
+/// Bodies larger than this are refused (413) before being read whole.
+const MAX_BODY: usize = 1 << 20;
+
+fn strip<'a>(path: &'a str, prefix: &str) -> Option<&'a str> {
+    let rest = path.strip_prefix(prefix)?;
+    (rest.is_empty() || rest.starts_with('/')).then_some(rest)
+}
+
+async fn handle(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    request: axum::extract::Request,
+) -> Response {
+    let kill = request.extensions().get::<KillSwitch>().cloned();
+    let (parts, body) = request.into_parts();
+    let body = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(b) => b,
+        Err(_) => return plain(StatusCode::PAYLOAD_TOO_LARGE, "request body too large"),
+    };
+    let path = parts.uri.path().to_string();
+    let query: Vec<(String, String)> =
+        url::form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
+            .into_owned()
+            .collect();
+
+    if path == "/auth/authorize" {
+        return into_response(handlers::authorize(&shared, &query), Vec::new());
+    }
+    if path == "/2/oauth2/token" && parts.method == http::Method::POST {
+        return into_response(handlers::x_token(&shared, &body), Vec::new());
+    }
+
+    let (api, rest) = if let Some(rest) = strip(&path, "/helix") {
+        (Api::TwitchHelix, rest)
+    } else if let Some(rest) = strip(&path, "/kraken") {
+        let accept = parts
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if accept.contains("application/vnd.twitchtv.v5+json") {
+            (Api::TwitchKrakenV5, rest)
+        } else if accept.contains("application/vnd.twitchtv.v2+json") {
+            (Api::TwitchKrakenV2, rest)
+        } else {
+            let fail = Fail::new(
+                400,
+                "Kraken needs a version: send Accept: application/vnd.twitchtv.v5+json (or v2+json)",
+            );
+            return into_response(
+                handlers::render_error(Api::TwitchKrakenV5, &fail),
+                Vec::new(),
+            );
+        }
+    } else if let Some(rest) = strip(&path, "/2") {
+        (Api::XV2, rest)
+    } else if let Some(rest) = strip(&path, "/1.1") {
+        (Api::XV1, rest)
+    } else {
+        return plain(StatusCode::NOT_FOUND, "no API at this path");
+    };
+
+    let (route, path_params) = match shared.routes.lookup(api, &parts.method, rest) {
+        Lookup::Found(route, params) => (route, params),
+        Lookup::WrongMethod => {
+            let fail = Fail::new(405, format!("{} is not allowed on {path}", parts.method));
+            return into_response(handlers::render_error(api, &fail), Vec::new());
+        }
+        Lookup::NotFound => {
+            let fail = Fail::new(404, format!("no operation at {path}"));
+            return into_response(handlers::render_error(api, &fail), Vec::new());
+        }
+    };
+
+    let latency = shared.lock().faults.latency_ms;
+    if latency > 0 {
+        tokio::time::sleep(Duration::from_millis(latency)).await;
+    }
+
+    let (response, truncate) = process(
+        &shared,
+        api,
+        route,
+        &path_params,
+        &parts,
+        &path,
+        &query,
+        &body,
+        kill,
+    );
+    if truncate {
+        return truncate_body(response).await;
+    }
+    response
+}
+
+#[allow(clippy::too_many_arguments)]
+fn process(
+    shared: &Shared,
+    api: Api,
+    route: &Route,
+    path_params: &std::collections::HashMap<String, String>,
+    parts: &http::request::Parts,
+    path: &str,
+    query: &[(String, String)],
+    body: &[u8],
+    kill: Option<KillSwitch>,
+) -> (Response, bool) {
+    let host = parts
+        .headers
+        .get(http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("127.0.0.1")
+        .to_string();
+    let mut state = shared.lock();
+    *state
+        .counters
+        .requests
+        .entry((api, route.id.clone()))
+        .or_default() += 1;
+
+    // Faults first: they stand for trouble in front of the platform.
+    let faults = state.faults.clone();
+    if roll(&mut state, faults.p_reset) {
+        state.counters.faults += 1;
+        if let Some(kill) = &kill {
+            kill.pull();
+        }
+        return (plain(StatusCode::INTERNAL_SERVER_ERROR, ""), false);
+    }
+    for (p, status) in [(faults.p_500, 500u16), (faults.p_503, 503)] {
+        if roll(&mut state, p) {
+            state.counters.faults += 1;
+            *state.counters.statuses.entry(status).or_default() += 1;
+            let reply = handlers::render_error(api, &Fail::new(status, "injected fault"));
+            return (into_response(reply, Vec::new()), false);
+        }
+    }
+    let injected_429 = roll(&mut state, faults.p_429);
+    let truncate = roll(&mut state, faults.p_truncate);
+
+    let mut rate_headers = Vec::new();
+    let reply = (|| -> Result<Reply, Fail> {
+        let base_url = format!("http://{host}{path}");
+        let caller = handlers::authenticate(
+            api,
+            route,
+            &parts.headers,
+            parts.method.as_str(),
+            &base_url,
+            query,
+            body,
+            &mut state.tokens,
+            &shared.config,
+        )?;
+        if let Some(limit) = rate_check(&shared, &mut state, route, &caller, injected_429) {
+            rate_headers = limit.headers(api);
+            if limit.exhausted {
+                return Err(Fail::new(429, "Too Many Requests"));
+            }
+        }
+        let values = shared
+            .routes
+            .validate(route, path_params, query, body)
+            .map_err(Fail::from)?;
+        let state = &mut *state;
+        let mut ctx = handlers::Ctx {
+            api,
+            values,
+            caller,
+            world: &mut state.world,
+            counters: &mut state.counters,
+            config: &shared.config,
+            origin: format!("http://{host}"),
+        };
+        handlers::dispatch(&route.id, &mut ctx)
+    })();
+    if injected_429 {
+        state.counters.faults += 1;
+    }
+    let reply = reply.unwrap_or_else(|fail| handlers::render_error(api, &fail));
+    *state.counters.statuses.entry(reply.status).or_default() += 1;
+    if shared.config.validate_responses {
+        check_contract(&mut state, route, &reply);
+    }
+    drop(state);
+    (into_response(reply, rate_headers), truncate)
+}
+
+fn check_contract(state: &mut crate::State, route: &Route, reply: &Reply) {
+    let body = reply.bytes();
+    let content_type = reply.body.as_ref().map(|_| reply.content_type);
+    if let Err(e) = route.check_response(reply.status, content_type, &body) {
+        tracing::warn!(violation = %e, "mock response does not match the spec");
+        if state.counters.violations.len() < 1000 {
+            state.counters.violations.push(e);
+        }
+    }
+}
+
+/// Rate-limit state of one request.
+pub(crate) struct Limit {
+    limit: u32,
+    remaining: u32,
+    reset: u64,
+    exhausted: bool,
+}
+
+impl Limit {
+    fn headers(&self, api: Api) -> Vec<(&'static str, String)> {
+        let names = match api.platform() {
+            crate::Platform::Twitch => {
+                ["Ratelimit-Limit", "Ratelimit-Remaining", "Ratelimit-Reset"]
+            }
+            crate::Platform::X => [
+                "x-rate-limit-limit",
+                "x-rate-limit-remaining",
+                "x-rate-limit-reset",
+            ],
+        };
+        vec![
+            (names[0], self.limit.to_string()),
+            (names[1], self.remaining.to_string()),
+            (names[2], self.reset.to_string()),
+        ]
+    }
+}
+
+fn unix(t: SystemTime) -> Duration {
+    t.duration_since(UNIX_EPOCH).unwrap_or_default()
+}
+
+/// Fixed windows aligned to whole seconds (so `reset`, in Unix seconds, is exact).
+fn rate_check(
+    shared: &Shared,
+    state: &mut crate::State,
+    route: &Route,
+    caller: &crate::auth::Caller,
+    injected_429: bool,
+) -> Option<Limit> {
+    let config = &shared.config;
+    if !config.rate_limiting {
+        return None;
+    }
+    let (limit, window_ms, shared_bucket) = match config.rate_limits.get(route.api.name()) {
+        Some(b) => (
+            b.limit,
+            b.window_ms,
+            route.rate.as_ref().is_none_or(|r| r.shared),
+        ),
+        None => {
+            let r = route.rate.as_ref()?;
+            (r.limit, r.window_seconds * 1000, r.shared)
+        }
+    };
+    let window = Duration::from_millis(window_ms.max(1));
+    let key = (
+        route.api,
+        caller.client_id.clone().unwrap_or_default(),
+        caller.user_id.clone().unwrap_or_default(),
+        if shared_bucket {
+            String::new()
+        } else {
+            route.id.clone()
+        },
+    );
+    let now = SystemTime::now();
+    // Whole-second windows start on a whole second, so the announced reset is exact.
+    let start = if window_ms % 1000 == 0 {
+        UNIX_EPOCH + Duration::from_secs(unix(now).as_secs())
+    } else {
+        now
+    };
+    let w = state
+        .windows
+        .entry(key)
+        .or_insert(Window { start, used: 0 });
+    if now >= w.start + window {
+        *w = Window { start, used: 0 };
+    }
+    let end = unix(w.start + window);
+    let reset = end.as_secs() + u64::from(end.subsec_nanos() > 0);
+    if injected_429 {
+        return Some(Limit {
+            limit,
+            remaining: 0,
+            reset: unix(now).as_secs() + 1,
+            exhausted: true,
+        });
+    }
+    if w.used >= limit {
+        return Some(Limit {
+            limit,
+            remaining: 0,
+            reset,
+            exhausted: true,
+        });
+    }
+    w.used += 1;
+    Some(Limit {
+        limit,
+        remaining: limit - w.used,
+        reset,
+        exhausted: false,
+    })
+}
+
+fn plain(status: StatusCode, message: &str) -> Response {
+    let mut r = Response::new(Body::from(message.to_string()));
+    *r.status_mut() = status;
+    r
+}
+
+fn into_response(reply: Reply, headers: Vec<(&'static str, String)>) -> Response {
+    let bytes = reply.bytes();
+    let mut response = Response::new(Body::from(bytes));
+    *response.status_mut() =
+        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if reply.body.is_some() {
+        response.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static(reply.content_type),
+        );
+    }
+    for (name, value) in headers {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            response.headers_mut().insert(name, v);
+        }
+    }
+    response
+}
+
+/// Sends the headers and half the body, then fails the stream (the connection is cut).
+async fn truncate_body(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let half = Bytes::copy_from_slice(&bytes[..bytes.len() / 2]);
+    parts
+        .headers
+        .insert(http::header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+    let chunks: Vec<Result<Bytes, std::io::Error>> = vec![Ok(half), Err(killed())];
+    Response::from_parts(parts, Body::from_stream(futures::stream::iter(chunks)))
+}
