@@ -187,8 +187,10 @@ async fn helix_blocks_lists_and_unblocks_as_documented() {
 
 #[tokio::test]
 async fn kraken_v5_blocks_follows_subscriptions_and_vhs() {
-    let mut config = MockConfig::default();
-    config.kraken_block_cap = Some(5);
+    let config = MockConfig {
+        kraken_block_cap: Some(5),
+        ..MockConfig::default()
+    };
     let mock = MockServer::start(config).await.unwrap();
     let client = blockbind_twitch_kraken_v5::Client::new(
         &mock.url(Api::TwitchKrakenV5),
@@ -1040,8 +1042,10 @@ async fn the_world_is_deterministic_from_the_seed() {
         b.blocked(Platform::Twitch, "141981764")
     );
     assert_eq!(a.nth_user(123), b.nth_user(123));
-    let mut other = MockConfig::default();
-    other.seed = 7;
+    let other = MockConfig {
+        seed: 7,
+        ..MockConfig::default()
+    };
     let c = MockServer::start(other).await.unwrap();
     assert_ne!(a.credentials().twitch_token, c.credentials().twitch_token);
     let logins = |m: &MockServer| {

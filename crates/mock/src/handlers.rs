@@ -497,10 +497,10 @@ fn kraken_channel(u: &User, world: &World) -> Value {
         "delay": null,
         "display_name": u.display_name,
         "followers": (h % 100_000) as i64,
-        "game": if h % 3 == 0 { json!("Science & Technology") } else { json!(null) },
+        "game": if h.is_multiple_of(3) { json!("Science & Technology") } else { json!(null) },
         "language": "en",
         "logo": u.logo,
-        "mature": h % 7 == 0,
+        "mature": h.is_multiple_of(7),
         "name": u.login,
         "partner": u.partner,
         "profile_banner": null,
@@ -564,7 +564,7 @@ fn kraken_v5(op: &str, ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
                 .filter_map(|l| ctx.world.dir.by_login(l))
                 .map(|u| {
                     // A fixed tenth of users have no verified email: the document says `null`.
-                    if hash_str(&u.id) % 10 == 0 {
+                    if hash_str(&u.id).is_multiple_of(10) {
                         Value::Null
                     } else {
                         kraken_user(&u)
@@ -934,7 +934,7 @@ fn x_v2_user(u: &User, fields: &[String]) -> Value {
             "description" => json!(u.bio),
             "location" => json!("The blockbind mock"),
             "profile_image_url" => json!(u.logo),
-            "protected" => json!(h % 11 == 0),
+            "protected" => json!(h.is_multiple_of(11)),
             "verified" => json!(u.partner),
             "verified_type" => json!(if u.partner { "blue" } else { "none" }),
             "url" => json!(""),
@@ -945,7 +945,7 @@ fn x_v2_user(u: &User, fields: &[String]) -> Value {
                 "listed_count": (h % 40) as i64,
                 "like_count": (h % 5_000) as i64,
             }),
-            "pinned_tweet_id" if h % 3 == 0 => json!(pinned_tweet(u)),
+            "pinned_tweet_id" if h.is_multiple_of(3) => json!(pinned_tweet(u)),
             "most_recent_tweet_id" => json!(((h >> 8) % 1_000_000_000_000_000_000 + 1).to_string()),
             _ => continue,
         };
@@ -1031,7 +1031,7 @@ fn x_v2(op: &str, ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
                 let tweet_fields = ctx.values.list("tweet.fields");
                 let tweets: Vec<Value> = users
                     .iter()
-                    .filter(|u| hash_str(&u.id) % 3 == 0)
+                    .filter(|u| hash_str(&u.id).is_multiple_of(3))
                     .map(|u| {
                         let id = pinned_tweet(u);
                         let mut t = json!({"id": id, "text": format!("Pinned by @{}", u.login), "edit_history_tweet_ids": [id]});
@@ -1107,7 +1107,7 @@ fn x_v1_user(u: &User, include_entities: bool, skip_status: bool, blocking: bool
         "location": "The blockbind mock",
         "description": u.bio,
         "url": null,
-        "protected": h % 11 == 0,
+        "protected": h.is_multiple_of(11),
         "verified": u.partner,
         "followers_count": (h % 50_000) as i64,
         "friends_count": (h % 900) as i64,

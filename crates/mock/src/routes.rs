@@ -393,7 +393,7 @@ impl Routes {
         let parts: Vec<String> = path
             .split('/')
             .filter(|s| !s.is_empty())
-            .map(|s| percent_decode(s))
+            .map(percent_decode)
             .collect();
         let mut path_matched = false;
         for route in self.of(api) {

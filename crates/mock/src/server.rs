@@ -259,7 +259,7 @@ fn process(
             &mut state.tokens,
             &shared.config,
         )?;
-        if let Some(limit) = rate_check(&shared, &mut state, route, &caller, injected_429) {
+        if let Some(limit) = rate_check(shared, &mut state, route, &caller, injected_429) {
             rate_headers = limit.headers(api);
             if limit.exhausted {
                 return Err(Fail::new(429, "Too Many Requests"));

@@ -127,7 +127,7 @@ impl Directory {
             logo: format!("https://static.example.invalid/u/{n}.png"),
             created_at: created,
             updated_at: created + chrono::Duration::days((h % 900) as i64),
-            partner: h % 5 == 0,
+            partner: h.is_multiple_of(5),
             login,
         }
     }
@@ -323,7 +323,8 @@ impl World {
     /// Whether `user` subscribes to `channel`: only partners have a subscription program, and a
     /// fixed quarter of users subscribe to each.
     pub fn subscribed(&self, user: &str, channel: &User) -> bool {
-        channel.partner && mix(self.dir.seed, hash_str(user) ^ hash_str(&channel.id)) % 4 == 0
+        channel.partner
+            && mix(self.dir.seed, hash_str(user) ^ hash_str(&channel.id)).is_multiple_of(4)
     }
 
     pub fn follows_of(&mut self, user: &str) -> &mut Vec<Follow> {
