@@ -487,6 +487,49 @@ async fn x_v2_blocks_pages_with_tokens_and_unblocks() {
         }
     }
     assert_eq!(pages, 3);
+
+    // previous_token of the second page leads back to the first.
+    let first = client
+        .get_users_blocking()
+        .id(me.as_str())
+        .max_results(1000u32)
+        .send()
+        .await
+        .unwrap();
+    let next = first
+        .meta
+        .as_ref()
+        .and_then(|m| m.next_token.clone())
+        .unwrap();
+    let second = client
+        .get_users_blocking()
+        .id(me.as_str())
+        .max_results(1000u32)
+        .pagination_token(next.as_str())
+        .send()
+        .await
+        .unwrap();
+    let previous = second
+        .meta
+        .as_ref()
+        .and_then(|m| m.previous_token.clone())
+        .unwrap();
+    let back = client
+        .get_users_blocking()
+        .id(me.as_str())
+        .max_results(1000u32)
+        .pagination_token(previous.as_str())
+        .send()
+        .await
+        .unwrap();
+    let ids = |p: &blockbind_x_v2::types::GetUsersBlockingResponse| {
+        p.data.iter().map(|u| u.id.to_string()).collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&back), ids(&first));
+    assert!(
+        first.meta.as_ref().unwrap().previous_token.is_none(),
+        "the first page has none"
+    );
     assert_eq!(seen, mock.blocked(Platform::X, &me));
     assert_eq!(seen.len(), 2500);
 
