@@ -159,6 +159,7 @@ pub fn tokens(spec: &SpecFile) -> Result<TokenStream> {
         /// What `blockbind-runtime` enforces for this API, emitted from the spec by the xtask.
         pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             name: #name,
+            base_url: #server,
             platform: #platform,
             accept: #accept,
             operations: &[#(#operations),*],

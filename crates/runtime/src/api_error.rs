@@ -95,6 +95,21 @@ impl ApiError {
     }
 }
 
+/// Awaits a generated call and gives its value, or the [`ApiError`] with the platform's status
+/// and message (the body of an undocumented response is read for it).
+pub async fn call<T, E, F>(send: F) -> Result<T, ApiError>
+where
+    E: serde::Serialize,
+    F: std::future::Future<
+            Output = Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>,
+        >,
+{
+    match send.await {
+        Ok(value) => Ok(value.into_inner()),
+        Err(e) => Err(ApiError::from_client(e).await),
+    }
+}
+
 impl<E: serde::Serialize> From<progenitor_client::Error<E>> for ApiError {
     /// Converts without reading the body of an undocumented response (its message is then the
     /// status text); [`ApiError::from_client`] reads it.
@@ -149,7 +164,7 @@ fn status_error(status: u16, message: String, headers: &HeaderMap) -> ApiError {
 
 /// A reqwest error's text without the URL (a v1.1 query can carry a screen name; an OAuth 1.0a
 /// signed URL never carries a secret, but the rule is simple: no URLs in errors).
-fn without_url(e: &reqwest::Error) -> String {
+pub(crate) fn without_url(e: &reqwest::Error) -> String {
     let kind = if e.is_timeout() {
         "timed out"
     } else if e.is_connect() {

@@ -21,15 +21,17 @@ mod error;
 pub mod oauth1;
 pub mod oauth2;
 mod operation;
+pub mod pagination;
 mod ratelimit;
 mod wire;
 
-pub use api_error::{ATTEMPTS_HEADER, ApiError};
+pub use api_error::{ATTEMPTS_HEADER, ApiError, call};
 pub use auth::Auth;
 pub use error::{Bound, RequestError, check_header_value};
 pub use oauth1::OAuth1Credentials;
 pub use oauth2::OAuth2UserToken;
 pub use operation::{ApiSpec, CredentialNeed, OperationSpec, ParamBound, ParamLocation, Platform};
+pub use pagination::{Page, PageOptions, paginate};
 pub use ratelimit::RateLimit;
 
 use ratelimit::{BucketKey, RateLimiter};
@@ -74,9 +76,14 @@ pub struct Runtime {
     auth: Auth,
     retry: RetryPolicy,
     pacing: bool,
+    timeout: Option<Duration>,
+    user_agent: Option<reqwest::header::HeaderValue>,
     limiter: Arc<RateLimiter>,
     last_rate_limit: Arc<Mutex<Option<RateLimit>>>,
 }
+
+/// What blockbind sends as `User-Agent` unless told otherwise.
+pub const DEFAULT_USER_AGENT: &str = concat!("blockbind/", env!("CARGO_PKG_VERSION"));
 
 impl Runtime {
     pub fn new(auth: Auth) -> Self {
@@ -84,6 +91,8 @@ impl Runtime {
             auth,
             retry: RetryPolicy::default(),
             pacing: true,
+            timeout: None,
+            user_agent: None,
             limiter: Arc::default(),
             last_rate_limit: Arc::default(),
         }
@@ -98,6 +107,25 @@ impl Runtime {
     pub fn with_pacing(mut self, pacing: bool) -> Self {
         self.pacing = pacing;
         self
+    }
+
+    /// A timeout for each attempt of every request, whatever `reqwest::Client` sends it (the
+    /// client's own timeout applies when this is not set).
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The `User-Agent` of every request, over the `reqwest::Client`'s own ([`Runtime::http_client`]
+    /// sets [`DEFAULT_USER_AGENT`]). Refused if it holds a control character.
+    pub fn with_user_agent(mut self, user_agent: &str) -> Result<Self, RequestError> {
+        check_header_value("user agent", user_agent)?;
+        self.user_agent = Some(reqwest::header::HeaderValue::from_str(user_agent).map_err(
+            |_| RequestError::InvalidHeaderValue {
+                what: "user agent".into(),
+            },
+        )?);
+        Ok(self)
     }
 
     /// A runtime with other credentials that keeps these policies and shares this rate limiter
@@ -136,6 +164,7 @@ impl Runtime {
             }
         });
         reqwest::Client::builder()
+            .user_agent(DEFAULT_USER_AGENT)
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .redirect(policy)
@@ -157,6 +186,14 @@ impl Runtime {
             .ok_or_else(|| RequestError::UnknownOperation(operation_id.into()))?;
         wire::check_transport(request.url())?;
         wire::fix_headers(api, request);
+        if let Some(timeout) = self.timeout {
+            *request.timeout_mut() = Some(timeout);
+        }
+        if let Some(ua) = &self.user_agent {
+            request
+                .headers_mut()
+                .insert(reqwest::header::USER_AGENT, ua.clone());
+        }
         wire::join_comma_params(op, request.url_mut());
         wire::check_bounds(op, request.url())?;
         self.auth.check(op)?;
@@ -324,4 +361,20 @@ impl Runtime {
             }
         }
     }
+}
+
+/// Compile-time proof that the hooks' futures are `Send` (so generated calls can be spawned on a
+/// multi-threaded runtime). It fails to build, not to run, when one stops being `Send`.
+#[cfg(test)]
+#[allow(dead_code)]
+fn the_hook_futures_are_send(
+    runtime: &Runtime,
+    api: &'static ApiSpec,
+    http: &reqwest::Client,
+    request: &mut reqwest::Request,
+    owned: reqwest::Request,
+) {
+    fn is_send<T: Send>(_: T) {}
+    is_send(runtime.pre(api, http, request, "op"));
+    is_send(runtime.exec(api, http, owned, "op"));
 }

@@ -8,11 +8,12 @@ use std::time::{Duration, Instant};
 use oauth2::basic::BasicClient;
 use oauth2::{
     AuthUrl, AuthorizationCode, ClientId, CsrfToken, PkceCodeChallenge, PkceCodeVerifier,
-    RedirectUrl, RefreshToken, Scope, TokenResponse, TokenUrl,
+    RedirectUrl, Scope, TokenResponse, TokenUrl,
 };
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Mutex;
 
+use crate::api_error::without_url;
 use crate::error::{RequestError, check_header_value};
 
 /// X's OAuth 2.0 endpoints.
@@ -122,15 +123,7 @@ impl OAuth2UserToken {
             .refresh
             .as_ref()
             .ok_or_else(|| RequestError::Refresh("no refresh token".into()))?;
-        let token_url = TokenUrl::new(refresher.token_url.clone())
-            .map_err(|e| RequestError::Refresh(format!("bad token URL: {e}")))?;
-        let client =
-            BasicClient::new(ClientId::new(refresher.client_id.clone())).set_token_uri(token_url);
-        let response = client
-            .exchange_refresh_token(&RefreshToken::new(refresh.expose_secret().to_string()))
-            .request_async(&|req| send(http, req))
-            .await
-            .map_err(|e| RequestError::Refresh(describe_token_error(&e)))?;
+        let response = refresh_grant(http, refresher, refresh.expose_secret()).await?;
         let access = response.access_token().secret().clone();
         check_header_value("refreshed X OAuth 2.0 user token", &access)?;
         state.access = access.into();
@@ -141,6 +134,51 @@ impl OAuth2UserToken {
         tracing::debug!("X OAuth 2.0 user token refreshed");
         Ok(())
     }
+}
+
+/// The refresh-token grant (RFC 6749 §6) as a plain form POST through our client, its answer read
+/// with `oauth2`'s response types. Not through `oauth2`'s `request_async`: its future cannot be
+/// proven `Send` for every lifetime, which would make every generated request future non-`Send`.
+async fn refresh_grant(
+    http: &reqwest::Client,
+    refresher: &Refresher,
+    refresh_token: &str,
+) -> Result<oauth2::basic::BasicTokenResponse, RequestError> {
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("grant_type", "refresh_token")
+        .append_pair("refresh_token", refresh_token)
+        .append_pair("client_id", &refresher.client_id)
+        .finish();
+    let url = reqwest::Url::parse(&refresher.token_url)
+        .map_err(|e| RequestError::Refresh(format!("bad token URL: {e}")))?;
+    let response = http
+        .post(url)
+        .header(
+            reqwest::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .header(reqwest::header::ACCEPT, "application/json")
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| RequestError::Refresh(format!("token request failed: {}", without_url(&e))))?;
+    let status = response.status();
+    let bytes = response.bytes().await.map_err(|e| {
+        RequestError::Refresh(format!("token response unreadable: {}", without_url(&e)))
+    })?;
+    if !status.is_success() {
+        return Err(RequestError::Refresh(
+            match serde_json::from_slice::<oauth2::basic::BasicErrorResponse>(&bytes) {
+                Ok(r) => format!("token endpoint refused: {}", r.error()),
+                Err(_) => format!("token endpoint answered {status}"),
+            },
+        ));
+    }
+    serde_json::from_slice(&bytes).map_err(|_| {
+        RequestError::Refresh(
+            "token endpoint answered something that is not a token response".into(),
+        )
+    })
 }
 
 /// Error messages from the token endpoint without any token in them.
@@ -156,6 +194,26 @@ fn describe_token_error<RE: std::error::Error + 'static>(
             "token endpoint answered something that is not a token response".into()
         }
         oauth2::RequestTokenError::Other(m) => m.clone(),
+    }
+}
+
+/// `oauth2`'s HTTP client over our reqwest client. A named type with a boxed `Send` future, not a
+/// closure: through a closure the compiler cannot prove the refresh future `Send` for every
+/// lifetime, and then no generated client's request future is `Send` (`tokio::spawn` refuses it).
+struct TokenHttp<'h>(&'h reqwest::Client);
+
+impl<'c, 'h: 'c> oauth2::AsyncHttpClient<'c> for TokenHttp<'h> {
+    type Error = reqwest::Error;
+    type Future = std::pin::Pin<
+        Box<
+            dyn std::future::Future<Output = Result<oauth2::HttpResponse, reqwest::Error>>
+                + Send
+                + 'c,
+        >,
+    >;
+
+    fn call(&'c self, request: oauth2::HttpRequest) -> Self::Future {
+        Box::pin(send(self.0, request))
     }
 }
 
@@ -234,7 +292,7 @@ pub async fn exchange_code(
     let response = client
         .exchange_code(AuthorizationCode::new(code.into()))
         .set_pkce_verifier(authorization.verifier)
-        .request_async(&|req| send(http, req))
+        .request_async(&TokenHttp(http))
         .await
         .map_err(|e| RequestError::Refresh(describe_token_error(&e)))?;
     let access = response.access_token().secret().clone();

@@ -61,6 +61,8 @@ pub struct OperationSpec {
 pub struct ApiSpec {
     /// The crate directory / API name: `twitch-helix`.
     pub name: &'static str,
+    /// The spec's first server URL, with the API's path prefix: `https://api.twitch.tv/helix`.
+    pub base_url: &'static str,
     pub platform: Platform,
     /// The `Accept` header that selects the API version (Kraken).
     pub accept: Option<&'static str>,
@@ -70,5 +72,15 @@ pub struct ApiSpec {
 impl ApiSpec {
     pub fn operation(&self, id: &str) -> Option<&OperationSpec> {
         self.operations.iter().find(|o| o.id == id)
+    }
+
+    /// The spec's `maximum` for a parameter of an operation: the largest page a list operation
+    /// allows (`first`, `limit`, `max_results`), read from the spec rather than written again.
+    pub fn maximum(&self, operation_id: &str, parameter: &str) -> Option<i64> {
+        self.operation(operation_id)?
+            .bounds
+            .iter()
+            .find(|b| b.name == parameter)?
+            .maximum
     }
 }

@@ -1085,6 +1085,7 @@ pub mod prelude {
 /// What `blockbind-runtime` enforces for this API, emitted from the spec by the xtask.
 pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
     name: "twitch-helix",
+    base_url: "https://api.twitch.tv/helix",
     platform: ::blockbind_runtime::Platform::Twitch,
     accept: ::std::option::Option::None,
     operations: &[

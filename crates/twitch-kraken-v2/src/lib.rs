@@ -1,9 +1,52 @@
-//! Typed client for Twitch Kraken API v2 (blocks), generated from `specs/twitch-kraken-v2.yaml`.
+//! Typed client for Twitch Kraken v2 blocks (addressed by login), generated from
+//! `specs/twitch-kraken-v2.yaml`.
 //!
 //! `generated.rs` is written by `cargo xtask generate` and never edited by hand; this file
-//! holds what is written by hand beside it.
+//! holds what is written by hand beside it: the pagination adapter of the list operation. It must
+//! not grow code another platform crate also needs: that belongs in `blockbind-runtime`.
+//!
+//! ```no_run
+//! # async fn run(client: &blockbind_twitch_kraken_v2::Client) -> Result<(), blockbind_runtime::ApiError> {
+//! use blockbind_runtime::pagination::TryStreamExt;
+//! let blocks: Vec<_> = client
+//!     .get_user_block_list()
+//!     .login("test_user1")
+//!     .stream() // follows `offset`, 100 per page
+//!     .try_collect()
+//!     .await?;
+//! # Ok(()) }
+//! ```
 
 #[rustfmt::skip]
 #[allow(clippy::all, clippy::pedantic, unused_imports, dead_code, missing_docs)]
 mod generated;
 pub use generated::*;
+
+use blockbind_runtime::pagination::{Page, Stream, offset_of, paginate};
+pub use blockbind_runtime::{ApiError, PageOptions};
+
+impl<'a> builder::GetUserBlockList<'a> {
+    /// Every block, newest first: follows `offset` with the largest page the spec allows
+    /// (`limit` = 100) until an empty page, fetching a page only when the previous one is used
+    /// up.
+    pub fn stream(self) -> impl Stream<Item = Result<types::Block, ApiError>> + Send + 'a {
+        self.stream_with(PageOptions::default())
+    }
+
+    /// [`Self::stream`] with a page cap or another page size.
+    pub fn stream_with(
+        self,
+        options: PageOptions,
+    ) -> impl Stream<Item = Result<types::Block, ApiError>> + Send + 'a {
+        let limit = u64::from(options.size_for(&API, "get_user_block_list", "limit", 100));
+        paginate(options, move |token| {
+            let offset = offset_of(token.as_deref());
+            let request = self.clone().limit(limit).offset(offset);
+            async move {
+                let page = blockbind_runtime::call(request.send()).await?;
+                let first = page.blocks.first().map(|b| b.id.to_string());
+                Ok(Page::at_offset(page.blocks, offset, None, first))
+            }
+        })
+    }
+}

@@ -4490,6 +4490,7 @@ pub mod prelude {
 /// What `blockbind-runtime` enforces for this API, emitted from the spec by the xtask.
 pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
     name: "twitch-kraken-v5",
+    base_url: "https://api.twitch.tv/kraken",
     platform: ::blockbind_runtime::Platform::Twitch,
     accept: ::std::option::Option::Some("application/vnd.twitchtv.v5+json"),
     operations: &[

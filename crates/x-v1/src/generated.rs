@@ -3388,6 +3388,7 @@ pub mod prelude {
 /// What `blockbind-runtime` enforces for this API, emitted from the spec by the xtask.
 pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
     name: "x-v1",
+    base_url: "https://api.x.com/1.1",
     platform: ::blockbind_runtime::Platform::X,
     accept: ::std::option::Option::None,
     operations: &[

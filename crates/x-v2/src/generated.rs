@@ -9045,6 +9045,7 @@ pub mod prelude {
 /// What `blockbind-runtime` enforces for this API, emitted from the spec by the xtask.
 pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
     name: "x-v2",
+    base_url: "https://api.x.com/2",
     platform: ::blockbind_runtime::Platform::X,
     accept: ::std::option::Option::None,
     operations: &[
