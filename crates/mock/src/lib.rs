@@ -216,6 +216,22 @@ pub struct Credentials {
     pub x_oauth1: OAuth1Issued,
 }
 
+impl Credentials {
+    /// The default credentials as the environment variables blockbind reads (`TWITCH_CLIENT_ID`,
+    /// `TWITCH_TOKEN`, `X_OAUTH2_TOKEN` and the four OAuth 1.0a ones), in that order.
+    pub fn env_vars(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("TWITCH_CLIENT_ID", self.twitch_client_id.clone()),
+            ("TWITCH_TOKEN", self.twitch_token.clone()),
+            ("X_OAUTH2_TOKEN", self.x_oauth2_token.clone()),
+            ("X_CONSUMER_KEY", self.x_oauth1.consumer_key.clone()),
+            ("X_CONSUMER_SECRET", self.x_oauth1.consumer_secret.clone()),
+            ("X_ACCESS_TOKEN", self.x_oauth1.token.clone()),
+            ("X_ACCESS_TOKEN_SECRET", self.x_oauth1.token_secret.clone()),
+        ]
+    }
+}
+
 /// What tests can read back.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Counters {

@@ -73,19 +73,16 @@ async fn main() -> std::process::ExitCode {
         println!("x-oauth2-token    {}", mock.x_token_url());
         let c = mock.credentials();
         println!();
-        println!("TWITCH_CLIENT_ID={}", c.twitch_client_id);
-        println!(
-            "TWITCH_TOKEN={}   # user {} ({})",
-            c.twitch_token, c.twitch_user_id, c.twitch_login
-        );
-        println!(
-            "X_OAUTH2_TOKEN={}   # user {} ({})",
-            c.x_oauth2_token, c.x_user_id, c.x_username
-        );
-        println!("X_CONSUMER_KEY={}", c.x_oauth1.consumer_key);
-        println!("X_CONSUMER_SECRET={}", c.x_oauth1.consumer_secret);
-        println!("X_ACCESS_TOKEN={}", c.x_oauth1.token);
-        println!("X_ACCESS_TOKEN_SECRET={}", c.x_oauth1.token_secret);
+        for (name, value) in c.env_vars() {
+            let whose = match name {
+                "TWITCH_TOKEN" => format!("   # user {} ({})", c.twitch_user_id, c.twitch_login),
+                "X_OAUTH2_TOKEN" | "X_ACCESS_TOKEN" => {
+                    format!("   # user {} ({})", c.x_user_id, c.x_username)
+                }
+                _ => String::new(),
+            };
+            println!("{name}={value}{whose}");
+        }
         println!();
         println!("ready {}", mock.base_url());
     }
