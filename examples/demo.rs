@@ -3,8 +3,10 @@
 //!
 //! `cargo run --example demo`
 
+use blockbind::{BlockList, Target};
 use blockbind_mock::{Api, MockConfig, MockServer};
 use blockbind_runtime::{ApiError, Auth, OAuth1Credentials, OAuth2UserToken, Runtime};
+use futures::TryStreamExt;
 
 type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -292,6 +294,55 @@ async fn x_v1(mock: &MockServer) -> Result {
     Ok(())
 }
 
+/// The facade: one config builds every client, and one function generic over `BlockList`
+/// blocks, reads back and unblocks on all five APIs.
+async fn every_platform(mock: &MockServer) -> Result {
+    let env: std::collections::HashMap<&str, String> =
+        mock.credentials().env_vars().into_iter().collect();
+    let config = blockbind::Config::builder()
+        .base_url(mock.base_url())
+        .credentials(blockbind::Credentials::from_lookup(|n| {
+            env.get(n).cloned()
+        })?)
+        .build()?;
+    let c = mock.credentials();
+    let target = mock.nth_user(2026).ok_or("the mock's population")?;
+    for api in blockbind::Api::ALL {
+        let (user, whom) = match api {
+            blockbind::Api::TwitchHelix | blockbind::Api::TwitchKrakenV5 => (
+                Some(Target::Id(c.twitch_user_id.clone())),
+                Target::Id(target.id.clone()),
+            ),
+            blockbind::Api::TwitchKrakenV2 => (
+                Some(Target::Login(c.twitch_login.clone())),
+                Target::Login(target.login.clone()),
+            ),
+            blockbind::Api::XV2 => (
+                Some(Target::Id(c.x_user_id.clone())),
+                Target::Id(target.id.clone()),
+            ),
+            blockbind::Api::XV1 => (None, Target::Login(target.login.clone())),
+        };
+        let list = config.block_list(api, user).await?;
+        let summary = round_trip(&list, whom, &target.id).await?;
+        step(api.name(), "BlockList: block, list, unblock", summary);
+    }
+    Ok(())
+}
+
+/// The same code for every platform: block `target`, find the user `id` on the list, unblock.
+async fn round_trip(list: &impl BlockList, target: Target, id: &str) -> Result<String> {
+    list.block(target.clone(), Default::default()).await?;
+    let listed: Vec<blockbind::BlockedUser> = list.blocked().try_collect().await?;
+    let found = listed.iter().any(|u| u.id == id);
+    list.unblock(target.clone()).await?;
+    let after = list.blocked().try_collect::<Vec<_>>().await?.len();
+    Ok(format!(
+        "{target}: listed {} (found: {found}), {after} after unblocking",
+        listed.len()
+    ))
+}
+
 #[tokio::main]
 async fn main() -> Result {
     let mock = MockServer::start(MockConfig::default()).await?;
@@ -305,6 +356,11 @@ async fn main() -> Result {
     kraken_v2(&mock).await?;
     x_v2(&mock).await?;
     x_v1(&mock).await?;
+    println!();
+    println!(
+        "the same operations through the facade's BlockList, one generic function for all five:"
+    );
+    every_platform(&mock).await?;
     println!();
     let violations = mock.violations();
     println!(
