@@ -173,6 +173,11 @@ impl Config {
         })
     }
 
+    /// The rate-limit state of the most recent response to any client built from this config.
+    pub fn last_rate_limit(&self) -> Option<blockbind_runtime::RateLimit> {
+        self.runtime.last_rate_limit()
+    }
+
     /// The `reqwest::Client` every client sends through.
     pub fn http_client(&self) -> &reqwest::Client {
         &self.http

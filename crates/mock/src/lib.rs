@@ -458,6 +458,32 @@ impl MockServer {
         format!("{}{}", self.base_url(), api.prefix())
     }
 
+    /// What to tell a person about the running mock: each API's base URL, and the default
+    /// credentials as the environment variables blockbind reads, with whose they are.
+    pub fn banner(&self) -> String {
+        let mut out = String::new();
+        for api in Api::ALL {
+            let accept = api
+                .accept()
+                .map(|a| format!("  (Accept: {a})"))
+                .unwrap_or_default();
+            out.push_str(&format!("{:<17} {}{accept}\n", api.name(), self.url(api)));
+        }
+        out.push_str(&format!("x-oauth2-token    {}\n\n", self.x_token_url()));
+        let c = self.credentials();
+        for (name, value) in c.env_vars() {
+            let whose = match name {
+                "TWITCH_TOKEN" => format!("   # user {} ({})", c.twitch_user_id, c.twitch_login),
+                "X_OAUTH2_TOKEN" | "X_ACCESS_TOKEN" => {
+                    format!("   # user {} ({})", c.x_user_id, c.x_username)
+                }
+                _ => String::new(),
+            };
+            out.push_str(&format!("{name}={value}{whose}\n"));
+        }
+        out
+    }
+
     /// The X OAuth 2.0 token endpoint (refresh-token grant).
     pub fn x_token_url(&self) -> String {
         format!("{}/2/oauth2/token", self.base_url())

@@ -63,26 +63,7 @@ async fn main() -> std::process::ExitCode {
             serde_json::json!({"ready": true, "base_url": mock.base_url(), "urls": urls, "credentials": mock.credentials()})
         );
     } else {
-        for api in Api::ALL {
-            let accept = api
-                .accept()
-                .map(|a| format!("  (Accept: {a})"))
-                .unwrap_or_default();
-            println!("{:<17} {}{accept}", api.name(), mock.url(api));
-        }
-        println!("x-oauth2-token    {}", mock.x_token_url());
-        let c = mock.credentials();
-        println!();
-        for (name, value) in c.env_vars() {
-            let whose = match name {
-                "TWITCH_TOKEN" => format!("   # user {} ({})", c.twitch_user_id, c.twitch_login),
-                "X_OAUTH2_TOKEN" | "X_ACCESS_TOKEN" => {
-                    format!("   # user {} ({})", c.x_user_id, c.x_username)
-                }
-                _ => String::new(),
-            };
-            println!("{name}={value}{whose}");
-        }
+        print!("{}", mock.banner());
         println!();
         println!("ready {}", mock.base_url());
     }

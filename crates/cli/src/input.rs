@@ -1,0 +1,427 @@
+//! Import files: one ID or login per line, CSV with an `id` or `login` column, our own JSON
+//! export, or X's archive `block.js`. Every bad line is reported with its number; the good ones
+//! go through.
+
+use std::collections::HashSet;
+
+use blockbind::Target;
+use serde_json::Value;
+
+/// One target and the line it came from (1-based; for JSON, the entry's line). When the file
+/// names the user both ways (our export, a CSV with both columns), `also` holds the login, for
+/// APIs that address users by login.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub line: usize,
+    pub target: Target,
+    pub also: Option<Target>,
+}
+
+/// A line that is not a target, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadLine {
+    pub line: usize,
+    pub why: String,
+}
+
+/// What a file holds.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub format: &'static str,
+    pub entries: Vec<Entry>,
+    pub bad: Vec<BadLine>,
+    /// Entries naming a target an earlier line already named.
+    pub duplicates: usize,
+}
+
+/// Refuses files this large outright (a block list of tens of millions of IDs is ~500 MB).
+pub const MAX_FILE_BYTES: u64 = 1 << 30;
+
+/// Reads `text` in whichever format it is in.
+pub fn parse(text: &str) -> Parsed {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let trimmed = text.trim_start();
+    let mut parsed = if trimmed.starts_with("window.YTD.") {
+        parse_x_archive(text)
+    } else if trimmed.starts_with('[') || trimmed.starts_with('{') {
+        parse_json(text)
+    } else if let Some(header) = csv_header(text) {
+        parse_csv(text, header)
+    } else {
+        parse_lines(text)
+    };
+    dedupe(&mut parsed);
+    parsed
+}
+
+fn dedupe(parsed: &mut Parsed) {
+    let mut seen = HashSet::new();
+    let before = parsed.entries.len();
+    parsed.entries.retain(|e| seen.insert(e.target.clone()));
+    parsed.duplicates = before - parsed.entries.len();
+}
+
+fn target(line: usize, raw: &str, out: &mut Parsed) {
+    match Target::parse(raw) {
+        Ok(target) => out.entries.push(Entry {
+            line,
+            target,
+            also: None,
+        }),
+        Err(e) => out.bad.push(BadLine {
+            line,
+            why: e.to_string(),
+        }),
+    }
+}
+
+/// An entry named by ID and, when it has one, by login too.
+fn id_entry(line: usize, id: &str, login: Option<&str>) -> Result<Entry, blockbind::Error> {
+    Ok(Entry {
+        line,
+        target: Target::id(id)?,
+        also: login.and_then(|l| Target::login(l).ok()),
+    })
+}
+
+/// One target per line; blank lines and `#` comments are skipped.
+fn parse_lines(text: &str) -> Parsed {
+    let mut out = Parsed {
+        format: "lines",
+        ..Parsed::default()
+    };
+    for (i, line) in text.lines().enumerate() {
+        let line_text = line.trim();
+        if line_text.is_empty() || line_text.starts_with('#') {
+            continue;
+        }
+        target(i + 1, line_text, &mut out);
+    }
+    out
+}
+
+/// The column index of `id` and of `login` (or `screen_name`, `username`), when the first
+/// non-empty line is a CSV header naming one of them.
+struct CsvHeader {
+    id: Option<usize>,
+    login: Option<usize>,
+    header_line: usize,
+}
+
+/// Column names that hold an ID, and a login. A one-column file whose first line is one of these
+/// is CSV too.
+const ID_COLUMNS: &[&str] = &["id", "user_id", "accountid"];
+const LOGIN_COLUMNS: &[&str] = &["login", "screen_name", "username", "user_login"];
+
+fn csv_header(text: &str) -> Option<CsvHeader> {
+    let (i, first) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| !l.trim().is_empty())?;
+    let names: Vec<String> = split_csv(first)
+        .into_iter()
+        .map(|c| c.trim().to_ascii_lowercase())
+        .collect();
+    let find = |wanted: &[&str]| names.iter().position(|n| wanted.contains(&n.as_str()));
+    let id = find(ID_COLUMNS);
+    let login = find(LOGIN_COLUMNS);
+    (id.is_some() || login.is_some()).then_some(CsvHeader {
+        id,
+        login,
+        header_line: i + 1,
+    })
+}
+
+/// Splits one CSV record (RFC 4180 quotes: `"a, b"`, `""` for a quote).
+fn split_csv(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                fields.last_mut().expect("never empty").push('"');
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => fields.push(String::new()),
+            c => fields.last_mut().expect("never empty").push(c),
+        }
+    }
+    fields
+}
+
+fn parse_csv(text: &str, header: CsvHeader) -> Parsed {
+    let mut out = Parsed {
+        format: "csv",
+        ..Parsed::default()
+    };
+    for (i, line) in text.lines().enumerate().skip(header.header_line) {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let fields = split_csv(line);
+        let cell = |c: Option<usize>| {
+            c.and_then(|c| fields.get(c))
+                .map(|s| s.trim())
+                .filter(|s| !s.is_empty())
+        };
+        let entry = match (cell(header.id), cell(header.login)) {
+            (Some(id), login) => id_entry(i + 1, id, login),
+            (None, Some(login)) => Target::login(login).map(|target| Entry {
+                line: i + 1,
+                target,
+                also: None,
+            }),
+            (None, None) => {
+                out.bad.push(BadLine {
+                    line: i + 1,
+                    why: "no id or login in this row".into(),
+                });
+                continue;
+            }
+        };
+        match entry {
+            Ok(entry) => out.entries.push(entry),
+            Err(e) => out.bad.push(BadLine {
+                line: i + 1,
+                why: e.to_string(),
+            }),
+        }
+    }
+    out
+}
+
+/// Our export (an array of blocked users with `id` and/or `login`), or any array of such
+/// objects, or an array of ID/login strings.
+fn parse_json(text: &str) -> Parsed {
+    let mut out = Parsed {
+        format: "json",
+        ..Parsed::default()
+    };
+    let value: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            out.bad.push(BadLine {
+                line: e.line(),
+                why: format!("not valid JSON: {e}"),
+            });
+            return out;
+        }
+    };
+    let items = match value {
+        Value::Array(items) => items,
+        Value::Object(mut o) => match o.remove("blocked").or_else(|| o.remove("data")) {
+            Some(Value::Array(items)) => items,
+            _ => {
+                out.bad.push(BadLine {
+                    line: 1,
+                    why: "a JSON object must hold the list under `blocked` or `data`".into(),
+                });
+                return out;
+            }
+        },
+        _ => {
+            out.bad.push(BadLine {
+                line: 1,
+                why: "expected a JSON array of users".into(),
+            });
+            return out;
+        }
+    };
+    let lines = item_lines(text, items.len());
+    for (n, item) in items.iter().enumerate() {
+        let line = lines.get(n).copied().unwrap_or(1);
+        let text_of = |k: &str| {
+            item.get(k)
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+        };
+        let plain = |target: Result<Target, blockbind::Error>| {
+            target.map(|target| Entry {
+                line,
+                target,
+                also: None,
+            })
+        };
+        let result = match item {
+            Value::String(s) => plain(Target::parse(s)),
+            Value::Number(n) => plain(Target::id(n.to_string())),
+            _ => match (text_of("id"), text_of("login").or(text_of("username"))) {
+                (Some(id), login) => id_entry(line, id, login),
+                (None, Some(login)) => plain(Target::login(login)),
+                (None, None) => {
+                    out.bad.push(BadLine {
+                        line,
+                        why: format!("entry {} has no `id` or `login`", n + 1),
+                    });
+                    continue;
+                }
+            },
+        };
+        match result {
+            Ok(entry) => out.entries.push(entry),
+            Err(e) => out.bad.push(BadLine {
+                line,
+                why: e.to_string(),
+            }),
+        }
+    }
+    out
+}
+
+/// X's archive: `window.YTD.block.part0 = [ {"blocking": {"accountId": "...", "userLink": ...}} ]`.
+fn parse_x_archive(text: &str) -> Parsed {
+    let mut out = Parsed {
+        format: "x-archive",
+        ..Parsed::default()
+    };
+    let Some(start) = text.find('[') else {
+        out.bad.push(BadLine {
+            line: 1,
+            why: "an X archive file has `window.YTD.block.part0 = [...]`".into(),
+        });
+        return out;
+    };
+    let body = &text[start..];
+    let offset_lines = text[..start].matches('\n').count();
+    let items: Vec<Value> = match serde_json::from_str(body.trim_end().trim_end_matches(';')) {
+        Ok(v) => v,
+        Err(e) => {
+            out.bad.push(BadLine {
+                line: e.line() + offset_lines,
+                why: format!("not valid JSON: {e}"),
+            });
+            return out;
+        }
+    };
+    let lines = item_lines(text, items.len());
+    for (n, item) in items.iter().enumerate() {
+        let line = lines.get(n).copied().unwrap_or(1);
+        let entry = item.get("blocking").unwrap_or(item);
+        match entry.get("accountId").and_then(Value::as_str) {
+            Some(id) => target(line, &format!("id:{id}"), &mut out),
+            None => out.bad.push(BadLine {
+                line,
+                why: format!("entry {} has no `blocking.accountId`", n + 1),
+            }),
+        }
+    }
+    out
+}
+
+/// The line each entry of the first top-level array starts on, for messages.
+fn item_lines(text: &str, count: usize) -> Vec<usize> {
+    let mut lines = Vec::with_capacity(count);
+    let (mut depth, mut line) = (0i32, 1usize);
+    let (mut in_string, mut escaped, mut expect_value) = (false, false, false);
+    for c in text.chars() {
+        if c == '\n' {
+            line += 1;
+        }
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        if expect_value && !c.is_whitespace() && c != ']' {
+            lines.push(line);
+            expect_value = false;
+        }
+        match c {
+            '"' => in_string = true,
+            '[' | '{' => {
+                depth += 1;
+                expect_value = depth == 1 && c == '[';
+            }
+            ']' | '}' => depth -= 1,
+            ',' if depth == 1 => expect_value = true,
+            _ => {}
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(p: &Parsed) -> Vec<String> {
+        p.entries
+            .iter()
+            .map(|e| format!("{}@{}", e.target.as_str(), e.line))
+            .collect()
+    }
+
+    #[test]
+    fn plain_lines_skip_blanks_and_comments_and_report_bad_lines_by_number() {
+        let p = parse("# bots from the raid\n12826\n\n@spammer_1\nbad login!\n141981764\n12826\n");
+        assert_eq!(p.format, "lines");
+        assert_eq!(ids(&p), ["12826@2", "spammer_1@4", "141981764@6"]);
+        assert_eq!(p.bad.len(), 1);
+        assert_eq!(p.bad[0].line, 5);
+        assert!(p.bad[0].why.contains("ASCII letters"), "{}", p.bad[0].why);
+        assert_eq!(p.duplicates, 1);
+    }
+
+    #[test]
+    fn csv_takes_the_id_column_else_the_login_column() {
+        let p = parse("login,id,note\nalice,111,\"spam, lots\"\nbob,,x\n,,\n carol , 12a ,\n");
+        assert_eq!(p.format, "csv");
+        assert_eq!(ids(&p), ["111@2", "bob@3"]);
+        assert_eq!(p.entries[0].also, Some(Target::Login("alice".into())));
+        assert_eq!(p.entries[1].also, None);
+        let bad: Vec<usize> = p.bad.iter().map(|b| b.line).collect();
+        assert_eq!(bad, [4, 5]);
+        assert!(p.bad[1].why.contains("digits only"));
+        let only_login = parse("screen_name\njack\n@TwitterDev\n");
+        assert_eq!(ids(&only_login), ["jack@2", "TwitterDev@3"]);
+    }
+
+    #[test]
+    fn our_json_export_and_x_archives_read_back() {
+        let export = r#"[
+  {"platform":"twitch","api":"twitch-helix","id":"12826","login":"twitch","display_name":"Twitch","blocked_at":null},
+  {"platform":"twitch","api":"twitch-helix","id":"","login":"bluelava","display_name":null,"blocked_at":null},
+  {"platform":"twitch","api":"twitch-helix","note":"nothing"}
+]"#;
+        let p = parse(export);
+        assert_eq!(p.format, "json");
+        assert_eq!(ids(&p), ["12826@2", "bluelava@3"]);
+        assert_eq!(p.bad[0].line, 4);
+
+        let archive = "window.YTD.block.part0 = [\n  {\n    \"blocking\" : {\n      \"accountId\" : \"783214\",\n      \"userLink\" : \"https://twitter.com/intent/user?user_id=783214\"\n    }\n  },\n  {\n    \"blocking\" : {\n      \"accountId\" : \"x1\"\n    }\n  }\n]";
+        let p = parse(archive);
+        assert_eq!(p.format, "x-archive");
+        assert_eq!(ids(&p), ["783214@2"]);
+        assert_eq!(p.bad[0].line, 8);
+    }
+
+    #[test]
+    fn truncated_or_wrong_json_is_one_bad_line_not_a_panic() {
+        for text in [
+            "[{\"id\": \"1\"",
+            "{\"x\": 1}",
+            "window.YTD.block.part0 = [ {",
+            "[1, 2, {}]",
+        ] {
+            let p = parse(text);
+            assert!(!p.bad.is_empty(), "{text}");
+        }
+        let p = parse("[\"12826\", 27419011, \"@bluelava\"]");
+        assert_eq!(p.entries.len(), 3);
+    }
+
+    #[test]
+    fn huge_and_binary_lines_are_bad_lines() {
+        let text = format!("1\n{}\n\u{0}\u{7}\n2\n", "9".repeat(1 << 20));
+        let p = parse(&text);
+        assert_eq!(p.entries.len(), 2);
+        assert_eq!(p.bad.iter().map(|b| b.line).collect::<Vec<_>>(), [2, 3]);
+        assert!(p.bad.iter().all(|b| b.why.len() < 300));
+    }
+}

@@ -1,0 +1,566 @@
+//! End-to-end tests of the `blockbind` binary against the mock (started in this process on
+//! 127.0.0.1:0): every command on all five APIs, imports killed with SIGKILL and resumed, bad
+//! input files, a rate-limit bucket that runs dry, exit codes, and no secret in any output.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Output;
+use std::time::Duration;
+
+use blockbind_mock::{Bucket, Faults, MockConfig, MockServer, Platform};
+use rand::Rng;
+
+const BIN: &str = env!("CARGO_BIN_EXE_blockbind");
+
+struct Setup {
+    mock: MockServer,
+    dir: tempfile::TempDir,
+}
+
+async fn setup(config: MockConfig) -> Setup {
+    Setup {
+        mock: MockServer::start(config).await.expect("mock starts"),
+        dir: tempfile::tempdir().unwrap(),
+    }
+}
+
+fn fast() -> MockConfig {
+    // Generous buckets: these tests are about the CLI, not about waiting.
+    let mut rate_limits = BTreeMap::new();
+    for api in ["twitch-helix", "x-v2", "x-v1.1"] {
+        rate_limits.insert(
+            api.to_string(),
+            Bucket {
+                limit: 1_000_000,
+                window_ms: 60_000,
+            },
+        );
+    }
+    MockConfig {
+        rate_limits,
+        kraken_block_cap: None,
+        ..MockConfig::default()
+    }
+}
+
+impl Setup {
+    /// The command with the mock's credentials in its environment (and nothing else of ours).
+    fn command(&self, api: &str, args: &[&str]) -> tokio::process::Command {
+        let mut cmd = tokio::process::Command::new(BIN);
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("BLOCKBIND_BASE_URL", self.mock.base_url())
+            .current_dir(self.dir.path())
+            .kill_on_drop(true);
+        for (name, value) in self.mock.credentials().env_vars() {
+            cmd.env(name, value);
+        }
+        if !api.is_empty() {
+            cmd.arg("--platform").arg(api);
+            if let Some(user) = self.user(api) {
+                cmd.arg("--user").arg(user);
+            }
+        }
+        cmd.args(args);
+        cmd
+    }
+
+    fn user(&self, api: &str) -> Option<String> {
+        let c = self.mock.credentials();
+        match api {
+            "twitch-helix" => Some(c.twitch_user_id.clone()),
+            "twitch-kraken-v2" => Some(c.twitch_login.clone()),
+            "x-v2" => Some(c.x_user_id.clone()),
+            _ => None, // Kraken v5 finds the token's user; v1.1 needs none
+        }
+    }
+
+    async fn run(&self, api: &str, args: &[&str]) -> Output {
+        self.command(api, args)
+            .output()
+            .await
+            .expect("the binary runs")
+    }
+
+    fn owner(&self, api: &str) -> (Platform, String) {
+        let c = self.mock.credentials();
+        if api.starts_with("twitch") {
+            (Platform::Twitch, c.twitch_user_id.clone())
+        } else {
+            (Platform::X, c.x_user_id.clone())
+        }
+    }
+
+    fn write(&self, name: &str, text: &str) -> String {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+const APIS: [&str; 5] = [
+    "twitch-helix",
+    "twitch-kraken-v5",
+    "twitch-kraken-v2",
+    "x-v2",
+    "x-v1",
+];
+
+/// How the API addresses a user: Kraken v2 by login, the others by ID (v1.1 takes both).
+fn target_arg(api: &str, user: &blockbind_mock::User) -> String {
+    if api == "twitch-kraken-v2" {
+        user.login.clone()
+    } else {
+        user.id.clone()
+    }
+}
+
+#[tokio::test]
+async fn every_command_works_on_every_api() {
+    for api in APIS {
+        let s = setup(fast()).await;
+        let (platform, owner) = s.owner(api);
+        let a = s.mock.nth_user(101).unwrap();
+        let b = s.mock.nth_user(102).unwrap();
+
+        let out = ok(&s
+            .run(api, &["block", &target_arg(api, &a), &target_arg(api, &b)])
+            .await);
+        assert_eq!(
+            out.lines().filter(|l| l.starts_with("blocked ")).count(),
+            2,
+            "{api}: {out}"
+        );
+        let blocked = s.mock.blocked(platform, &owner);
+        assert!(blocked.contains(&a.id) && blocked.contains(&b.id), "{api}");
+
+        let listed: serde_json::Value =
+            serde_json::from_str(&ok(&s.run(api, &["list", "--format", "json"]).await)).unwrap();
+        let ids: Vec<&str> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, blocked, "{api}: list is the mock's list");
+        let table = ok(&s.run(api, &["list", "--limit", "2"]).await);
+        assert_eq!(
+            table.lines().count(),
+            3,
+            "{api}: header and two rows\n{table}"
+        );
+
+        ok(&s.run(api, &["export", "blocks.csv"]).await);
+        let csv = std::fs::read_to_string(s.dir.path().join("blocks.csv")).unwrap();
+        assert_eq!(csv.lines().count(), blocked.len() + 1, "{api}");
+
+        ok(&s.run(api, &["unblock", &target_arg(api, &a)]).await);
+        assert!(!s.mock.blocked(platform, &owner).contains(&a.id), "{api}");
+
+        // The export still names `a`: diff shows it missing, import puts it back.
+        let diff = ok(&s.run(api, &["diff", "blocks.csv"]).await);
+        assert!(diff.contains(&format!("user ID {}", a.id)), "{api}: {diff}");
+        assert!(
+            diff.contains("1 in the file but not blocked, 0 blocked but not in the file"),
+            "{api}: {diff}"
+        );
+        let import = ok(&s.run(api, &["import", "blocks.csv"]).await);
+        assert!(import.contains("done: 1 blocked"), "{api}: {import}");
+        assert_eq!(
+            s.mock.blocks_applied(platform, &owner, &a.id),
+            2,
+            "{api}: blocked, unblocked, blocked"
+        );
+
+        let before = s.mock.blocked(platform, &owner);
+        let dry = ok(&s
+            .run(api, &["import", "--unblock", "--dry-run", "blocks.csv"])
+            .await);
+        assert!(dry.contains("nothing sent"), "{api}: {dry}");
+        assert_eq!(
+            s.mock.blocked(platform, &owner),
+            before,
+            "{api}: a dry run changes nothing"
+        );
+        assert_eq!(s.mock.violations(), Vec::<String>::new());
+    }
+}
+
+/// Kills the import with SIGKILL once the journal holds `after` targets.
+async fn import_killed(s: &Setup, api: &str, file: &str, journal: &Path, after: usize) {
+    let mut child = s
+        .command(
+            api,
+            &[
+                "-q",
+                "import",
+                file,
+                "--journal",
+                &journal.display().to_string(),
+            ],
+        )
+        .spawn()
+        .unwrap();
+    loop {
+        let lines = std::fs::read_to_string(journal)
+            .map(|t| t.lines().count())
+            .unwrap_or(0);
+        if lines > after {
+            break;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the import ended ({status}) before it could be killed at {after}");
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    child.start_kill().unwrap(); // SIGKILL
+    let status = child.wait().await.unwrap();
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(9)
+    );
+}
+
+#[tokio::test]
+async fn an_import_killed_twice_with_sigkill_resumes_and_blocks_every_target_exactly_once() {
+    for api in ["twitch-helix", "x-v2"] {
+        let s = setup(fast()).await;
+        let (platform, owner) = s.owner(api);
+        let targets: Vec<String> = (0..3_000)
+            .map(|n| s.mock.nth_user(10_000 + n).unwrap().id)
+            .collect();
+        let file = s.write("targets.txt", &targets.join("\n"));
+        let journal = s.dir.path().join("targets.journal");
+
+        let mut rng = rand::thread_rng();
+        let first = rng.gen_range(100..1_400);
+        let second = rng.gen_range(first + 100..2_800);
+        println!("{api}: killing at {first} and {second} confirmed targets");
+        import_killed(&s, api, &file, &journal, first).await;
+        import_killed(&s, api, &file, &journal, second).await;
+        let out = ok(&s
+            .run(
+                api,
+                &[
+                    "-q",
+                    "import",
+                    &file,
+                    "--journal",
+                    &journal.display().to_string(),
+                ],
+            )
+            .await);
+        assert!(out.contains("failed: 0; bad lines: 0"), "{out}");
+
+        let blocked = s.mock.blocked(platform, &owner);
+        for t in &targets {
+            assert!(blocked.contains(t), "{api}: {t} is blocked");
+            assert_eq!(
+                s.mock.blocks_applied(platform, &owner, t),
+                1,
+                "{api}: {t} blocked once"
+            );
+            assert_eq!(
+                s.mock.block_requests(platform, &owner, t),
+                1,
+                "{api}: {t} never sent again"
+            );
+        }
+        assert_eq!(s.mock.blocked_more_than_once(platform), Vec::new());
+        // The journal agrees: every target it names is blocked, and it names each at most once.
+        let journaled: Vec<String> = std::fs::read_to_string(&journal)
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.trim_start_matches("id:").to_string())
+            .collect();
+        let mut unique = journaled.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(
+            unique.len(),
+            journaled.len(),
+            "{api}: no target journaled twice"
+        );
+        assert!(journaled.iter().all(|t| targets.contains(t)));
+        // Whatever the kills cut off between confirmation and journal, the diff found blocked.
+        assert!(
+            journaled.len() > 2_900,
+            "{api}: {} journaled",
+            journaled.len()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_bad_input_file_reports_each_bad_line_by_number_and_blocks_the_good_ones() {
+    let s = setup(fast()).await;
+    let good: Vec<String> = (0..3)
+        .map(|n| s.mock.nth_user(500 + n).unwrap().id)
+        .collect();
+    let file = s.write(
+        "mixed.txt",
+        &format!(
+            "# comment\n{}\nnot a login!\n{}\n12345678901234567890\n99999999999\n\u{7}\n{}\n",
+            good[0], good[1], good[2]
+        ),
+    );
+    let out = s.run("twitch-helix", &["import", &file]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "bad lines make the run fail, after the good ones"
+    );
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    for line in [3, 5, 7] {
+        assert!(
+            stderr.contains(&format!("line {line}: invalid target")),
+            "line {line}:\n{stderr}"
+        );
+    }
+    assert!(
+        stdout.contains("failed: line 6: user ID 99999999999"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("does not exist"),
+        "the platform's message: {stdout}"
+    );
+    assert!(stdout.contains("done: 3 blocked"), "{stdout}");
+    let (platform, owner) = s.owner("twitch-helix");
+    for id in &good {
+        assert_eq!(s.mock.blocks_applied(platform, &owner, id), 1);
+    }
+}
+
+#[tokio::test]
+async fn an_import_over_a_bucket_that_runs_dry_waits_for_the_reset() {
+    let mut config = fast();
+    config.rate_limits.insert(
+        "twitch-helix".into(),
+        Bucket {
+            limit: 40,
+            window_ms: 2_000,
+        },
+    );
+    let s = setup(config).await;
+    let targets: Vec<String> = (0..100)
+        .map(|n| s.mock.nth_user(700 + n).unwrap().id)
+        .collect();
+    let file = s.write("t.txt", &targets.join("\n"));
+    let started = std::time::Instant::now();
+    let out = ok(&s
+        .run("twitch-helix", &["import", &file, "--concurrency", "4"])
+        .await);
+    assert!(out.contains("done: 100 blocked"), "{out}");
+    let (platform, owner) = s.owner("twitch-helix");
+    for t in &targets {
+        assert_eq!(s.mock.blocks_applied(platform, &owner, t), 1);
+    }
+    // 101 requests (the list read and 100 blocks) through a 40-per-window bucket span at least
+    // two resets; the point is that the run waited instead of failing.
+    println!(
+        "100 blocks through a 40 per 2 s bucket: {:?}, {} answers 429",
+        started.elapsed(),
+        s.mock.responses_with_status(429)
+    );
+}
+
+#[tokio::test]
+async fn exit_codes_say_usage_auth_and_rate_limits_apart() {
+    let s = setup(fast()).await;
+    assert_eq!(
+        s.run("", &["list"]).await.status.code(),
+        Some(2),
+        "no platform"
+    );
+    assert_eq!(
+        s.run("twitch-helix", &["block"]).await.status.code(),
+        Some(2),
+        "no target"
+    );
+    assert_eq!(
+        s.run("x-v2", &["import", "--concurrency", "0", "f"])
+            .await
+            .status
+            .code(),
+        Some(2)
+    );
+    let mut cmd = s.command("twitch-helix", &["list"]);
+    cmd.env("TWITCH_TOKEN", "revoked-or-wrong");
+    let out = cmd.output().await.unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("401 from the platform"),
+        "{}",
+        text(&out.stderr)
+    );
+    let mut cmd = s.command("twitch-helix", &["list"]);
+    cmd.env("TWITCH_TOKEN", "a\r\nInjected: yes");
+    let out = cmd.output().await.unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("TWITCH_TOKEN"));
+
+    s.mock.set_faults(Faults {
+        p_429: 1.0,
+        ..Faults::default()
+    });
+    let out = s.run("x-v1", &["list"]).await;
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("429"), "{}", text(&out.stderr));
+}
+
+#[tokio::test]
+async fn no_secret_reaches_any_output_even_at_trace_level() {
+    let s = setup(fast()).await;
+    let mut outputs = Vec::new();
+    for api in APIS {
+        let out = s
+            .run(
+                api,
+                &[
+                    "-vv",
+                    "block",
+                    &target_arg(api, &s.mock.nth_user(5).unwrap()),
+                ],
+            )
+            .await;
+        outputs.push(format!("{}{}", text(&out.stdout), text(&out.stderr)));
+    }
+    let out = s.run("x-v1", &["-vv", "list"]).await;
+    outputs.push(format!("{}{}", text(&out.stdout), text(&out.stderr)));
+    let all = outputs.join("\n");
+    assert!(all.contains("blockbind.request"), "tracing is on: {all}");
+    let c = s.mock.credentials();
+    for secret in [
+        &c.twitch_token,
+        &c.x_oauth2_token,
+        &c.x_oauth1.consumer_secret,
+        &c.x_oauth1.token,
+        &c.x_oauth1.token_secret,
+    ] {
+        assert!(!all.contains(secret.as_str()), "a secret in the output");
+    }
+}
+
+#[tokio::test]
+async fn credentials_come_from_a_private_file_and_never_from_flags() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = setup(fast()).await;
+    let c = s.mock.credentials();
+    let path = s.dir.path().join("creds");
+    std::fs::write(
+        &path,
+        format!(
+            "TWITCH_CLIENT_ID={}\nTWITCH_TOKEN={}\n",
+            c.twitch_client_id, c.twitch_token
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let mut cmd = s.command(
+        "twitch-helix",
+        &["--credentials-file", &path.display().to_string(), "list"],
+    );
+    cmd.env_remove("TWITCH_TOKEN")
+        .env_remove("TWITCH_CLIENT_ID");
+    ok(&cmd.output().await.unwrap());
+
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let mut cmd = s.command(
+        "twitch-helix",
+        &["--credentials-file", &path.display().to_string(), "list"],
+    );
+    cmd.env_remove("TWITCH_TOKEN")
+        .env_remove("TWITCH_CLIENT_ID");
+    let out = cmd.output().await.unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(text(&out.stderr).contains("chmod 600"));
+
+    let out = s.run("twitch-helix", &["--token", "x", "list"]).await;
+    assert_eq!(out.status.code(), Some(2), "there is no flag for a token");
+}
+
+#[tokio::test]
+async fn x_archives_and_our_json_exports_import() {
+    let s = setup(fast()).await;
+    let ids: Vec<String> = (0..2)
+        .map(|n| s.mock.nth_user(900 + n).unwrap().id)
+        .collect();
+    let archive = format!(
+        "window.YTD.block.part0 = [\n  {{\n    \"blocking\" : {{\n      \"accountId\" : \"{}\",\n      \"userLink\" : \"https://twitter.com/intent/user?user_id={}\"\n    }}\n  }},\n  {{\n    \"blocking\" : {{\n      \"accountId\" : \"{}\"\n    }}\n  }}\n]",
+        ids[0], ids[0], ids[1]
+    );
+    let file = s.write("block.js", &archive);
+    let out = ok(&s.run("x-v1", &["import", &file]).await);
+    assert!(out.contains("done: 2 blocked"), "{out}");
+
+    ok(&s.run("x-v2", &["export", "mine.json"]).await);
+    let out = ok(&s.run("x-v2", &["import", "--unblock", "mine.json"]).await);
+    assert!(out.contains("unblocked"), "{out}");
+    assert!(
+        s.mock
+            .blocked(Platform::X, &s.mock.credentials().x_user_id)
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn mock_and_completions_and_help() {
+    let s = setup(fast()).await;
+    for shell in ["bash", "zsh", "fish"] {
+        let out = ok(&s.run("", &["completions", shell]).await);
+        assert!(
+            out.contains("blockbind") && out.contains("import"),
+            "{shell}"
+        );
+    }
+    let help = ok(&s.run("", &["--help"]).await);
+    assert!(
+        help.contains("Examples:") && help.contains("Exit codes"),
+        "{help}"
+    );
+
+    let mut child = s
+        .command("", &["mock", "--port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !seen.contains("ready http://127.0.0.1:") {
+        let mut buf = [0u8; 4096];
+        let n = tokio::time::timeout_at(
+            deadline,
+            tokio::io::AsyncReadExt::read(&mut stdout, &mut buf),
+        )
+        .await
+        .expect("the mock starts")
+        .unwrap();
+        assert!(n > 0, "the mock exited: {seen}");
+        seen.push_str(&text(&buf[..n]));
+    }
+    assert!(
+        seen.contains("TWITCH_TOKEN=") && seen.contains("--platform twitch-helix"),
+        "{seen}"
+    );
+    child.start_kill().unwrap();
+    let _ = child.wait().await;
+}
