@@ -104,6 +104,10 @@ impl CaptureServer {
     }
 }
 
+/// Ends a scripted response: the server writes what comes before it, then closes the
+/// connection (a body cut short, a reset before any byte).
+pub const CLOSE: &str = "\u{0}<close>";
+
 /// A raw HTTP/1.1 response with `headers` and a JSON `body` (none when empty).
 pub fn response(status: u16, headers: &[(&str, String)], body: &str) -> String {
     let mut out = format!(
@@ -135,6 +139,10 @@ async fn serve(
         sink.lock().unwrap().push(request);
         let n = served.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let response = &responses[n.min(responses.len() - 1)];
+        if let Some(cut) = response.strip_suffix(CLOSE) {
+            let _ = stream.write_all(cut.as_bytes()).await;
+            return; // the connection closes here, whatever the response promised
+        }
         if stream.write_all(response.as_bytes()).await.is_err() {
             return;
         }

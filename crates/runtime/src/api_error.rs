@@ -120,7 +120,9 @@ impl<E: serde::Serialize> From<progenitor_client::Error<E>> for ApiError {
                 Some(refusal) => Self::Refused(refusal),
                 None => Self::InvalidInput(message),
             },
-            Error::InvalidRequest(message) => Self::InvalidInput(message),
+            Error::InvalidRequest(message) => {
+                Self::InvalidInput(describe_invalid_request(&message))
+            }
             Error::CommunicationError(e)
             | Error::InvalidUpgrade(e)
             | Error::ResponseBodyError(e) => Self::Transport(without_url(&e)),
@@ -222,7 +224,45 @@ fn message_from_json(body: &serde_json::Value) -> Option<String> {
     text(body, "title").or_else(|| text(body, "error"))
 }
 
-/// For bodies that are not a known error shape: the status text and the start of the body.
+/// Progenitor's builder messages, said the way a person reads them: `conversion to
+/// `:: std :: num :: NonZeroU32` for first failed` becomes "parameter `first` must be a whole
+/// number of 1 or more", and `x was not initialized` "required parameter `x` is missing".
+fn describe_invalid_request(message: &str) -> String {
+    if let Some(name) = message.strip_suffix(" was not initialized") {
+        return format!("required parameter `{name}` is missing");
+    }
+    let Some((ty, name)) = message
+        .strip_prefix("conversion to `")
+        .and_then(|rest| rest.strip_suffix(" failed"))
+        .and_then(|rest| rest.split_once("` for "))
+    else {
+        return message.to_string();
+    };
+    let ty: String = ty.chars().filter(|c| !c.is_whitespace()).collect();
+    let short = ty
+        .trim_start_matches("::")
+        .rsplit("::")
+        .next()
+        .unwrap_or(&ty)
+        .trim_end_matches('>');
+    let what = match short {
+        t if t.starts_with("NonZero") => "a whole number of 1 or more".to_string(),
+        "u8" | "u16" | "u32" | "u64" | "usize" => "a whole number of 0 or more".to_string(),
+        "i8" | "i16" | "i32" | "i64" | "isize" => "a whole number".to_string(),
+        "bool" => "true or false".to_string(),
+        "String" => "text".to_string(),
+        t => format!("a valid `{t}` as the spec defines it"),
+    };
+    let list = if ty.contains("Vec<") {
+        "a list of "
+    } else {
+        ""
+    };
+    format!("parameter `{name}` must be {list}{what}")
+}
+
+/// For bodies that are not a known error shape: the status text and the start of the body (of
+/// an HTML page, its title).
 fn fallback_message(status: u16, body: &[u8]) -> String {
     let reason = reqwest::StatusCode::from_u16(status)
         .ok()
@@ -232,6 +272,28 @@ fn fallback_message(status: u16, body: &[u8]) -> String {
     let text = text.trim();
     if text.is_empty() {
         return reason.to_string();
+    }
+    if text.starts_with('<') {
+        let lower = text.to_ascii_lowercase();
+        let title = lower
+            .find("<title>")
+            .map(|i| i + "<title>".len())
+            .and_then(|start| Some((start, start + lower[start..].find("</title>")?)))
+            .map(|(start, end)| {
+                text[start..end]
+                    .trim()
+                    .chars()
+                    .take(120)
+                    .collect::<String>()
+            })
+            .filter(|t| !t.is_empty());
+        return match title {
+            Some(title) => format!(
+                "{reason}: an HTML page titled {title:?} ({} bytes)",
+                body.len()
+            ),
+            None => format!("{reason}: an HTML page ({} bytes)", body.len()),
+        };
     }
     let cut: String = text.chars().take(200).collect();
     let more = if cut.len() < text.len() { "…" } else { "" };
@@ -290,10 +352,54 @@ mod tests {
 
     #[test]
     fn unknown_bodies_are_cut_not_copied_whole() {
-        let html = "<html>".repeat(1000);
-        let m = fallback_message(502, html.as_bytes());
-        assert!(m.starts_with("Bad Gateway: <html>"));
+        let text = "upstream error; ".repeat(1000);
+        let m = fallback_message(502, text.as_bytes());
+        assert!(m.starts_with("Bad Gateway: upstream error; "), "{m}");
         assert!(m.chars().count() < 240);
+        let html = "<html>".repeat(100_000);
+        let m = fallback_message(502, html.as_bytes());
+        assert_eq!(m, "Bad Gateway: an HTML page (600000 bytes)");
+    }
+
+    #[test]
+    fn builder_messages_say_what_the_parameter_must_be() {
+        for (progenitor, ours) in [
+            (
+                "conversion to `:: std :: num :: NonZeroU32` for first failed",
+                "parameter `first` must be a whole number of 1 or more",
+            ),
+            (
+                "conversion to `UserId` for id failed",
+                "parameter `id` must be a valid `UserId` as the spec defines it",
+            ),
+            (
+                "conversion to `:: std :: vec :: Vec < types :: UserField >` for user_fields failed",
+                "parameter `user_fields` must be a list of a valid `UserField` as the spec defines it",
+            ),
+            (
+                "broadcaster_id was not initialized",
+                "required parameter `broadcaster_id` is missing",
+            ),
+            ("something else entirely", "something else entirely"),
+        ] {
+            assert_eq!(describe_invalid_request(progenitor), ours);
+        }
+    }
+
+    #[test]
+    fn html_pages_are_named_by_their_title() {
+        let page = b"<!DOCTYPE html><html><head><TITLE> 502 Bad Gateway </TITLE></head><body>x</body></html>";
+        assert_eq!(
+            fallback_message(502, page),
+            format!(
+                "Bad Gateway: an HTML page titled \"502 Bad Gateway\" ({} bytes)",
+                page.len()
+            )
+        );
+        assert_eq!(
+            fallback_message(503, b"<html>down</html>"),
+            "Service Unavailable: an HTML page (17 bytes)"
+        );
     }
 
     #[test]
