@@ -86,7 +86,7 @@ async fn every_bad_input_is_a_typed_error_with_a_clear_message_and_nothing_is_se
             "twitch-helix",
             "first = 0",
             true,
-            ["first"],
+            ["first", "1 or more"],
             call!(
                 helix
                     .get_user_block_list()
@@ -125,7 +125,7 @@ async fn every_bad_input_is_a_typed_error_with_a_clear_message_and_nothing_is_se
             "twitch-helix",
             "no broadcaster_id",
             true,
-            ["broadcaster_id"],
+            ["required parameter `broadcaster_id` is missing"],
             call!(helix.get_user_block_list().send())
         ),
         row!(
@@ -353,7 +353,7 @@ async fn every_bad_input_is_a_typed_error_with_a_clear_message_and_nothing_is_se
             "x-v2",
             "empty user ID",
             true,
-            ["id"],
+            ["parameter `id`", "UserId"],
             call!(xv2.get_users_blocking().id("").send())
         ),
         row!(
@@ -410,7 +410,7 @@ async fn every_bad_input_is_a_typed_error_with_a_clear_message_and_nothing_is_se
             "x-v2",
             "short pagination_token",
             true,
-            ["pagination_token"],
+            ["pagination_token", "PaginationToken32"],
             call!(
                 xv2.get_users_blocking()
                     .id(x_me.as_str())
