@@ -2,6 +2,7 @@
 //!
 //! - `generate [--check] [-p API]...`: regenerate the client crates from `specs/`.
 //! - `lint`: run Spectral's `spectral:oas` ruleset over `specs/`, installing Spectral if missing.
+//! - `bench [--quick] [--only NAME]...`: the benchmarks of BENCHMARKS.md, against baselines.
 //!
 //! The xtask is the only writer of `crates/*/src/generated.rs` and `crates/*/Cargo.toml` of the
 //! generated crates; it must not touch hand-written files except to create a missing `lib.rs`.
@@ -12,6 +13,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
+mod bench;
 mod generate;
 mod lint;
 mod runtime_wiring;
@@ -36,6 +38,15 @@ enum Task {
     },
     /// Lint every spec with Spectral (`spectral:oas`), installing it under .tools/ if missing.
     Lint,
+    /// Run the benchmarks of BENCHMARKS.md (each against a baseline measured in the same run).
+    Bench {
+        /// Smaller sizes and fewer runs (a smoke run, not the published figures).
+        #[arg(long)]
+        quick: bool,
+        /// Only these: overhead, paginate, mass-block, codegen.
+        #[arg(long)]
+        only: Vec<String>,
+    },
 }
 
 pub fn workspace_root() -> PathBuf {
@@ -88,5 +99,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Task::Lint => lint::run(&root),
+        Task::Bench { quick, only } => {
+            bench::run(&root, &bench::Options { only, quick })?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }

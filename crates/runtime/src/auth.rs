@@ -30,9 +30,11 @@ static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new
 #[derive(Clone)]
 enum AuthKind {
     None,
+    /// The header values are built once: they are the same on every request.
     TwitchHelix {
         client_id: String,
-        token: SecretString,
+        authorization: HeaderValue,
+        client_id_header: HeaderValue,
     },
     Kraken {
         client_id: Option<String>,
@@ -76,9 +78,11 @@ impl Auth {
     ) -> Result<Self, RequestError> {
         let client_id = client_id.into();
         check_header_value("Twitch client ID", &client_id)?;
+        let token = secret("Twitch user token", user_token)?;
         Ok(Self::from_kind(AuthKind::TwitchHelix {
+            authorization: sensitive(&format!("Bearer {}", token.expose_secret()))?,
+            client_id_header: plain(&client_id)?,
             client_id,
-            token: secret("Twitch user token", user_token)?,
         }))
     }
 
@@ -179,12 +183,16 @@ impl Auth {
         let headers = request.headers_mut();
         match &self.kind {
             AuthKind::None => {}
-            AuthKind::TwitchHelix { client_id, token } => {
+            AuthKind::TwitchHelix {
+                authorization,
+                client_id_header,
+                ..
+            } => {
+                headers.insert(AUTHORIZATION, authorization.clone());
                 headers.insert(
-                    AUTHORIZATION,
-                    sensitive(&format!("Bearer {}", token.expose_secret()))?,
+                    HeaderName::from_static("client-id"),
+                    client_id_header.clone(),
                 );
-                headers.insert(HeaderName::from_static("client-id"), plain(client_id)?);
             }
             AuthKind::Kraken { client_id, token } => {
                 if let Some(token) = token {

@@ -334,9 +334,12 @@ impl Runtime {
                         }
                     }
                     let mut response = response;
-                    response
-                        .headers_mut()
-                        .insert(ATTEMPTS_HEADER, reqwest::header::HeaderValue::from(attempt));
+                    if attempt > 1 {
+                        // Absent means one attempt (`ApiError` reads it so).
+                        response
+                            .headers_mut()
+                            .insert(ATTEMPTS_HEADER, reqwest::header::HeaderValue::from(attempt));
+                    }
                     return Ok(response);
                 }
                 Err(e) => {

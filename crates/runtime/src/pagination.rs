@@ -8,8 +8,9 @@
 
 use std::collections::VecDeque;
 use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
-use futures::stream;
 pub use futures::{Stream, StreamExt, TryStreamExt};
 
 use crate::{ApiError, ApiSpec};
@@ -91,67 +92,92 @@ impl PageOptions {
     }
 }
 
-struct State<T, F> {
+/// The stream [`paginate`] returns. Written by hand rather than with `stream::unfold`, which
+/// moves its whole state through a new future for every item: with X's large user objects that
+/// cost a tenth of the throughput.
+pub struct Paginated<T, F, Fut> {
     fetch: F,
-    buffer: VecDeque<T>,
+    pending: Option<Pin<Box<Fut>>>,
+    buffer: std::vec::IntoIter<T>,
     next: Option<String>,
     started: bool,
     done: bool,
     pages: usize,
-    seen_tokens: Vec<String>,
+    seen_tokens: VecDeque<String>,
     last_key: Option<String>,
     options: PageOptions,
 }
 
+/// How many recent tokens are remembered to notice a server going round in circles.
+const TOKENS_REMEMBERED: usize = 64;
+
 /// Streams every item, fetching pages with `fetch(token)` (`None` for the first page).
-pub fn paginate<T, F, Fut>(
-    options: PageOptions,
-    fetch: F,
-) -> impl Stream<Item = Result<T, ApiError>> + Send
+pub fn paginate<T, F, Fut>(options: PageOptions, fetch: F) -> Paginated<T, F, Fut>
 where
-    T: Send,
-    F: FnMut(Option<String>) -> Fut + Send,
-    Fut: Future<Output = Result<Page<T>, ApiError>> + Send,
+    F: FnMut(Option<String>) -> Fut + Unpin,
+    Fut: Future<Output = Result<Page<T>, ApiError>>,
 {
-    let state = State {
+    Paginated {
         fetch,
-        buffer: VecDeque::new(),
+        pending: None,
+        buffer: Vec::new().into_iter(),
         next: None,
         started: false,
         done: false,
         pages: 0,
-        seen_tokens: Vec::new(),
+        seen_tokens: VecDeque::new(),
         last_key: None,
         options,
-    };
-    stream::unfold(state, |mut s| async move {
+    }
+}
+
+impl<T, F, Fut> Stream for Paginated<T, F, Fut>
+where
+    T: Unpin,
+    F: FnMut(Option<String>) -> Fut + Unpin,
+    Fut: Future<Output = Result<Page<T>, ApiError>>,
+{
+    type Item = Result<T, ApiError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let s = self.get_mut();
         loop {
-            if let Some(item) = s.buffer.pop_front() {
-                return Some((Ok(item), s));
+            if let Some(item) = s.buffer.next() {
+                return Poll::Ready(Some(Ok(item)));
             }
-            if s.done {
-                return None;
-            }
-            if s.started && s.next.is_none() {
-                return None;
-            }
-            if s.options.max_pages.is_some_and(|m| s.pages >= m) {
-                return None;
-            }
-            let token = s.next.take();
-            if let Some(t) = &token {
-                // A token seen before means the server is going round in circles.
-                if s.seen_tokens.contains(t) {
-                    tracing::warn!("pagination token repeated; stopping");
-                    return None;
+            if s.pending.is_none() {
+                if s.done
+                    || (s.started && s.next.is_none())
+                    || s.options.max_pages.is_some_and(|m| s.pages >= m)
+                {
+                    s.done = true;
+                    return Poll::Ready(None);
                 }
-                s.seen_tokens.push(t.clone());
-                if s.seen_tokens.len() > 64 {
-                    s.seen_tokens.remove(0);
+                let token = s.next.take();
+                if let Some(t) = &token {
+                    // A token seen before means the server is going round in circles.
+                    if s.seen_tokens.contains(t) {
+                        tracing::warn!("pagination token repeated; stopping");
+                        s.done = true;
+                        return Poll::Ready(None);
+                    }
+                    if s.seen_tokens.len() == TOKENS_REMEMBERED {
+                        s.seen_tokens.pop_front();
+                    }
+                    s.seen_tokens.push_back(t.clone());
                 }
+                s.started = true;
+                s.pending = Some(Box::pin((s.fetch)(token)));
             }
-            s.started = true;
-            match (s.fetch)(token).await {
+            let Some(pending) = s.pending.as_mut() else {
+                continue;
+            };
+            let result = match pending.as_mut().poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(result) => result,
+            };
+            s.pending = None;
+            match result {
                 Ok(page) => {
                     s.pages += 1;
                     if page.items.is_empty() {
@@ -160,19 +186,20 @@ where
                     }
                     if page.first_key.is_some() && page.first_key == s.last_key {
                         tracing::warn!("the same page came back twice; stopping");
-                        return None;
+                        s.done = true;
+                        return Poll::Ready(None);
                     }
                     s.last_key = page.first_key;
                     s.next = page.next;
-                    s.buffer = page.items.into();
+                    s.buffer = page.items.into_iter();
                 }
                 Err(e) => {
                     s.done = true;
-                    return Some((Err(e), s));
+                    return Poll::Ready(Some(Err(e)));
                 }
             }
         }
-    })
+    }
 }
 
 #[cfg(test)]

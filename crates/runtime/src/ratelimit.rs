@@ -1,13 +1,23 @@
 //! Rate limits: the platforms' headers parsed into [`RateLimit`], and a limiter per
 //! (API, credential, bucket) that waits for the reset instead of sending into a 429.
 
-use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderName};
 
 use crate::operation::Platform;
+
+const TWITCH_HEADERS: [HeaderName; 3] = [
+    HeaderName::from_static("ratelimit-limit"),
+    HeaderName::from_static("ratelimit-remaining"),
+    HeaderName::from_static("ratelimit-reset"),
+];
+const X_HEADERS: [HeaderName; 3] = [
+    HeaderName::from_static("x-rate-limit-limit"),
+    HeaderName::from_static("x-rate-limit-remaining"),
+    HeaderName::from_static("x-rate-limit-reset"),
+];
 
 /// The rate-limit state a response reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,23 +31,18 @@ pub struct RateLimit {
 impl RateLimit {
     /// Reads Twitch's `Ratelimit-Limit/-Remaining/-Reset` or X's `x-rate-limit-*` headers.
     pub fn from_headers(platform: Platform, headers: &HeaderMap) -> Option<Self> {
-        let prefix = match platform {
-            Platform::Twitch => "ratelimit-",
-            Platform::X => "x-rate-limit-",
+        // Constant names: this runs on every response, so no name is formatted or parsed here.
+        let [limit, remaining, reset] = match platform {
+            Platform::Twitch => &TWITCH_HEADERS,
+            Platform::X => &X_HEADERS,
         };
-        let get = |name: &str| -> Option<u64> {
-            headers
-                .get(format!("{prefix}{name}"))?
-                .to_str()
-                .ok()?
-                .trim()
-                .parse()
-                .ok()
+        let get = |name: &HeaderName| -> Option<u64> {
+            headers.get(name)?.to_str().ok()?.trim().parse().ok()
         };
         Some(Self {
-            limit: u32::try_from(get("limit")?).ok()?,
-            remaining: u32::try_from(get("remaining")?).ok()?,
-            reset: UNIX_EPOCH + Duration::from_secs(get("reset")?),
+            limit: u32::try_from(get(limit)?).ok()?,
+            remaining: u32::try_from(get(remaining)?).ok()?,
+            reset: UNIX_EPOCH + Duration::from_secs(get(reset)?),
         })
     }
 
@@ -81,10 +86,36 @@ struct BucketState {
     reset: SystemTime,
 }
 
-/// Shared by every clone of a runtime, so concurrent callers pace together.
+/// Shared by every clone of a runtime, so concurrent callers pace together. A few buckets at
+/// most (one per API, credential and X endpoint), so a short list searched in place beats a
+/// hashed map on the path every request takes.
 #[derive(Debug, Default)]
 pub(crate) struct RateLimiter {
-    buckets: Mutex<HashMap<BucketKey, BucketState>>,
+    buckets: Mutex<Buckets>,
+}
+
+#[derive(Debug, Default)]
+struct Buckets(Vec<(BucketKey, BucketState)>);
+
+impl Buckets {
+    fn get_mut(&mut self, key: &BucketKey) -> Option<&mut BucketState> {
+        self.0.iter_mut().find(|(k, _)| k == key).map(|(_, s)| s)
+    }
+
+    fn get(&self, key: &BucketKey) -> Option<&BucketState> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, s)| s)
+    }
+
+    fn insert(&mut self, key: &BucketKey, state: BucketState) {
+        match self.get_mut(key) {
+            Some(s) => *s = state,
+            None => self.0.push((key.clone(), state)),
+        }
+    }
+
+    fn remove(&mut self, key: &BucketKey) {
+        self.0.retain(|(k, _)| k != key);
+    }
 }
 
 /// Sent requests land this much after the announced reset, to absorb clock skew.
@@ -133,14 +164,14 @@ impl RateLimiter {
                 reset: limit.reset,
             },
         };
-        buckets.insert(key.clone(), next);
+        buckets.insert(key, next);
     }
 
     /// Marks the bucket empty until `reset` (after a 429).
     pub fn exhaust(&self, key: &BucketKey, reset: SystemTime) {
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         buckets.insert(
-            key.clone(),
+            key,
             BucketState {
                 remaining: 0,
                 reset,

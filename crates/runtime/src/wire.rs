@@ -3,7 +3,7 @@
 use reqwest::header::{ACCEPT, HeaderValue};
 
 use crate::error::{Bound, RequestError};
-use crate::operation::{ApiSpec, OperationSpec, ParamLocation};
+use crate::operation::{ApiSpec, OperationSpec, ParamBound, ParamLocation};
 
 /// https, or plain http to a loopback host (the mock).
 pub(crate) fn check_transport(url: &url::Url) -> Result<(), RequestError> {
@@ -42,6 +42,26 @@ pub(crate) fn join_comma_params(op: &OperationSpec, url: &mut url::Url) {
         return;
     }
     let Some(query) = url.query() else { return };
+    // Most requests repeat no array parameter: then there is nothing to join, and the query
+    // is left as it is instead of being rebuilt (this runs on every request).
+    let names = query
+        .split('&')
+        .map(|pair| pair.split_once('=').map_or(pair, |(name, _)| name));
+    let mut seen: Vec<&str> = Vec::new();
+    let mut repeated = false;
+    for name in names {
+        // Spec parameter names (letters, digits, `.` and `_`) are the same form-encoded.
+        if op.comma_joined.contains(&name) {
+            if seen.contains(&name) {
+                repeated = true;
+                break;
+            }
+            seen.push(name);
+        }
+    }
+    if !repeated {
+        return;
+    }
     let mut out: Vec<(String, String)> = Vec::new();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (raw_name, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
@@ -63,57 +83,78 @@ pub(crate) fn join_comma_params(op: &OperationSpec, url: &mut url::Url) {
 }
 
 /// Enforces the spec's `minimum`/`maximum`/`minLength`/`maxLength`, which progenitor ignores.
+/// Runs on every request: values are checked where they lie, without collecting them.
 pub(crate) fn check_bounds(op: &OperationSpec, url: &url::Url) -> Result<(), RequestError> {
     for bound in op.bounds {
-        let values: Vec<String> = match bound.location {
-            ParamLocation::Query => url
-                .query_pairs()
-                .filter(|(k, _)| k == bound.name)
-                .flat_map(|(_, v)| {
-                    if op.comma_joined.contains(&bound.name) {
-                        v.split(',').map(str::to_string).collect::<Vec<_>>()
-                    } else {
-                        vec![v.into_owned()]
+        match bound.location {
+            ParamLocation::Query => {
+                let comma = op.comma_joined.contains(&bound.name);
+                let Some(query) = url.query() else { continue };
+                // Spec parameter names are the same form-encoded, so names are compared raw and
+                // only a matching value is decoded.
+                for pair in query.split('&') {
+                    let (name, raw) = pair.split_once('=').unwrap_or((pair, ""));
+                    if name != bound.name {
+                        continue;
                     }
-                })
-                .collect(),
-            ParamLocation::Path => path_value(op.path, url.path(), bound.name)
-                .into_iter()
-                .collect(),
-        };
-        for value in values {
-            if bound.minimum.is_some() || bound.maximum.is_some() {
-                let n: i64 = value.parse().map_err(|_| RequestError::NotAnInteger {
-                    operation: op.id.into(),
-                    parameter: bound.name.into(),
-                    value: truncate(&value),
-                })?;
-                if bound.minimum.is_some_and(|m| n < m) || bound.maximum.is_some_and(|m| n > m) {
-                    return Err(RequestError::OutOfRange {
-                        operation: op.id.into(),
-                        parameter: bound.name.into(),
-                        value: n.to_string(),
-                        bound: Bound {
-                            min: bound.minimum,
-                            max: bound.maximum,
-                        },
-                    });
+                    let value: std::borrow::Cow<'_, str> = if raw.contains(['%', '+']) {
+                        url::form_urlencoded::parse(pair.as_bytes())
+                            .next()
+                            .map(|(_, v)| std::borrow::Cow::Owned(v.into_owned()))
+                            .unwrap_or_default()
+                    } else {
+                        std::borrow::Cow::Borrowed(raw)
+                    };
+                    if comma {
+                        for v in value.split(',') {
+                            check_value(op, bound, v)?;
+                        }
+                    } else {
+                        check_value(op, bound, &value)?;
+                    }
                 }
             }
-            let len = value.chars().count();
-            if bound.min_length.is_some_and(|m| len < m)
-                || bound.max_length.is_some_and(|m| len > m)
-            {
-                return Err(RequestError::BadLength {
-                    operation: op.id.into(),
-                    parameter: bound.name.into(),
-                    length: len,
-                    bound: Bound {
-                        min: bound.min_length.map(|m| m as i64),
-                        max: bound.max_length.map(|m| m as i64),
-                    },
-                });
+            ParamLocation::Path => {
+                if let Some(value) = path_value(op.path, url.path(), bound.name) {
+                    check_value(op, bound, &value)?;
+                }
             }
+        }
+    }
+    Ok(())
+}
+
+fn check_value(op: &OperationSpec, bound: &ParamBound, value: &str) -> Result<(), RequestError> {
+    if bound.minimum.is_some() || bound.maximum.is_some() {
+        let n: i64 = value.parse().map_err(|_| RequestError::NotAnInteger {
+            operation: op.id.into(),
+            parameter: bound.name.into(),
+            value: truncate(value),
+        })?;
+        if bound.minimum.is_some_and(|m| n < m) || bound.maximum.is_some_and(|m| n > m) {
+            return Err(RequestError::OutOfRange {
+                operation: op.id.into(),
+                parameter: bound.name.into(),
+                value: n.to_string(),
+                bound: Bound {
+                    min: bound.minimum,
+                    max: bound.maximum,
+                },
+            });
+        }
+    }
+    if bound.min_length.is_some() || bound.max_length.is_some() {
+        let len = value.chars().count();
+        if bound.min_length.is_some_and(|m| len < m) || bound.max_length.is_some_and(|m| len > m) {
+            return Err(RequestError::BadLength {
+                operation: op.id.into(),
+                parameter: bound.name.into(),
+                length: len,
+                bound: Bound {
+                    min: bound.min_length.map(|m| m as i64),
+                    max: bound.max_length.map(|m| m as i64),
+                },
+            });
         }
     }
     Ok(())
