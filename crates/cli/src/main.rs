@@ -2,12 +2,7 @@
 //! and X (v2, v1.1) at the rate the platform allows, resumably. Built on the `blockbind` facade;
 //! it must not talk to an API any other way.
 
-mod credentials;
-mod import;
-mod input;
-mod journal;
-mod output;
-mod progress;
+use blockbind_cli::{credentials, import, input};
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -16,9 +11,9 @@ use blockbind::{Api, BlockList, BlockOptions, BlockReason, Config, Error, Source
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use futures::{StreamExt, TryStreamExt};
 
-use crate::import::{Current, ImportOptions, Summary};
-use crate::journal::{Journal, JournalKey};
-use crate::output::{FileFormat, ListFormat, ListWriter};
+use blockbind_cli::import::{Current, ImportOptions, Summary};
+use blockbind_cli::journal::{Journal, JournalKey};
+use blockbind_cli::output::{FileFormat, ListFormat, ListWriter};
 
 const EXAMPLES: &str = "\
 Examples:

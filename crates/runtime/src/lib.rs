@@ -256,11 +256,14 @@ impl Runtime {
         loop {
             attempt += 1;
             span.record("attempt", attempt);
-            if self.pacing {
+            let permit = if self.pacing {
                 let before = Instant::now();
-                self.limiter.acquire(&key).await;
+                let permit = self.limiter.acquire(&key).await;
                 waited += before.elapsed();
-            }
+                Some(permit)
+            } else {
+                None
+            };
             // The first attempt is the request `pre` prepared; later ones re-apply the credential
             // (a fresh OAuth 1.0a nonce and timestamp, a refreshed OAuth 2.0 token).
             let this = match request.try_clone() {
@@ -279,9 +282,11 @@ impl Runtime {
                     let status = response.status();
                     span.record("status", status.as_u16());
                     let limit = RateLimit::from_headers(api.platform, response.headers());
+                    if let Some(permit) = permit {
+                        permit.finish(limit.as_ref());
+                    }
                     if let Some(limit) = &limit {
                         span.record("ratelimit_remaining", limit.remaining);
-                        self.limiter.update(&key, limit);
                         *self
                             .last_rate_limit
                             .lock()

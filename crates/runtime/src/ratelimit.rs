@@ -80,10 +80,23 @@ pub(crate) struct BucketKey {
     pub bucket: &'static str,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct BucketState {
-    remaining: u32,
-    reset: SystemTime,
+/// What is known of one bucket's current window.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Window {
+    /// Nothing yet (or the last window has passed): one request goes first to find out.
+    Unknown,
+    /// The server does not report this bucket: no pacing.
+    Unreported,
+    /// `remaining` more may be sent before `reset`; requests in flight are already counted.
+    Known { remaining: u32, reset: SystemTime },
+}
+
+#[derive(Debug)]
+struct Bucket {
+    key: BucketKey,
+    window: Window,
+    /// Requests sent and not answered yet: the server's next count does not include them.
+    in_flight: u32,
 }
 
 /// Shared by every clone of a runtime, so concurrent callers pace together. A few buckets at
@@ -91,92 +104,136 @@ struct BucketState {
 /// hashed map on the path every request takes.
 #[derive(Debug, Default)]
 pub(crate) struct RateLimiter {
-    buckets: Mutex<Buckets>,
-}
-
-#[derive(Debug, Default)]
-struct Buckets(Vec<(BucketKey, BucketState)>);
-
-impl Buckets {
-    fn get_mut(&mut self, key: &BucketKey) -> Option<&mut BucketState> {
-        self.0.iter_mut().find(|(k, _)| k == key).map(|(_, s)| s)
-    }
-
-    fn get(&self, key: &BucketKey) -> Option<&BucketState> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, s)| s)
-    }
-
-    fn insert(&mut self, key: &BucketKey, state: BucketState) {
-        match self.get_mut(key) {
-            Some(s) => *s = state,
-            None => self.0.push((key.clone(), state)),
-        }
-    }
-
-    fn remove(&mut self, key: &BucketKey) {
-        self.0.retain(|(k, _)| k != key);
-    }
+    buckets: Mutex<Vec<Bucket>>,
 }
 
 /// Sent requests land this much after the announced reset, to absorb clock skew.
 const RESET_MARGIN: Duration = Duration::from_millis(250);
+/// How often requests waiting for the first answer of a window look again.
+const PROBE_POLL: Duration = Duration::from_millis(2);
+
+fn bucket<'b>(buckets: &'b mut Vec<Bucket>, key: &BucketKey) -> &'b mut Bucket {
+    let i = match buckets.iter().position(|b| b.key == *key) {
+        Some(i) => i,
+        None => {
+            buckets.push(Bucket {
+                key: key.clone(),
+                window: Window::Unknown,
+                in_flight: 0,
+            });
+            buckets.len() - 1
+        }
+    };
+    &mut buckets[i]
+}
+
+/// One request's place in a bucket. [`Permit::finish`] records what its response said; dropped
+/// without it (an error, a cancelled request), it only frees the place.
+pub(crate) struct Permit<'l> {
+    limiter: &'l RateLimiter,
+    key: &'l BucketKey,
+}
+
+impl Permit<'_> {
+    /// Records the rate-limit state the response reported (`None`: the server reports none).
+    pub fn finish(self, limit: Option<&RateLimit>) {
+        let mut buckets = self.limiter.lock();
+        let b = bucket(&mut buckets, self.key);
+        b.in_flight = b.in_flight.saturating_sub(1);
+        match limit {
+            None => {
+                if b.window == Window::Unknown {
+                    b.window = Window::Unreported;
+                }
+            }
+            Some(limit) => {
+                // The server counted up to this request; those still in flight will count too.
+                let estimate = limit.remaining.saturating_sub(b.in_flight);
+                b.window = match b.window {
+                    Window::Known { remaining, reset } if reset == limit.reset => Window::Known {
+                        remaining: remaining.min(estimate),
+                        reset,
+                    },
+                    _ => Window::Known {
+                        remaining: estimate,
+                        reset: limit.reset,
+                    },
+                };
+            }
+        }
+        drop(buckets);
+        std::mem::forget(self);
+    }
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        let mut buckets = self.limiter.lock();
+        let b = bucket(&mut buckets, self.key);
+        b.in_flight = b.in_flight.saturating_sub(1);
+    }
+}
 
 impl RateLimiter {
-    /// Waits until the bucket has room, then takes one request from it.
-    pub async fn acquire(&self, key: &BucketKey) {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Bucket>> {
+        self.buckets.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits until the bucket has room, then takes one place in it. While nothing is known of
+    /// the current window, one request goes alone and the others wait for its answer, so a
+    /// burst never runs past a limit nobody has reported yet.
+    pub async fn acquire<'l>(&'l self, key: &'l BucketKey) -> Permit<'l> {
         loop {
             let wait = {
-                let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-                let Some(state) = buckets.get_mut(key) else {
-                    return; // nothing known yet: the first response tells
-                };
+                let mut buckets = self.lock();
+                let b = bucket(&mut buckets, key);
                 let now = SystemTime::now();
-                if now >= state.reset + RESET_MARGIN {
-                    buckets.remove(key);
-                    return;
+                if let Window::Known { reset, .. } = b.window
+                    && now >= reset + RESET_MARGIN
+                {
+                    b.window = Window::Unknown;
                 }
-                if state.remaining > 0 {
-                    state.remaining -= 1;
-                    return;
+                match &mut b.window {
+                    Window::Unreported => None,
+                    Window::Unknown if b.in_flight == 0 => None,
+                    Window::Unknown => Some(PROBE_POLL),
+                    Window::Known { remaining, .. } if *remaining > 0 => {
+                        *remaining -= 1;
+                        None
+                    }
+                    Window::Known { reset, .. } => {
+                        Some(reset.duration_since(now).unwrap_or(Duration::ZERO) + RESET_MARGIN)
+                    }
                 }
-                state.reset.duration_since(now).unwrap_or(Duration::ZERO) + RESET_MARGIN
+                .map_or_else(
+                    || {
+                        b.in_flight += 1;
+                        None
+                    },
+                    Some,
+                )
             };
-            tracing::debug!(
-                bucket = key.bucket,
-                wait_ms = wait.as_millis() as u64,
-                "rate limit exhausted, waiting for reset"
-            );
+            let Some(wait) = wait else {
+                return Permit { limiter: self, key };
+            };
+            if wait > PROBE_POLL {
+                tracing::debug!(
+                    bucket = key.bucket,
+                    wait_ms = wait.as_millis() as u64,
+                    "rate limit exhausted, waiting for reset"
+                );
+            }
             tokio::time::sleep(wait).await;
         }
     }
 
-    /// Records what a response said. Within one window, the lower of the server's count and our
-    /// own (which already counts requests still in flight) wins.
-    pub fn update(&self, key: &BucketKey, limit: &RateLimit) {
-        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        let next = match buckets.get(key) {
-            Some(old) if old.reset == limit.reset => BucketState {
-                remaining: old.remaining.min(limit.remaining),
-                reset: limit.reset,
-            },
-            _ => BucketState {
-                remaining: limit.remaining,
-                reset: limit.reset,
-            },
-        };
-        buckets.insert(key, next);
-    }
-
     /// Marks the bucket empty until `reset` (after a 429).
     pub fn exhaust(&self, key: &BucketKey, reset: SystemTime) {
-        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        buckets.insert(
-            key,
-            BucketState {
-                remaining: 0,
-                reset,
-            },
-        );
+        let mut buckets = self.lock();
+        bucket(&mut buckets, key).window = Window::Known {
+            remaining: 0,
+            reset,
+        };
     }
 }
 
@@ -201,6 +258,79 @@ mod tests {
         x.insert("x-rate-limit-reset", "1700000900".parse().unwrap());
         let rl = RateLimit::from_headers(Platform::X, &x).unwrap();
         assert_eq!((rl.limit, rl.remaining), (15, 0));
+    }
+
+    fn key() -> BucketKey {
+        BucketKey {
+            api: "t",
+            credential: 1,
+            bucket: "b",
+        }
+    }
+
+    fn limit(remaining: u32, reset_in: Duration) -> RateLimit {
+        RateLimit {
+            limit: 10,
+            remaining,
+            reset: SystemTime::now() + reset_in,
+        }
+    }
+
+    #[tokio::test]
+    async fn an_unknown_window_lets_one_request_probe_and_the_rest_wait_for_its_answer() {
+        let limiter = RateLimiter::default();
+        let key = key();
+        let probe = limiter.acquire(&key).await;
+        let second = tokio::time::timeout(Duration::from_millis(50), limiter.acquire(&key)).await;
+        assert!(
+            second.is_err(),
+            "the second waits while the probe is in flight"
+        );
+        probe.finish(Some(&limit(3, Duration::from_secs(60))));
+        // Three left: three go, the fourth waits for the reset.
+        let mut permits = Vec::new();
+        for _ in 0..3 {
+            permits.push(limiter.acquire(&key).await);
+        }
+        let fourth = tokio::time::timeout(Duration::from_millis(50), limiter.acquire(&key)).await;
+        assert!(fourth.is_err(), "the window is used up");
+    }
+
+    #[tokio::test]
+    async fn answers_do_not_count_requests_still_in_flight_twice_or_forget_them() {
+        let limiter = RateLimiter::default();
+        let key = key();
+        limiter
+            .acquire(&key)
+            .await
+            .finish(Some(&limit(10, Duration::from_secs(60))));
+        let permits: Vec<_> =
+            futures::future::join_all((0..4).map(|_| limiter.acquire(&key))).await;
+        let mut permits = permits.into_iter();
+        // The server has seen one of the four: it says 9, but three more are on their way.
+        permits
+            .next()
+            .unwrap()
+            .finish(Some(&limit(9, Duration::from_secs(60))));
+        let state = limiter.lock()[0].window;
+        assert!(
+            matches!(state, Window::Known { remaining: 6, .. }),
+            "{state:?}"
+        );
+        drop(permits); // cancelled: their places are freed
+        assert_eq!(limiter.lock()[0].in_flight, 0);
+    }
+
+    #[tokio::test]
+    async fn a_bucket_the_server_does_not_report_is_not_paced() {
+        let limiter = RateLimiter::default();
+        let key = key();
+        limiter.acquire(&key).await.finish(None);
+        let all = futures::future::join_all((0..100).map(|_| limiter.acquire(&key)));
+        let permits = tokio::time::timeout(Duration::from_millis(200), all)
+            .await
+            .unwrap();
+        assert_eq!(permits.len(), 100);
     }
 
     #[test]
