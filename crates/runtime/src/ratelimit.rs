@@ -95,8 +95,17 @@ enum Window {
 struct Bucket {
     key: BucketKey,
     window: Window,
-    /// Requests sent and not answered yet: the server's next count does not include them.
-    in_flight: u32,
+    /// Requests sent and not answered yet, by the order they were sent in.
+    in_flight: Vec<u64>,
+    sent: u64,
+}
+
+impl Bucket {
+    fn release(&mut self, seq: u64) {
+        if let Some(i) = self.in_flight.iter().position(|s| *s == seq) {
+            self.in_flight.swap_remove(i);
+        }
+    }
 }
 
 /// Shared by every clone of a runtime, so concurrent callers pace together. A few buckets at
@@ -119,7 +128,8 @@ fn bucket<'b>(buckets: &'b mut Vec<Bucket>, key: &BucketKey) -> &'b mut Bucket {
             buckets.push(Bucket {
                 key: key.clone(),
                 window: Window::Unknown,
-                in_flight: 0,
+                in_flight: Vec::new(),
+                sent: 0,
             });
             buckets.len() - 1
         }
@@ -132,6 +142,7 @@ fn bucket<'b>(buckets: &'b mut Vec<Bucket>, key: &BucketKey) -> &'b mut Bucket {
 pub(crate) struct Permit<'l> {
     limiter: &'l RateLimiter,
     key: &'l BucketKey,
+    seq: u64,
 }
 
 impl Permit<'_> {
@@ -139,7 +150,7 @@ impl Permit<'_> {
     pub fn finish(self, limit: Option<&RateLimit>) {
         let mut buckets = self.limiter.lock();
         let b = bucket(&mut buckets, self.key);
-        b.in_flight = b.in_flight.saturating_sub(1);
+        b.release(self.seq);
         match limit {
             None => {
                 if b.window == Window::Unknown {
@@ -147,8 +158,12 @@ impl Permit<'_> {
                 }
             }
             Some(limit) => {
-                // The server counted up to this request; those still in flight will count too.
-                let estimate = limit.remaining.saturating_sub(b.in_flight);
+                // The server counted this request and, requests arriving in order, those sent
+                // before it; those sent after it and still in flight will count too.
+                let later = b.in_flight.iter().filter(|s| **s > self.seq).count();
+                let estimate = limit
+                    .remaining
+                    .saturating_sub(u32::try_from(later).unwrap_or(u32::MAX));
                 b.window = match b.window {
                     Window::Known { remaining, reset } if reset == limit.reset => Window::Known {
                         remaining: remaining.min(estimate),
@@ -169,8 +184,7 @@ impl Permit<'_> {
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
         let mut buckets = self.limiter.lock();
-        let b = bucket(&mut buckets, self.key);
-        b.in_flight = b.in_flight.saturating_sub(1);
+        bucket(&mut buckets, self.key).release(self.seq);
     }
 }
 
@@ -195,7 +209,7 @@ impl RateLimiter {
                 }
                 match &mut b.window {
                     Window::Unreported => None,
-                    Window::Unknown if b.in_flight == 0 => None,
+                    Window::Unknown if b.in_flight.is_empty() => None,
                     Window::Unknown => Some(PROBE_POLL),
                     Window::Known { remaining, .. } if *remaining > 0 => {
                         *remaining -= 1;
@@ -207,14 +221,22 @@ impl RateLimiter {
                 }
                 .map_or_else(
                     || {
-                        b.in_flight += 1;
-                        None
+                        b.sent += 1;
+                        b.in_flight.push(b.sent);
+                        Ok(b.sent)
                     },
-                    Some,
+                    Err,
                 )
             };
-            let Some(wait) = wait else {
-                return Permit { limiter: self, key };
+            let wait = match wait {
+                Ok(seq) => {
+                    return Permit {
+                        limiter: self,
+                        key,
+                        seq,
+                    };
+                }
+                Err(wait) => wait,
             };
             if wait > PROBE_POLL {
                 tracing::debug!(
@@ -300,25 +322,30 @@ mod tests {
     async fn answers_do_not_count_requests_still_in_flight_twice_or_forget_them() {
         let limiter = RateLimiter::default();
         let key = key();
-        limiter
-            .acquire(&key)
-            .await
-            .finish(Some(&limit(10, Duration::from_secs(60))));
+        let reset = Duration::from_secs(60);
+        let first = limiter.acquire(&key).await;
+        first.finish(Some(&limit(10, reset)));
         let permits: Vec<_> =
             futures::future::join_all((0..4).map(|_| limiter.acquire(&key))).await;
         let mut permits = permits.into_iter();
-        // The server has seen one of the four: it says 9, but three more are on their way.
-        permits
-            .next()
-            .unwrap()
-            .finish(Some(&limit(9, Duration::from_secs(60))));
-        let state = limiter.lock()[0].window;
-        assert!(
-            matches!(state, Window::Known { remaining: 6, .. }),
-            "{state:?}"
-        );
-        drop(permits); // cancelled: their places are freed
-        assert_eq!(limiter.lock()[0].in_flight, 0);
+        let remaining = |limiter: &RateLimiter| match limiter.lock()[0].window {
+            Window::Known { remaining, .. } => remaining,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(remaining(&limiter), 6, "four sent");
+        // The server has seen the first of the four: it says 9; three more are on their way.
+        permits.next().unwrap().finish(Some(&limit(9, reset)));
+        assert_eq!(remaining(&limiter), 6);
+        // The third answers next: the server has seen three (7 left) and one sent after it is
+        // still on its way: 6 again, so nothing is counted twice.
+        let second = permits.next().unwrap();
+        permits.next().unwrap().finish(Some(&limit(7, reset)));
+        assert_eq!(remaining(&limiter), 6);
+        // Another client of the same bucket used two more: the server's count wins.
+        permits.next().unwrap().finish(Some(&limit(4, reset)));
+        assert_eq!(remaining(&limiter), 4);
+        drop(second); // cancelled: its place is freed
+        assert!(limiter.lock()[0].in_flight.is_empty());
     }
 
     #[tokio::test]
