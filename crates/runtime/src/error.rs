@@ -63,6 +63,11 @@ pub enum RequestError {
     /// The operation id is not in the client's operation table (a generator bug).
     #[error("unknown operation `{0}`")]
     UnknownOperation(String),
+    /// An OAuth 1.0a base URL with a query or fragment (its parameters are signed separately).
+    #[error(
+        "the OAuth 1.0a base URL must have no query or fragment: pass its parameters to sign separately"
+    )]
+    OAuth1BaseUrl,
     /// The OAuth 2.0 token could not be refreshed.
     #[error("refreshing the OAuth 2.0 token failed: {0}")]
     Refresh(String),

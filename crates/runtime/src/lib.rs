@@ -259,7 +259,7 @@ impl Runtime {
             let permit = if self.pacing {
                 let before = Instant::now();
                 let permit = self.limiter.acquire(&key).await;
-                waited += before.elapsed();
+                waited = waited.saturating_add(before.elapsed());
                 Some(permit)
             } else {
                 None
@@ -296,17 +296,16 @@ impl Runtime {
                         let wait = ratelimit::retry_after(response.headers())
                             .or(limit.map(|l| l.reset_in()))
                             .unwrap_or(self.retry.min_delay);
-                        if waited + wait <= self.retry.max_total_wait {
+                        if waited.saturating_add(wait) <= self.retry.max_total_wait {
                             tracing::info!(
                                 wait_ms = wait.as_millis() as u64,
                                 "429: waiting for the rate-limit reset"
                             );
-                            self.limiter
-                                .exhaust(&key, std::time::SystemTime::now() + wait);
+                            self.limiter.exhaust(&key, ratelimit::after(wait));
                             retries += 1;
                             if !self.pacing {
                                 tokio::time::sleep(wait).await;
-                                waited += wait;
+                                waited = waited.saturating_add(wait);
                             }
                             continue;
                         }
@@ -324,7 +323,7 @@ impl Runtime {
                         let allowed = !twitch_503 || !retried_twitch_503;
                         if allowed
                             && let Some(delay) = backoff.next()
-                            && waited + delay <= self.retry.max_total_wait
+                            && waited.saturating_add(delay) <= self.retry.max_total_wait
                         {
                             retried_twitch_503 |= twitch_503;
                             tracing::info!(
@@ -333,7 +332,7 @@ impl Runtime {
                                 "server error, retrying"
                             );
                             tokio::time::sleep(delay).await;
-                            waited += delay;
+                            waited = waited.saturating_add(delay);
                             retries += 1;
                             continue;
                         }
@@ -353,14 +352,14 @@ impl Runtime {
                         && op.idempotent
                         && may_retry
                         && let Some(delay) = backoff.next()
-                        && waited + delay <= self.retry.max_total_wait
+                        && waited.saturating_add(delay) <= self.retry.max_total_wait
                     {
                         tracing::info!(
                             delay_ms = delay.as_millis() as u64,
                             "connection error, retrying"
                         );
                         tokio::time::sleep(delay).await;
-                        waited += delay;
+                        waited = waited.saturating_add(delay);
                         retries += 1;
                         continue;
                     }

@@ -42,7 +42,15 @@ impl RateLimit {
         Some(Self {
             limit: u32::try_from(get(limit)?).ok()?,
             remaining: u32::try_from(get(remaining)?).ok()?,
-            reset: UNIX_EPOCH + Duration::from_secs(get(reset)?),
+            // A reset no clock can hold is a malformed header, not a panic; one more than a day
+            // ahead (no platform's window is that long) would stall every request: ignored too.
+            reset: UNIX_EPOCH
+                .checked_add(Duration::from_secs(get(reset)?))
+                .filter(|r| {
+                    r.duration_since(SystemTime::now())
+                        .is_ok_and(|ahead| ahead.as_secs() <= MAX_RETRY_AFTER_SECS)
+                        || *r <= SystemTime::now()
+                })?,
         })
     }
 
@@ -69,8 +77,17 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         .trim()
         .parse()
         .ok()?;
-    Some(Duration::from_secs(secs))
+    Some(Duration::from_secs(secs.min(MAX_RETRY_AFTER_SECS)))
 }
+
+/// Now plus `wait`, saturating instead of panicking.
+pub(crate) fn after(wait: Duration) -> SystemTime {
+    let now = SystemTime::now();
+    now.checked_add(wait).unwrap_or(now)
+}
+
+/// A `Retry-After` beyond a day is a malformed header: it is read as a day.
+const MAX_RETRY_AFTER_SECS: u64 = 24 * 60 * 60;
 
 /// Identifies one rate-limit bucket.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -203,7 +220,7 @@ impl RateLimiter {
                 let b = bucket(&mut buckets, key);
                 let now = SystemTime::now();
                 if let Window::Known { reset, .. } = b.window
-                    && now >= reset + RESET_MARGIN
+                    && now >= reset.checked_add(RESET_MARGIN).unwrap_or(reset)
                 {
                     b.window = Window::Unknown;
                 }
@@ -358,6 +375,33 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(permits.len(), 100);
+    }
+
+    #[test]
+    fn resets_and_waits_no_clock_can_hold_are_malformed_not_a_panic() {
+        // Found by the decode_responses fuzz target: `UNIX_EPOCH + u64::MAX s` panics.
+        let mut h = HeaderMap::new();
+        h.insert("ratelimit-limit", "800".parse().unwrap());
+        h.insert("ratelimit-remaining", "1".parse().unwrap());
+        h.insert("ratelimit-reset", u64::MAX.to_string().parse().unwrap());
+        assert_eq!(RateLimit::from_headers(Platform::Twitch, &h), None);
+        let in_a_century = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            + 100 * 365 * 86_400;
+        h.insert("ratelimit-reset", in_a_century.to_string().parse().unwrap());
+        assert_eq!(
+            RateLimit::from_headers(Platform::Twitch, &h),
+            None,
+            "would stall for a century"
+        );
+        let mut h = HeaderMap::new();
+        h.insert("retry-after", u64::MAX.to_string().parse().unwrap());
+        assert_eq!(
+            retry_after(&h),
+            Some(Duration::from_secs(MAX_RETRY_AFTER_SECS))
+        );
     }
 
     #[test]
