@@ -45,6 +45,30 @@ impl<T> Page<T> {
     }
 }
 
+/// Streams an offset-paginated list (Kraken): `fetch(offset)` gives a page's items and the
+/// API's total when it reports one; `key` names an item, to notice a server that ignores the
+/// offset.
+pub fn paginate_offsets<T, F, Fut>(
+    options: PageOptions,
+    mut fetch: F,
+    key: fn(&T) -> String,
+) -> impl Stream<Item = Result<T, ApiError>>
+where
+    T: Unpin,
+    F: FnMut(u64) -> Fut + Unpin,
+    Fut: Future<Output = Result<(Vec<T>, Option<i64>), ApiError>>,
+{
+    paginate(options, move |token: Option<String>| {
+        let offset = offset_of(token.as_deref());
+        let page = fetch(offset);
+        async move {
+            let (items, total) = page.await?;
+            let first = items.first().map(key);
+            Ok(Page::at_offset(items, offset, total, first))
+        }
+    })
+}
+
 /// The offset an offset-paginated stream's token stands for (0 for the first page).
 pub fn offset_of(token: Option<&str>) -> u64 {
     token.and_then(|t| t.parse().ok()).unwrap_or(0)

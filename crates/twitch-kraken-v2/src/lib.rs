@@ -22,7 +22,7 @@
 mod generated;
 pub use generated::*;
 
-use blockbind_runtime::pagination::{Page, Stream, offset_of, paginate};
+use blockbind_runtime::pagination::{Stream, paginate_offsets};
 pub use blockbind_runtime::{ApiError, PageOptions};
 
 impl<'a> builder::GetUserBlockList<'a> {
@@ -39,14 +39,16 @@ impl<'a> builder::GetUserBlockList<'a> {
         options: PageOptions,
     ) -> impl Stream<Item = Result<types::Block, ApiError>> + Send + 'a {
         let limit = u64::from(options.size_for(&API, "get_user_block_list", "limit", 100));
-        paginate(options, move |token| {
-            let offset = offset_of(token.as_deref());
-            let request = self.clone().limit(limit).offset(offset);
-            async move {
-                let page = blockbind_runtime::call(request.send()).await?;
-                let first = page.blocks.first().map(|b| b.id.to_string());
-                Ok(Page::at_offset(page.blocks, offset, None, first))
-            }
-        })
+        paginate_offsets(
+            options,
+            move |offset| {
+                let request = self.clone().limit(limit).offset(offset);
+                async move {
+                    let page = blockbind_runtime::call(request.send()).await?;
+                    Ok((page.blocks, None))
+                }
+            },
+            |b: &types::Block| b.id.to_string(),
+        )
     }
 }
