@@ -35,6 +35,23 @@ impl Current {
         Ok(current)
     }
 
+    /// Whether the user of `entry` is blocked, by either name it has: `Some(true)` if any name is
+    /// on the list, `Some(false)` if the list can tell and none is, `None` if it cannot tell.
+    pub fn blocks(&self, entry: &Entry) -> Option<bool> {
+        let known: Vec<Option<bool>> = [Some(&entry.target), entry.also.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(|t| self.contains(t))
+            .collect();
+        if known.contains(&Some(true)) {
+            Some(true)
+        } else if known.contains(&Some(false)) {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
     /// `Some(blocked?)`, or `None` when the list cannot tell (a login on an ID-only list).
     pub fn contains(&self, target: &Target) -> Option<bool> {
         match target {
@@ -93,12 +110,7 @@ pub fn plan(
             summary.journaled += 1;
             continue;
         }
-        let wanted = !unblock;
-        let known = [Some(&entry.target), entry.also.as_ref()]
-            .into_iter()
-            .flatten()
-            .map(|t| current.contains(t));
-        if known.into_iter().any(|c| c == Some(wanted)) {
+        if current.blocks(entry) == Some(!unblock) {
             summary.already += 1;
             continue;
         }

@@ -507,16 +507,11 @@ async fn diff(list: &dyn BlockList, parsed: &input::Parsed) -> Result<u8, Failur
     let current = Current::read(list).await?;
     let mut missing = 0;
     for entry in &parsed.entries {
-        let names = [Some(&entry.target), entry.also.as_ref()];
-        let known: Vec<Option<bool>> = names
-            .iter()
-            .flatten()
-            .map(|t| current.contains(t))
-            .collect();
-        if known.contains(&Some(true)) {
+        let blocked = current.blocks(entry);
+        if blocked == Some(true) {
             continue;
         }
-        if known.contains(&Some(false)) {
+        if blocked == Some(false) {
             missing += 1;
             println!(
                 "+ {} (line {}): in the file, not blocked",
