@@ -5,8 +5,9 @@
 //! platform's status and message with the rate-limit state of that response and how many attempts
 //! were made, a transport failure, or a response that did not decode.
 
-use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
 
 use reqwest::header::HeaderMap;
 
@@ -17,32 +18,153 @@ use crate::ratelimit::RateLimit;
 pub const ATTEMPTS_HEADER: &str = "blockbind-attempts";
 
 /// Why a call failed.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ApiError {
     /// The runtime refused the request before sending it (bounds, credentials, scopes,
     /// transport).
-    #[error("refused before sending: {0}")]
     Refused(RequestError),
     /// A builder argument did not convert to the spec's type (e.g. a malformed ID); nothing was
     /// sent.
-    #[error("invalid input: {0}")]
     InvalidInput(String),
     /// The platform answered with an error status. When retries were allowed and exhausted,
     /// `attempts` is above 1 and this is the last answer.
-    #[error("{status} from the platform: {message}{}", attempts_suffix(*.attempts))]
     Status {
         status: u16,
         message: String,
         rate_limit: Option<RateLimit>,
         attempts: u32,
     },
-    /// No usable response arrived (connection refused or reset, timeout, body cut short).
-    #[error("transport error: {0}")]
-    Transport(String),
+    /// No usable response arrived (connection refused or reset, timeout, body cut short). Its
+    /// [`std::error::Error::source`] is the `reqwest::Error`.
+    Transport(TransportError),
     /// A success status whose body does not match the spec.
-    #[error("{status}: the response does not match the spec: {message}")]
     InvalidResponse { status: u16, message: String },
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Refused(e) => write!(f, "refused before sending: {e}"),
+            Self::InvalidInput(message) => write!(f, "invalid input: {message}"),
+            Self::Status {
+                status,
+                message,
+                attempts,
+                ..
+            } => write!(
+                f,
+                "{status} from the platform: {message}{}",
+                attempts_suffix(*attempts)
+            ),
+            Self::Transport(e) => write!(f, "transport error: {e}"),
+            Self::InvalidResponse { status, message } => {
+                write!(
+                    f,
+                    "{status}: the response does not match the spec: {message}"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for ApiError {
+    /// The `reqwest::Error` of a transport failure.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            // Not the `TransportError`, whose message this one already says.
+            Self::Transport(e) => std::error::Error::source(e),
+            _ => None,
+        }
+    }
+}
+
+/// A transport failure: what went wrong, said without the URL, and the `reqwest::Error` it came
+/// from (shared, so [`ApiError`] stays `Clone`).
+///
+/// It reads as its message (`Display`, and `Deref<Target = str>`, as the `String` this variant
+/// held before did); two are equal when their messages are. Its `source` is the `reqwest::Error`.
+#[derive(Debug, Clone)]
+pub struct TransportError {
+    message: String,
+    source: Option<Arc<reqwest::Error>>,
+}
+
+impl TransportError {
+    /// A transport failure with only a message (no `reqwest::Error` behind it).
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// What went wrong, without the URL.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The `reqwest::Error` this came from (ask it `is_timeout`, `is_connect`, ...).
+    pub fn reqwest_error(&self) -> Option<&reqwest::Error> {
+        self.source.as_deref()
+    }
+
+}
+
+impl std::error::Error for TransportError {
+    /// The `reqwest::Error` (an [`ApiError::Transport`]'s source is this same error, directly).
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl From<reqwest::Error> for TransportError {
+    fn from(e: reqwest::Error) -> Self {
+        Self {
+            message: without_url(&e),
+            source: Some(Arc::new(e)),
+        }
+    }
+}
+
+impl From<String> for TransportError {
+    fn from(message: String) -> Self {
+        Self::new(message)
+    }
+}
+
+impl From<&str> for TransportError {
+    fn from(message: &str) -> Self {
+        Self::new(message)
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl Deref for TransportError {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.message
+    }
+}
+
+impl AsRef<str> for TransportError {
+    fn as_ref(&self) -> &str {
+        &self.message
+    }
+}
+
+impl PartialEq for TransportError {
+    fn eq(&self, other: &Self) -> bool {
+        self.message == other.message
+    }
 }
 
 fn attempts_suffix(attempts: u32) -> String {
@@ -125,7 +247,7 @@ impl<E: serde::Serialize> From<progenitor_client::Error<E>> for ApiError {
             }
             Error::CommunicationError(e)
             | Error::InvalidUpgrade(e)
-            | Error::ResponseBodyError(e) => Self::Transport(without_url(&e)),
+            | Error::ResponseBodyError(e) => Self::Transport(e.into()),
             Error::ErrorResponse(value) => {
                 let status = value.status().as_u16();
                 let headers = value.headers().clone();
@@ -300,32 +422,32 @@ fn fallback_message(status: u16, body: &[u8]) -> String {
     format!("{reason}: {cut}{more}")
 }
 
-/// Recent refusals by message, so that the typed error survives progenitor's `Custom(String)`.
-static REFUSALS: Mutex<VecDeque<(String, RequestError)>> = Mutex::new(VecDeque::new());
-const REFUSALS_KEPT: usize = 256;
+/// Where a typed refusal starts in the message of a generated client's `Error::Custom`: after the
+/// human-readable message, this tag, the refusal as JSON, and `]`.
+const REFUSAL_TAG: &str = " [blockbind-refusal: ";
 
 impl RequestError {
-    /// The message a generated client's `pre` hook returns in `Error::Custom`, remembering the
-    /// typed error so [`ApiError`] can give it back.
+    /// The message a generated client's `pre` hook returns in `Error::Custom`: the error's text,
+    /// then the typed error itself, encoded so that [`ApiError`] can give it back (progenitor's
+    /// hook can only fail with a `String`).
     pub fn into_hook_message(self) -> String {
         let message = self.to_string();
-        let mut kept = REFUSALS.lock().unwrap_or_else(|e| e.into_inner());
-        if !kept.iter().any(|(m, _)| *m == message) {
-            if kept.len() == REFUSALS_KEPT {
-                kept.pop_front();
-            }
-            kept.push_back((message.clone(), self));
+        match serde_json::to_string(&self) {
+            Ok(json) => format!("{message}{REFUSAL_TAG}{json}]"),
+            Err(_) => message,
         }
-        message
     }
 }
 
+/// The typed refusal [`RequestError::into_hook_message`] encoded in `message`, if it is one: the
+/// JSON after a tag must decode, and the text before it must be that error's text (so a message
+/// that merely contains the tag, e.g. in a parameter's value, is never misread).
 fn recover_refusal(message: &str) -> Option<RequestError> {
-    let kept = REFUSALS.lock().unwrap_or_else(|e| e.into_inner());
-    kept.iter()
-        .rev()
-        .find(|(m, _)| m == message)
-        .map(|(_, e)| e.clone())
+    let body = message.strip_suffix(']')?;
+    body.match_indices(REFUSAL_TAG).find_map(|(at, tag)| {
+        let refusal: RequestError = serde_json::from_str(&body[at + tag.len()..]).ok()?;
+        (refusal.to_string() == body[..at]).then_some(refusal)
+    })
 }
 
 #[cfg(test)]
@@ -400,6 +522,104 @@ mod tests {
             fallback_message(503, b"<html>down</html>"),
             "Service Unavailable: an HTML page (17 bytes)"
         );
+    }
+
+    #[test]
+    fn a_refusal_round_trips_through_its_hook_message_alone() {
+        use crate::error::Bound;
+        let refusals = [
+            RequestError::OutOfRange {
+                operation: "get_user_block_list".into(),
+                parameter: "first".into(),
+                value: "101".into(),
+                bound: Bound {
+                    min: Some(1),
+                    max: Some(100),
+                },
+            },
+            RequestError::MissingScopes {
+                operation: "block_user".into(),
+                missing: vec!["user:manage:blocked_users".into()],
+                granted: vec![],
+            },
+            // A message holding a whole encoded refusal, and a value with quotes and a newline.
+            RequestError::Refresh(RequestError::UnknownOperation("x".into()).into_hook_message()),
+            RequestError::NotAnInteger {
+                operation: "op".into(),
+                parameter: "id".into(),
+                value: "1\"2\n]".into(),
+            },
+            RequestError::OAuth1BaseUrl,
+        ];
+        for refusal in refusals {
+            let message = refusal.clone().into_hook_message();
+            assert!(
+                message.starts_with(&format!("{refusal}{REFUSAL_TAG}")),
+                "the readable message comes first: {message}"
+            );
+            assert_eq!(
+                recover_refusal(&message),
+                Some(refusal.clone()),
+                "{message}"
+            );
+            assert_eq!(
+                ApiError::from(progenitor_client::Error::<()>::Custom(message)),
+                ApiError::Refused(refusal)
+            );
+        }
+    }
+
+    #[test]
+    fn a_message_that_is_not_an_encoded_refusal_is_invalid_input() {
+        let refusal = RequestError::UnknownOperation("op".into());
+        let message = refusal.into_hook_message();
+        let forged = message.replacen("unknown operation", "unknown", 1);
+        for other in [
+            "no tag at all".to_string(),
+            forged,
+            format!("{message} and more"),
+            format!("unknown operation `op`{REFUSAL_TAG}not json]"),
+        ] {
+            assert_eq!(
+                ApiError::from(progenitor_client::Error::<()>::Custom(other.clone())),
+                ApiError::InvalidInput(other)
+            );
+        }
+    }
+
+    #[test]
+    fn a_transport_error_reads_as_its_message_and_has_no_source_without_one() {
+        let e = ApiError::Transport("down".into());
+        assert_eq!(e.to_string(), "transport error: down");
+        assert!(std::error::Error::source(&e).is_none());
+        let ApiError::Transport(t) = &e else {
+            unreachable!()
+        };
+        assert!(t.contains("down") && t.reqwest_error().is_none());
+    }
+
+    #[test]
+    fn a_transport_error_keeps_the_reqwest_error_as_its_source() {
+        let reqwest_error = reqwest::Client::new().get("not a url").build().unwrap_err();
+        let text = without_url(&reqwest_error);
+        let e = ApiError::from(progenitor_client::Error::<()>::CommunicationError(
+            reqwest_error,
+        ));
+        assert_eq!(e.to_string(), format!("transport error: {text}"));
+        let source = std::error::Error::source(&e).expect("a source");
+        assert!(
+            source
+                .downcast_ref::<reqwest::Error>()
+                .unwrap()
+                .is_builder()
+        );
+        let copy = e.clone();
+        assert_eq!(copy, e);
+        let ApiError::Transport(transport) = &copy else {
+            panic!("{copy:?}")
+        };
+        assert!(transport.reqwest_error().is_some_and(|r| r.is_builder()));
+        assert!(std::error::Error::source(transport).is_some());
     }
 
     #[test]

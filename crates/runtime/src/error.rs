@@ -4,7 +4,10 @@ use std::fmt;
 
 /// Why a request was refused before sending. Messages name the parameter, value and bound, the
 /// operation and the token kind; they never contain a secret.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+///
+/// It serializes (with serde) to what its message says and no more, which is how it travels
+/// through a generated client's `Error::Custom(String)` ([`RequestError::into_hook_message`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub enum RequestError {
     /// A numeric parameter outside the spec's `minimum`/`maximum`.
@@ -74,7 +77,7 @@ pub enum RequestError {
 }
 
 /// A documented bound, printed as the spec states it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Bound {
     pub min: Option<i64>,
     pub max: Option<i64>,

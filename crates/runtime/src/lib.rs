@@ -12,7 +12,6 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use backon::BackoffBuilder;
 use tracing::Instrument;
 
 mod api_error;
@@ -23,9 +22,10 @@ pub mod oauth2;
 mod operation;
 pub mod pagination;
 mod ratelimit;
+mod retry;
 mod wire;
 
-pub use api_error::{ATTEMPTS_HEADER, ApiError, call};
+pub use api_error::{ATTEMPTS_HEADER, ApiError, TransportError, call};
 pub use auth::Auth;
 pub use error::{Bound, RequestError, check_header_value};
 pub use oauth1::OAuth1Credentials;
@@ -35,6 +35,7 @@ pub use pagination::{Page, PageOptions, paginate};
 pub use ratelimit::RateLimit;
 
 use ratelimit::{BucketKey, RateLimiter};
+use retry::{Outcome, Step, Tried};
 
 /// How hard to try before giving up.
 #[derive(Debug, Clone)]
@@ -242,132 +243,136 @@ impl Runtime {
             credential: self.auth.identity(),
             bucket: op.bucket,
         };
-        let mut backoff = backon::ExponentialBuilder::default()
-            .with_jitter()
-            .with_min_delay(self.retry.min_delay)
-            .with_max_delay(self.retry.max_delay)
-            .with_max_times(self.retry.max_retries)
-            .build();
-        let mut waited = Duration::ZERO;
-        let mut retries = 0usize;
-        let mut refreshed = false;
-        let mut retried_twitch_503 = false;
+        let mut backoff = retry::backoff(&self.retry);
+        let mut tried = Tried::default();
         let mut attempt = 0u32;
         loop {
             attempt += 1;
             span.record("attempt", attempt);
-            let permit = if self.pacing {
-                let before = Instant::now();
-                let permit = self.limiter.acquire(&key).await;
-                waited = waited.saturating_add(before.elapsed());
-                Some(permit)
-            } else {
-                None
+            // Held until the attempt is over (a retry's wait included) unless its answer is
+            // recorded first.
+            let mut permit = self.pace(&key, &mut tried).await;
+            let Some(this) = self.prepare_attempt(http, &request, attempt).await else {
+                return http.execute(request).await; // a streaming body cannot be resent
             };
-            // The first attempt is the request `pre` prepared; later ones re-apply the credential
-            // (a fresh OAuth 1.0a nonce and timestamp, a refreshed OAuth 2.0 token).
-            let this = match request.try_clone() {
-                Some(mut copy) if attempt > 1 => {
-                    if let Err(e) = self.auth.apply(http, &mut copy).await {
-                        tracing::warn!(error = %e, "could not re-apply credentials for a retry");
-                    }
-                    copy
-                }
-                Some(copy) => copy,
-                None => return http.execute(request).await, // a streaming body cannot be resent
+            let result = http.execute(this).await;
+            let outcome = match &result {
+                Ok(response) => self.observe(api, &span, response, permit.take()),
+                Err(e) => Outcome::Failed(retry::Failure::of(e)),
             };
-            let may_retry = retries < self.retry.max_retries;
-            match http.execute(this).await {
-                Ok(response) => {
-                    let status = response.status();
-                    span.record("status", status.as_u16());
-                    let limit = RateLimit::from_headers(api.platform, response.headers());
-                    if let Some(permit) = permit {
-                        permit.finish(limit.as_ref());
+            let cx = retry::Context {
+                policy: &self.retry,
+                platform: api.platform,
+                idempotent: op.idempotent,
+                outcome,
+                tried: &tried,
+            };
+            let step = retry::decide(&cx, &mut backoff);
+            match step {
+                Step::Return => return result.map(|response| with_attempts(response, attempt)),
+                Step::WaitForReset(wait) => {
+                    tracing::info!(
+                        wait_ms = wait.as_millis() as u64,
+                        "429: waiting for the rate-limit reset"
+                    );
+                    self.limiter.exhaust(&key, ratelimit::after(wait));
+                    if !self.pacing {
+                        tokio::time::sleep(wait).await;
+                        tried.waited = tried.waited.saturating_add(wait);
                     }
-                    if let Some(limit) = &limit {
-                        span.record("ratelimit_remaining", limit.remaining);
-                        *self
-                            .last_rate_limit
-                            .lock()
-                            .unwrap_or_else(|e| e.into_inner()) = Some(*limit);
-                    }
-                    if status == reqwest::StatusCode::TOO_MANY_REQUESTS && may_retry {
-                        let wait = ratelimit::retry_after(response.headers())
-                            .or(limit.map(|l| l.reset_in()))
-                            .unwrap_or(self.retry.min_delay);
-                        if waited.saturating_add(wait) <= self.retry.max_total_wait {
-                            tracing::info!(
-                                wait_ms = wait.as_millis() as u64,
-                                "429: waiting for the rate-limit reset"
-                            );
-                            self.limiter.exhaust(&key, ratelimit::after(wait));
-                            retries += 1;
-                            if !self.pacing {
-                                tokio::time::sleep(wait).await;
-                                waited = waited.saturating_add(wait);
-                            }
-                            continue;
-                        }
-                    }
-                    if status == reqwest::StatusCode::UNAUTHORIZED && !refreshed && may_retry {
-                        refreshed = true;
-                        if self.auth.refresh_after_unauthorized(http, &request).await {
-                            retries += 1;
-                            continue;
-                        }
-                    }
-                    if status.is_server_error() && op.idempotent && may_retry {
-                        let twitch_503 = api.platform == Platform::Twitch
-                            && status == reqwest::StatusCode::SERVICE_UNAVAILABLE;
-                        let allowed = !twitch_503 || !retried_twitch_503;
-                        if allowed
-                            && let Some(delay) = backoff.next()
-                            && waited.saturating_add(delay) <= self.retry.max_total_wait
-                        {
-                            retried_twitch_503 |= twitch_503;
-                            tracing::info!(
-                                status = status.as_u16(),
-                                delay_ms = delay.as_millis() as u64,
-                                "server error, retrying"
-                            );
-                            tokio::time::sleep(delay).await;
-                            waited = waited.saturating_add(delay);
-                            retries += 1;
-                            continue;
-                        }
-                    }
-                    let mut response = response;
-                    if attempt > 1 {
-                        // Absent means one attempt (`ApiError` reads it so).
-                        response
-                            .headers_mut()
-                            .insert(ATTEMPTS_HEADER, reqwest::header::HeaderValue::from(attempt));
-                    }
-                    return Ok(response);
                 }
-                Err(e) => {
-                    let transient = e.is_connect() || e.is_timeout() || e.is_request();
-                    if transient
-                        && op.idempotent
-                        && may_retry
-                        && let Some(delay) = backoff.next()
-                        && waited.saturating_add(delay) <= self.retry.max_total_wait
-                    {
-                        tracing::info!(
+                Step::Refresh => {
+                    if !self.auth.refresh_after_unauthorized(http, &request).await {
+                        return result.map(|response| with_attempts(response, attempt));
+                    }
+                }
+                Step::BackOff(delay) => {
+                    match outcome {
+                        Outcome::Response { status, .. } => tracing::info!(
+                            status = status.as_u16(),
+                            delay_ms = delay.as_millis() as u64,
+                            "server error, retrying"
+                        ),
+                        Outcome::Failed(_) => tracing::info!(
                             delay_ms = delay.as_millis() as u64,
                             "connection error, retrying"
-                        );
-                        tokio::time::sleep(delay).await;
-                        waited = waited.saturating_add(delay);
-                        retries += 1;
-                        continue;
+                        ),
                     }
-                    return Err(e);
+                    tokio::time::sleep(delay).await;
                 }
             }
+            tried.record(api.platform, outcome, step);
         }
     }
+
+    /// Waits for room in the bucket when pacing, counting the wait.
+    async fn pace<'l>(
+        &'l self,
+        key: &'l BucketKey,
+        tried: &mut Tried,
+    ) -> Option<ratelimit::Permit<'l>> {
+        if !self.pacing {
+            return None;
+        }
+        let before = Instant::now();
+        let permit = self.limiter.acquire(key).await;
+        tried.waited = tried.waited.saturating_add(before.elapsed());
+        Some(permit)
+    }
+
+    /// The request of one attempt, or `None` when it cannot be copied (a streaming body). The
+    /// first attempt is the request `pre` prepared; later ones re-apply the credential (a fresh
+    /// OAuth 1.0a nonce and timestamp, a refreshed OAuth 2.0 token).
+    async fn prepare_attempt(
+        &self,
+        http: &reqwest::Client,
+        request: &reqwest::Request,
+        attempt: u32,
+    ) -> Option<reqwest::Request> {
+        let mut copy = request.try_clone()?;
+        if attempt > 1
+            && let Err(e) = self.auth.apply(http, &mut copy).await
+        {
+            tracing::warn!(error = %e, "could not re-apply credentials for a retry");
+        }
+        Some(copy)
+    }
+
+    /// Records what a response says (its status on the span, its rate-limit state in the
+    /// limiter and [`Runtime::last_rate_limit`]) and gives its outcome for the classifiers.
+    fn observe(
+        &self,
+        api: &ApiSpec,
+        span: &tracing::Span,
+        response: &reqwest::Response,
+        permit: Option<ratelimit::Permit<'_>>,
+    ) -> Outcome {
+        let status = response.status();
+        span.record("status", status.as_u16());
+        let limit = RateLimit::from_headers(api.platform, response.headers());
+        if let Some(permit) = permit {
+            permit.finish(limit.as_ref());
+        }
+        if let Some(limit) = &limit {
+            span.record("ratelimit_remaining", limit.remaining);
+            *self
+                .last_rate_limit
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()) = Some(*limit);
+        }
+        Outcome::response(status, response.headers(), limit.as_ref())
+    }
+}
+
+/// The response given back, with the number of attempts in [`ATTEMPTS_HEADER`] when there was
+/// more than one (absent means one: [`ApiError`] reads it so).
+fn with_attempts(mut response: reqwest::Response, attempt: u32) -> reqwest::Response {
+    if attempt > 1 {
+        response
+            .headers_mut()
+            .insert(ATTEMPTS_HEADER, reqwest::header::HeaderValue::from(attempt));
+    }
+    response
 }
 
 /// Compile-time proof that the hooks' futures are `Send` (so generated calls can be spawned on a

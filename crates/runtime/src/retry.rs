@@ -1,0 +1,684 @@
+//! When [`crate::Runtime::exec`] tries again: one small classifier per rule, each a pure function
+//! of what the attempt ended with and what has been tried so far, and [`decide`], which asks them
+//! in order. The loop that sends, waits and refreshes lives in `Runtime::exec_inner`; nothing here
+//! touches the network, the clock or the rate limiter.
+//!
+//! The rules, in the order they are asked:
+//!
+//! 1. [`retries_exhausted`]: no retry is left in the policy: return.
+//! 2. [`rate_limited`]: a 429 waits for `Retry-After` or the rate-limit reset, if the wait fits
+//!    in the policy's total wait.
+//! 3. [`unauthorized`]: a 401 refreshes the credentials once.
+//! 4. [`twitch_503_once`]: Twitch's rule that a 503 is retried once, not more.
+//! 5. [`server_error`]: a 5xx on an idempotent operation backs off (jittered, exponential).
+//! 6. [`transport_error`]: a connect, timeout or request error on an idempotent operation backs
+//!    off too.
+//!
+//! A classifier answers `None` when its rule does not apply, and the next one is asked; when none
+//! applies, the attempt's outcome is returned.
+
+use std::time::Duration;
+
+use backon::BackoffBuilder;
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+
+use crate::RetryPolicy;
+use crate::operation::Platform;
+use crate::ratelimit::{self, RateLimit};
+
+/// What an attempt ended with, reduced to what the rules read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// The platform answered.
+    Response {
+        status: StatusCode,
+        /// The `Retry-After` header, when present.
+        retry_after: Option<Duration>,
+        /// How long until the rate-limit reset the response reported, when it reported one.
+        reset_in: Option<Duration>,
+    },
+    /// No response arrived.
+    Failed(Failure),
+}
+
+impl Outcome {
+    /// A response's outcome, from its status, headers and the rate-limit state read from them.
+    pub(crate) fn response(
+        status: StatusCode,
+        headers: &HeaderMap,
+        limit: Option<&RateLimit>,
+    ) -> Self {
+        Self::Response {
+            status,
+            retry_after: ratelimit::retry_after(headers),
+            reset_in: limit.map(RateLimit::reset_in),
+        }
+    }
+
+    fn status(&self) -> Option<StatusCode> {
+        match self {
+            Self::Response { status, .. } => Some(*status),
+            Self::Failed(_) => None,
+        }
+    }
+
+    /// A 503 from Twitch, which Twitch says to retry once.
+    pub(crate) fn is_twitch_503(&self, platform: Platform) -> bool {
+        platform == Platform::Twitch && self.status() == Some(StatusCode::SERVICE_UNAVAILABLE)
+    }
+}
+
+/// The kind of transport error an attempt ended with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// The connection could not be made.
+    Connect,
+    /// The attempt timed out.
+    Timeout,
+    /// Sending the request failed.
+    Request,
+    /// Anything else (a redirect refused, a body that did not decode, ...): not worth resending.
+    Other,
+}
+
+impl Failure {
+    pub(crate) fn of(error: &reqwest::Error) -> Self {
+        if error.is_connect() {
+            Self::Connect
+        } else if error.is_timeout() {
+            Self::Timeout
+        } else if error.is_request() {
+            Self::Request
+        } else {
+            Self::Other
+        }
+    }
+
+    fn is_transient(self) -> bool {
+        self != Self::Other
+    }
+}
+
+/// What has been tried so far for one request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Tried {
+    /// Retries made (every step but [`Step::Return`] is one).
+    pub retries: usize,
+    /// Time spent waiting: backoff, rate-limit resets, and pacing before each attempt.
+    pub waited: Duration,
+    /// The credentials were refreshed after a 401.
+    pub refreshed: bool,
+    /// A Twitch 503 was retried.
+    pub twitch_503_retried: bool,
+}
+
+impl Tried {
+    /// Records a retry about to be made: `step` (not [`Step::Return`]) after `outcome`. The wait
+    /// for a rate-limit reset is not counted here: the pacer measures it before the next attempt,
+    /// or the caller adds it when it sleeps itself.
+    pub(crate) fn record(&mut self, platform: Platform, outcome: Outcome, step: Step) {
+        match step {
+            Step::Return => return,
+            Step::WaitForReset(_) => {}
+            Step::Refresh => self.refreshed = true,
+            Step::BackOff(delay) => {
+                self.waited = self.waited.saturating_add(delay);
+                self.twitch_503_retried |= outcome.is_twitch_503(platform);
+            }
+        }
+        self.retries += 1;
+    }
+}
+
+/// What to do after an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// Give the attempt's outcome to the caller.
+    Return,
+    /// Mark the bucket empty for this long, wait for it, then retry (a 429).
+    WaitForReset(Duration),
+    /// Refresh the credentials, then retry if that worked (a 401).
+    Refresh,
+    /// Sleep this long, then retry (a 5xx or transport error).
+    BackOff(Duration),
+}
+
+/// Everything a classifier reads about an attempt.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Context<'a> {
+    pub policy: &'a RetryPolicy,
+    pub platform: Platform,
+    /// The operation is safe to resend after a 5xx or transport error.
+    pub idempotent: bool,
+    pub outcome: Outcome,
+    pub tried: &'a Tried,
+}
+
+impl Context<'_> {
+    /// Waiting `wait` more stays within the policy's total wait.
+    fn within_budget(&self, wait: Duration) -> bool {
+        self.tried.waited.saturating_add(wait) <= self.policy.max_total_wait
+    }
+
+    /// Backs off by the next delay, on an idempotent operation, if one is left and fits the
+    /// budget; the delay is drawn only when the operation may be resent.
+    fn back_off(&self, backoff: &mut dyn Iterator<Item = Duration>) -> Step {
+        if !self.idempotent {
+            return Step::Return;
+        }
+        match backoff.next() {
+            Some(delay) if self.within_budget(delay) => Step::BackOff(delay),
+            _ => Step::Return,
+        }
+    }
+}
+
+/// A retry rule: `None` when it does not apply to the attempt. Rules that back off draw their
+/// delay from `backoff` (shared by all attempts of a request, so delays grow), and only when they
+/// use it.
+pub(crate) type Classifier = fn(&Context<'_>, &mut dyn Iterator<Item = Duration>) -> Option<Step>;
+
+/// The rules, in the order they are asked.
+pub(crate) const CLASSIFIERS: &[Classifier] = &[
+    retries_exhausted,
+    rate_limited,
+    unauthorized,
+    twitch_503_once,
+    server_error,
+    transport_error,
+];
+
+/// The next step after an attempt: the first classifier's answer that applies, else return.
+pub(crate) fn decide(cx: &Context<'_>, backoff: &mut dyn Iterator<Item = Duration>) -> Step {
+    CLASSIFIERS
+        .iter()
+        .find_map(|classify| classify(cx, backoff))
+        .unwrap_or(Step::Return)
+}
+
+/// The jittered exponential backoff of 5xx and transport errors, within the policy's bounds.
+pub(crate) fn backoff(policy: &RetryPolicy) -> backon::ExponentialBackoff {
+    backon::ExponentialBuilder::default()
+        .with_jitter()
+        .with_min_delay(policy.min_delay)
+        .with_max_delay(policy.max_delay)
+        .with_max_times(policy.max_retries)
+        .build()
+}
+
+/// No retry is left: whatever the attempt ended with is returned.
+pub(crate) fn retries_exhausted(
+    cx: &Context<'_>,
+    _: &mut dyn Iterator<Item = Duration>,
+) -> Option<Step> {
+    (cx.tried.retries >= cx.policy.max_retries).then_some(Step::Return)
+}
+
+/// A 429 waits for `Retry-After`, else the reported rate-limit reset, else the policy's minimum
+/// delay, and retries, unless that wait would go past the policy's total wait.
+pub(crate) fn rate_limited(
+    cx: &Context<'_>,
+    _: &mut dyn Iterator<Item = Duration>,
+) -> Option<Step> {
+    let Outcome::Response {
+        status: StatusCode::TOO_MANY_REQUESTS,
+        retry_after,
+        reset_in,
+    } = cx.outcome
+    else {
+        return None;
+    };
+    let wait = retry_after.or(reset_in).unwrap_or(cx.policy.min_delay);
+    Some(if cx.within_budget(wait) {
+        Step::WaitForReset(wait)
+    } else {
+        Step::Return
+    })
+}
+
+/// A 401 refreshes the credentials and retries, once per request.
+pub(crate) fn unauthorized(
+    cx: &Context<'_>,
+    _: &mut dyn Iterator<Item = Duration>,
+) -> Option<Step> {
+    (cx.outcome.status() == Some(StatusCode::UNAUTHORIZED)).then_some(if cx.tried.refreshed {
+        Step::Return
+    } else {
+        Step::Refresh
+    })
+}
+
+/// Twitch says to retry a 503 once: a second one is returned. (The first is left to
+/// [`server_error`].)
+pub(crate) fn twitch_503_once(
+    cx: &Context<'_>,
+    _: &mut dyn Iterator<Item = Duration>,
+) -> Option<Step> {
+    (cx.outcome.is_twitch_503(cx.platform) && cx.tried.twitch_503_retried).then_some(Step::Return)
+}
+
+/// A 5xx backs off and retries when the operation is idempotent and the delay fits the budget.
+pub(crate) fn server_error(
+    cx: &Context<'_>,
+    backoff: &mut dyn Iterator<Item = Duration>,
+) -> Option<Step> {
+    let status = cx.outcome.status()?;
+    status.is_server_error().then(|| cx.back_off(backoff))
+}
+
+/// A connect, timeout or request error backs off and retries like a 5xx; any other transport
+/// error is returned.
+pub(crate) fn transport_error(
+    cx: &Context<'_>,
+    backoff: &mut dyn Iterator<Item = Duration>,
+) -> Option<Step> {
+    let Outcome::Failed(failure) = cx.outcome else {
+        return None;
+    };
+    Some(if failure.is_transient() {
+        cx.back_off(backoff)
+    } else {
+        Step::Return
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MS: Duration = Duration::from_millis(1);
+
+    fn policy() -> RetryPolicy {
+        RetryPolicy {
+            max_retries: 3,
+            max_total_wait: 1000 * MS,
+            min_delay: 10 * MS,
+            max_delay: 100 * MS,
+        }
+    }
+
+    fn status(code: u16) -> Outcome {
+        Outcome::Response {
+            status: StatusCode::from_u16(code).unwrap(),
+            retry_after: None,
+            reset_in: None,
+        }
+    }
+
+    /// Asks one classifier, with `delays` as the backoff; also gives how many delays it drew.
+    fn ask(
+        classify: Classifier,
+        platform: Platform,
+        idempotent: bool,
+        outcome: Outcome,
+        tried: Tried,
+        delays: &[Duration],
+    ) -> (Option<Step>, usize) {
+        let policy = policy();
+        let cx = Context {
+            policy: &policy,
+            platform,
+            idempotent,
+            outcome,
+            tried: &tried,
+        };
+        let mut backoff = delays.iter().copied();
+        let step = classify(&cx, &mut backoff);
+        (step, delays.len() - backoff.len())
+    }
+
+    #[test]
+    fn retries_exhausted_returns_once_the_policy_has_no_retry_left() {
+        let spent = Tried {
+            retries: 3,
+            ..Tried::default()
+        };
+        let (step, drawn) = ask(
+            retries_exhausted,
+            Platform::X,
+            true,
+            status(503),
+            spent,
+            &[MS],
+        );
+        assert_eq!((step, drawn), (Some(Step::Return), 0));
+        let left = Tried {
+            retries: 2,
+            ..Tried::default()
+        };
+        let (step, _) = ask(
+            retries_exhausted,
+            Platform::X,
+            true,
+            status(503),
+            left,
+            &[MS],
+        );
+        assert_eq!(step, None);
+        // With the policy `none`, even the first attempt is returned.
+        let none = RetryPolicy::none();
+        let cx = Context {
+            policy: &none,
+            platform: Platform::X,
+            idempotent: true,
+            outcome: status(429),
+            tried: &Tried::default(),
+        };
+        assert_eq!(decide(&cx, &mut std::iter::empty()), Step::Return);
+    }
+
+    #[test]
+    fn rate_limited_waits_for_retry_after_then_the_reset_then_the_minimum_delay() {
+        let x = Platform::X;
+        let tried = Tried::default();
+        let mut headers = HeaderMap::new();
+        headers.insert(reqwest::header::RETRY_AFTER, "0".parse().unwrap());
+        let limit = RateLimit {
+            limit: 1,
+            remaining: 0,
+            reset: ratelimit::after(Duration::from_secs(3600)),
+        };
+        let with_header = Outcome::response(StatusCode::TOO_MANY_REQUESTS, &headers, Some(&limit));
+        assert_eq!(
+            ask(rate_limited, x, false, with_header, tried, &[]).0,
+            Some(Step::WaitForReset(Duration::ZERO)),
+            "Retry-After comes first"
+        );
+        let reset = Outcome::Response {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            retry_after: None,
+            reset_in: Some(400 * MS),
+        };
+        assert_eq!(
+            ask(rate_limited, x, false, reset, tried, &[]).0,
+            Some(Step::WaitForReset(400 * MS)),
+            "then the reset, on any operation"
+        );
+        assert_eq!(
+            ask(rate_limited, x, false, status(429), tried, &[MS]),
+            (Some(Step::WaitForReset(10 * MS)), 0),
+            "then the policy's minimum delay; no backoff is drawn"
+        );
+        // Past the total wait: returned.
+        let late = Tried {
+            waited: 700 * MS,
+            ..Tried::default()
+        };
+        assert_eq!(
+            ask(rate_limited, x, true, reset, late, &[]).0,
+            Some(Step::Return)
+        );
+        let exactly = Tried {
+            waited: 600 * MS,
+            ..Tried::default()
+        };
+        assert_eq!(
+            ask(rate_limited, x, true, reset, exactly, &[]).0,
+            Some(Step::WaitForReset(400 * MS)),
+            "a wait ending exactly at the budget is allowed"
+        );
+        // An hour's reset is past the budget.
+        let hour = Outcome::response(
+            StatusCode::TOO_MANY_REQUESTS,
+            &HeaderMap::new(),
+            Some(&limit),
+        );
+        assert_eq!(
+            ask(rate_limited, x, true, hour, tried, &[]).0,
+            Some(Step::Return)
+        );
+        for other in [status(200), status(503), Outcome::Failed(Failure::Timeout)] {
+            assert_eq!(ask(rate_limited, x, true, other, tried, &[]).0, None);
+        }
+    }
+
+    #[test]
+    fn unauthorized_refreshes_once() {
+        let t = Platform::Twitch;
+        assert_eq!(
+            ask(unauthorized, t, false, status(401), Tried::default(), &[MS]),
+            (Some(Step::Refresh), 0),
+            "on any operation, without drawing a backoff"
+        );
+        let refreshed = Tried {
+            refreshed: true,
+            retries: 1,
+            ..Tried::default()
+        };
+        assert_eq!(
+            ask(unauthorized, t, true, status(401), refreshed, &[]).0,
+            Some(Step::Return)
+        );
+        for other in [status(403), status(429), Outcome::Failed(Failure::Connect)] {
+            assert_eq!(
+                ask(unauthorized, t, true, other, Tried::default(), &[]).0,
+                None
+            );
+        }
+    }
+
+    #[test]
+    fn server_error_backs_off_on_idempotent_operations_within_the_budget() {
+        let x = Platform::X;
+        let tried = Tried::default();
+        for code in [500, 502, 503, 504] {
+            assert_eq!(
+                ask(
+                    server_error,
+                    x,
+                    true,
+                    status(code),
+                    tried,
+                    &[50 * MS, 90 * MS]
+                ),
+                (Some(Step::BackOff(50 * MS)), 1),
+                "{code}"
+            );
+        }
+        assert_eq!(
+            ask(server_error, x, false, status(502), tried, &[50 * MS]),
+            (Some(Step::Return), 0),
+            "not idempotent: returned, no delay drawn"
+        );
+        assert_eq!(
+            ask(server_error, x, true, status(502), tried, &[]).0,
+            Some(Step::Return),
+            "the backoff is spent"
+        );
+        let late = Tried {
+            waited: 960 * MS,
+            ..Tried::default()
+        };
+        assert_eq!(
+            ask(server_error, x, true, status(502), late, &[50 * MS]),
+            (Some(Step::Return), 1),
+            "past the total wait"
+        );
+        for other in [
+            status(200),
+            status(429),
+            status(404),
+            Outcome::Failed(Failure::Connect),
+        ] {
+            assert_eq!(ask(server_error, x, true, other, tried, &[MS]), (None, 0));
+        }
+    }
+
+    #[test]
+    fn twitch_503_once_returns_a_second_twitch_503_only() {
+        let t = Platform::Twitch;
+        let retried = Tried {
+            retries: 1,
+            twitch_503_retried: true,
+            ..Tried::default()
+        };
+        assert_eq!(
+            ask(twitch_503_once, t, true, status(503), retried, &[MS]),
+            (Some(Step::Return), 0)
+        );
+        assert_eq!(
+            ask(twitch_503_once, t, true, status(503), Tried::default(), &[]).0,
+            None,
+            "the first is left to the 5xx rule"
+        );
+        assert_eq!(
+            ask(twitch_503_once, t, true, status(502), retried, &[]).0,
+            None
+        );
+        assert_eq!(
+            ask(
+                twitch_503_once,
+                Platform::X,
+                true,
+                status(503),
+                retried,
+                &[]
+            )
+            .0,
+            None,
+            "X's 503s are ordinary 5xx"
+        );
+    }
+
+    #[test]
+    fn transport_error_backs_off_on_idempotent_operations_for_connect_timeout_and_request() {
+        let x = Platform::X;
+        let tried = Tried::default();
+        for failure in [Failure::Connect, Failure::Timeout, Failure::Request] {
+            let failed = Outcome::Failed(failure);
+            assert_eq!(
+                ask(transport_error, x, true, failed, tried, &[20 * MS]),
+                (Some(Step::BackOff(20 * MS)), 1),
+                "{failure:?}"
+            );
+            assert_eq!(
+                ask(transport_error, x, false, failed, tried, &[20 * MS]),
+                (Some(Step::Return), 0),
+                "{failure:?}, not idempotent"
+            );
+        }
+        assert_eq!(
+            ask(
+                transport_error,
+                x,
+                true,
+                Outcome::Failed(Failure::Other),
+                tried,
+                &[MS]
+            ),
+            (Some(Step::Return), 0)
+        );
+        let late = Tried {
+            waited: 990 * MS,
+            ..Tried::default()
+        };
+        assert_eq!(
+            ask(
+                transport_error,
+                x,
+                true,
+                Outcome::Failed(Failure::Timeout),
+                late,
+                &[20 * MS]
+            )
+            .0,
+            Some(Step::Return)
+        );
+        assert_eq!(
+            ask(transport_error, x, true, status(502), tried, &[MS]),
+            (None, 0)
+        );
+    }
+
+    #[test]
+    fn a_builder_error_is_not_transient() {
+        let e = reqwest::Client::new().get("not a url").build().unwrap_err();
+        assert_eq!(Failure::of(&e), Failure::Other);
+    }
+
+    /// The classifiers together, attempt after attempt, as `exec_inner` applies them.
+    fn run(platform: Platform, idempotent: bool, outcomes: &[Outcome]) -> Vec<Step> {
+        let policy = policy();
+        let mut backoff = std::iter::repeat_n(50 * MS, policy.max_retries);
+        let mut tried = Tried::default();
+        let mut steps = Vec::new();
+        for &outcome in outcomes {
+            let cx = Context {
+                policy: &policy,
+                platform,
+                idempotent,
+                outcome,
+                tried: &tried,
+            };
+            let step = decide(&cx, &mut backoff);
+            steps.push(step);
+            if step == Step::Return {
+                break;
+            }
+            tried.record(platform, outcome, step);
+        }
+        steps
+    }
+
+    #[test]
+    fn a_twitch_503_is_retried_once_then_returned() {
+        let b = Step::BackOff(50 * MS);
+        assert_eq!(
+            run(Platform::Twitch, true, &[status(503), status(503)]),
+            [b, Step::Return]
+        );
+        assert_eq!(
+            run(
+                Platform::Twitch,
+                true,
+                &[status(503), status(502), status(503)]
+            ),
+            [b, b, Step::Return]
+        );
+        assert_eq!(
+            run(Platform::X, true, &[status(503); 4]),
+            [b, b, b, Step::Return],
+            "X: until the retries run out"
+        );
+    }
+
+    #[test]
+    fn a_401_is_refreshed_once_per_request() {
+        assert_eq!(
+            run(Platform::X, false, &[status(401), status(401)]),
+            [Step::Refresh, Step::Return]
+        );
+    }
+
+    #[test]
+    fn every_kind_of_retry_counts_against_max_retries() {
+        let b = Step::BackOff(50 * MS);
+        assert_eq!(
+            run(
+                Platform::X,
+                true,
+                &[status(429), status(401), status(500), status(500)]
+            ),
+            [Step::WaitForReset(10 * MS), Step::Refresh, b, Step::Return]
+        );
+    }
+
+    #[test]
+    fn tried_counts_every_retry_and_only_the_backoff_waits() {
+        let mut tried = Tried::default();
+        tried.record(Platform::X, status(500), Step::BackOff(300 * MS));
+        tried.record(Platform::X, status(429), Step::WaitForReset(300 * MS));
+        tried.record(Platform::X, status(401), Step::Refresh);
+        assert_eq!(
+            tried,
+            Tried {
+                retries: 3,
+                waited: 300 * MS,
+                refreshed: true,
+                twitch_503_retried: false,
+            },
+            "a rate-limit wait is measured by the pacer or the caller, not here"
+        );
+    }
+}
