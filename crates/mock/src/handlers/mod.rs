@@ -1,0 +1,145 @@
+//! What each operation does to the world and answers, in each platform's shapes. This module holds
+//! the shared pieces: the reply and refusal types, the context an operation gets, and the routing
+//! of an (API, operationId) to its API's module; each API, the error bodies, the credential check
+//! and the token endpoints have a file of their own.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::Value;
+
+use crate::auth::Caller;
+use crate::routes::{Invalid, Values};
+use crate::world::{Platform, World};
+use crate::{Api, Counters, MockConfig};
+
+mod credentials;
+mod errors;
+mod tokens;
+mod twitch_helix;
+mod twitch_kraken_v2;
+mod twitch_kraken_v5;
+mod x_v1;
+mod x_v2;
+
+pub(crate) use credentials::authenticate;
+pub(crate) use errors::render_error;
+pub(crate) use tokens::{authorize, x_token};
+
+/// A response body and status.
+#[derive(Debug, Clone)]
+pub(crate) struct Reply {
+    pub status: u16,
+    pub body: Option<Value>,
+    pub content_type: &'static str,
+}
+
+impl Reply {
+    fn json(status: u16, body: Value) -> Self {
+        Self {
+            status,
+            body: Some(body),
+            content_type: "application/json",
+        }
+    }
+
+    fn empty(status: u16) -> Self {
+        Self {
+            status,
+            body: None,
+            content_type: "application/json",
+        }
+    }
+
+    pub fn bytes(&self) -> Vec<u8> {
+        self.body
+            .as_ref()
+            .map(|b| serde_json::to_vec(b).unwrap_or_default())
+            .unwrap_or_default()
+    }
+}
+
+/// A refusal, rendered in the API's error shape.
+#[derive(Debug, Clone)]
+pub(crate) struct Fail {
+    pub status: u16,
+    pub message: String,
+    /// The offending parameter and value (X v2 names them in its error body).
+    pub parameter: Option<(String, Option<String>)>,
+}
+
+impl Fail {
+    pub fn new(status: u16, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            message: message.into(),
+            parameter: None,
+        }
+    }
+}
+
+impl From<Invalid> for Fail {
+    fn from(i: Invalid) -> Self {
+        Self {
+            status: 400,
+            message: i.message,
+            parameter: Some((i.parameter, i.value)),
+        }
+    }
+}
+
+impl From<crate::auth::Refusal> for Fail {
+    fn from(r: crate::auth::Refusal) -> Self {
+        Fail::new(r.status, r.message)
+    }
+}
+
+/// What an operation handler gets.
+pub(crate) struct Ctx<'a> {
+    pub api: Api,
+    pub values: Values,
+    pub caller: Caller,
+    pub world: &'a mut World,
+    pub counters: &'a mut Counters,
+    pub config: &'a MockConfig,
+    /// `http://host:port`, for Kraken v2 `_links`.
+    pub origin: String,
+}
+
+impl Ctx<'_> {
+    fn me(&self) -> Result<String, Fail> {
+        self.caller
+            .user_id
+            .clone()
+            .ok_or_else(|| Fail::new(401, "a user token is required"))
+    }
+
+    fn s(&self, name: &str) -> String {
+        self.values.str(name).unwrap_or_default().to_string()
+    }
+
+    fn record_block(&mut self, platform: Platform, user: &str, target: &str, applied: bool) {
+        let key = (platform, user.to_string(), target.to_string());
+        *self.counters.block_requests.entry(key.clone()).or_default() += 1;
+        if applied {
+            *self.counters.blocks_applied.entry(key).or_default() += 1;
+        }
+    }
+}
+
+/// Routes an operation to its API's module.
+pub(crate) fn dispatch(operation: &str, ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
+    match (ctx.api, operation) {
+        (Api::TwitchHelix, "get_user_block_list") => twitch_helix::get_user_block_list(ctx),
+        (Api::TwitchHelix, "block_user") => twitch_helix::block_user(ctx),
+        (Api::TwitchHelix, "unblock_user") => twitch_helix::unblock_user(ctx),
+        (Api::TwitchKrakenV5, op) => twitch_kraken_v5::handle(op, ctx),
+        (Api::TwitchKrakenV2, op) => twitch_kraken_v2::handle(op, ctx),
+        (Api::XV2, op) => x_v2::handle(op, ctx),
+        (Api::XV1, op) => x_v1::handle(op, ctx),
+        (api, op) => Err(Fail::new(404, format!("{api:?} has no operation {op}"))),
+    }
+}
+
+/// RFC 3339 in whole seconds, UTC as `Z`.
+fn time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}

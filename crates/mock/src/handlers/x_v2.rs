@@ -1,0 +1,192 @@
+//! X API v2: the blocking list (token-paginated, with `user.fields` and the pinned-tweet
+//! expansion), block and unblock.
+
+use serde_json::{Value, json};
+
+use super::{Ctx, Fail, Reply, time};
+use crate::world::{Platform, User, hash_str};
+
+/// X v2 pagination tokens: a direction letter and a sequence number, 16 characters or more.
+fn x_token_for(next: bool, seq: u64) -> String {
+    format!("{}{:015}", if next { 'N' } else { 'P' }, seq)
+}
+
+fn x_untoken(token: &str) -> Option<(bool, u64)> {
+    let (dir, rest) = token.split_at_checked(1)?;
+    let seq = rest.parse().ok()?;
+    match dir {
+        "N" => Some((true, seq)),
+        "P" => Some((false, seq)),
+        _ => None,
+    }
+}
+
+fn x_v2_user(u: &User, fields: &[String]) -> Value {
+    let h = hash_str(&u.id);
+    let mut v = json!({"id": u.id, "name": u.display_name, "username": u.login});
+    for f in fields {
+        let value = match f.as_str() {
+            "created_at" => json!(time(u.created_at)),
+            "description" => json!(u.bio),
+            "location" => json!("The blockbind mock"),
+            "profile_image_url" => json!(u.logo),
+            "protected" => json!(h.is_multiple_of(11)),
+            "verified" => json!(u.partner),
+            "verified_type" => json!(if u.partner { "blue" } else { "none" }),
+            "url" => json!(""),
+            "public_metrics" => json!({
+                "followers_count": (h % 50_000) as i64,
+                "following_count": (h % 900) as i64,
+                "tweet_count": (h % 20_000) as i64,
+                "listed_count": (h % 40) as i64,
+                "like_count": (h % 5_000) as i64,
+            }),
+            "pinned_tweet_id" if h.is_multiple_of(3) => json!(pinned_tweet(u)),
+            "most_recent_tweet_id" => json!(((h >> 8) % 1_000_000_000_000_000_000 + 1).to_string()),
+            _ => continue,
+        };
+        v[f.as_str()] = value;
+    }
+    v
+}
+
+fn pinned_tweet(u: &User) -> String {
+    (1_000_000_000_000_000_000 + hash_str(&u.id) % 800_000_000_000_000_000).to_string()
+}
+
+pub(super) fn handle(op: &str, ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
+    let me = ctx.me()?;
+    match op {
+        "get_users_blocking" => {
+            if ctx.s("id") != me {
+                return Err(Fail::new(
+                    403,
+                    "You can only list the blocks of the authenticating user (`id` must be your own user ID)",
+                ));
+            }
+            let max = ctx.values.int("max_results").unwrap_or(100) as usize;
+            let token = ctx.values.str("pagination_token").map(str::to_string);
+            let Some(list) = ctx.world.list(Platform::X, &me) else {
+                return Ok(Reply::json(200, json!({"meta": {"result_count": 0}})));
+            };
+            let page = match token.as_deref().map(|t| (t, x_untoken(t))) {
+                None => list.newest_before(None, max + 1),
+                Some((_, Some((true, seq)))) => list.newest_before(Some(seq), max + 1),
+                Some((_, Some((false, seq)))) => {
+                    let mut p = list.oldest_after(seq, max + 1);
+                    p.reverse();
+                    p
+                }
+                Some((t, None)) => {
+                    let mut f = Fail::new(
+                        400,
+                        format!("The `pagination_token` query parameter value [{t}] is not valid"),
+                    );
+                    f.parameter = Some(("pagination_token".into(), Some(t.to_string())));
+                    return Err(f);
+                }
+            };
+            let backwards = matches!(token.as_deref().and_then(x_untoken), Some((false, _)));
+            let mut page = page;
+            let more = page.len() > max;
+            if more {
+                if backwards {
+                    page.remove(0);
+                } else {
+                    page.truncate(max);
+                }
+            }
+            let fields = ctx.values.list("user.fields");
+            let users: Vec<User> = page
+                .iter()
+                .filter_map(|b| ctx.world.dir.by_id(&b.target))
+                .collect();
+            let data: Vec<Value> = users.iter().map(|u| x_v2_user(u, &fields)).collect();
+            let mut meta = json!({"result_count": data.len()});
+            if let (Some(first), Some(last)) = (page.first(), page.last()) {
+                let has_next = if backwards { true } else { more };
+                let has_prev = if backwards { more } else { token.is_some() };
+                if has_next {
+                    meta["next_token"] = json!(x_token_for(true, last.seq));
+                }
+                if has_prev {
+                    meta["previous_token"] = json!(x_token_for(false, first.seq));
+                }
+            }
+            if data.is_empty() {
+                return Ok(Reply::json(200, json!({"meta": meta})));
+            }
+            let mut body = json!({"data": data, "meta": meta});
+            if ctx
+                .values
+                .list("expansions")
+                .iter()
+                .any(|e| e == "pinned_tweet_id")
+                && fields.iter().any(|f| f == "pinned_tweet_id")
+            {
+                let tweet_fields = ctx.values.list("tweet.fields");
+                let tweets: Vec<Value> = users
+                    .iter()
+                    .filter(|u| hash_str(&u.id).is_multiple_of(3))
+                    .map(|u| {
+                        let id = pinned_tweet(u);
+                        let mut t = json!({"id": id, "text": format!("Pinned by @{}", u.login), "edit_history_tweet_ids": [id]});
+                        for f in &tweet_fields {
+                            match f.as_str() {
+                                "author_id" => t["author_id"] = json!(u.id),
+                                "created_at" => t["created_at"] = json!(time(u.updated_at)),
+                                "lang" => t["lang"] = json!("en"),
+                                _ => {}
+                            }
+                        }
+                        t
+                    })
+                    .collect();
+                if !tweets.is_empty() {
+                    body["includes"] = json!({"tweets": tweets});
+                }
+            }
+            Ok(Reply::json(200, body))
+        }
+        "block_user" => {
+            if ctx.s("id") != me {
+                return Err(Fail::new(
+                    403,
+                    "You can only block on behalf of the authenticating user",
+                ));
+            }
+            let target = ctx
+                .values
+                .body
+                .as_ref()
+                .and_then(|b| b.get("target_user_id"))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            if target == me {
+                return Err(Fail::new(400, "You cannot block yourself"));
+            }
+            if ctx.world.dir.by_id(&target).is_none() {
+                return Err(Fail::new(
+                    404,
+                    format!("Could not find user with target_user_id: [{target}]."),
+                ));
+            }
+            let applied = ctx.world.block(Platform::X, &me, &target);
+            ctx.record_block(Platform::X, &me, &target, applied);
+            Ok(Reply::json(200, json!({"data": {"blocking": true}})))
+        }
+        "unblock_user" => {
+            if ctx.s("source_user_id") != me {
+                return Err(Fail::new(
+                    403,
+                    "You can only unblock on behalf of the authenticating user",
+                ));
+            }
+            let target = ctx.s("target_user_id");
+            ctx.world.unblock(Platform::X, &me, &target);
+            Ok(Reply::json(200, json!({"data": {"blocking": false}})))
+        }
+        other => Err(Fail::new(404, format!("no X v2 operation {other}"))),
+    }
+}
