@@ -1,0 +1,186 @@
+//! The command line's clap model: global flags, subcommands, value enums and help texts.
+//! Parsing only: no I/O, no API calls, no exit codes.
+
+use std::path::PathBuf;
+
+use blockbind::{Api, BlockOptions, BlockReason, SourceContext};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use blockbind_cli::output::{FileFormat, ListFormat};
+
+const EXAMPLES: &str = "\
+Examples:
+  blockbind mock                                   # a mock of all five APIs, with tokens to try
+  export TWITCH_CLIENT_ID=... TWITCH_TOKEN=...
+  blockbind --platform twitch-helix --user 141981764 list
+  blockbind --platform twitch-helix --user 141981764 block 12826 --reason spam
+  blockbind --platform x-v2 --user 2244994945 export blocks.json
+  blockbind --platform twitch-helix --user 141981764 import bots.txt --concurrency 16
+  blockbind --platform x-v1 import block.js         # X's archive
+  blockbind --platform twitch-kraken-v5 diff blocks.csv
+
+Credentials come from TWITCH_CLIENT_ID, TWITCH_TOKEN, X_OAUTH2_TOKEN, X_CONSUMER_KEY,
+X_CONSUMER_SECRET, X_ACCESS_TOKEN and X_ACCESS_TOKEN_SECRET, or from a credentials file
+(NAME=value lines, mode 0600; default ~/.config/blockbind/credentials). Never from flags.
+
+Exit codes: 0 success, 2 usage error, 3 authentication or scope error, 4 gave up on rate
+limits or retries, 1 anything else.";
+
+#[derive(Parser)]
+#[command(
+    name = "blockbind",
+    version,
+    about = "Block lists of Twitch and X: list, export, import, diff, block and unblock at the rate limit, resumably",
+    after_help = EXAMPLES
+)]
+pub(crate) struct Cli {
+    /// The API to use.
+    #[arg(long, global = true, env = "BLOCKBIND_PLATFORM", value_enum)]
+    pub(crate) platform: Option<PlatformArg>,
+    /// Send every API to this origin instead (e.g. the mock: http://127.0.0.1:8080).
+    #[arg(long, global = true, env = "BLOCKBIND_BASE_URL")]
+    pub(crate) base_url: Option<String>,
+    /// The acting account: an ID or a login (`id:`/`login:`/`@` to be explicit). Kraken v5
+    /// finds it from the token; Helix and X v2 need the ID, Kraken v2 the login; X v1.1 ignores it.
+    #[arg(long, global = true, env = "BLOCKBIND_USER")]
+    pub(crate) user: Option<String>,
+    /// A credentials file (NAME=value lines, mode 0600).
+    #[arg(long, global = true, env = "BLOCKBIND_CREDENTIALS_FILE")]
+    pub(crate) credentials_file: Option<PathBuf>,
+    /// More output on stderr: -v requests and retries, -vv everything (secrets stay redacted).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub(crate) verbose: u8,
+    /// No progress output.
+    #[arg(short, long, global = true)]
+    pub(crate) quiet: bool,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum PlatformArg {
+    #[value(name = "twitch-helix")]
+    TwitchHelix,
+    #[value(name = "twitch-kraken-v5")]
+    TwitchKrakenV5,
+    #[value(name = "twitch-kraken-v2")]
+    TwitchKrakenV2,
+    #[value(name = "x-v2")]
+    XV2,
+    #[value(name = "x-v1", alias = "x-v1.1")]
+    XV1,
+}
+
+impl From<PlatformArg> for Api {
+    fn from(p: PlatformArg) -> Api {
+        match p {
+            PlatformArg::TwitchHelix => Api::TwitchHelix,
+            PlatformArg::TwitchKrakenV5 => Api::TwitchKrakenV5,
+            PlatformArg::TwitchKrakenV2 => Api::TwitchKrakenV2,
+            PlatformArg::XV2 => Api::XV2,
+            PlatformArg::XV1 => Api::XV1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum ContextArg {
+    Chat,
+    Whisper,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum ReasonArg {
+    Harassment,
+    Spam,
+    Other,
+}
+
+#[derive(clap::Args, Debug, Clone, Copy)]
+pub(crate) struct BlockFlags {
+    /// Where the harassment took place (Helix only; other APIs ignore it).
+    #[arg(long, value_enum)]
+    source_context: Option<ContextArg>,
+    /// Why the user is blocked (Helix only; other APIs ignore it).
+    #[arg(long, value_enum)]
+    reason: Option<ReasonArg>,
+}
+
+impl From<BlockFlags> for BlockOptions {
+    fn from(f: BlockFlags) -> Self {
+        BlockOptions {
+            source_context: f.source_context.map(|c| match c {
+                ContextArg::Chat => SourceContext::Chat,
+                ContextArg::Whisper => SourceContext::Whisper,
+            }),
+            reason: f.reason.map(|r| match r {
+                ReasonArg::Harassment => BlockReason::Harassment,
+                ReasonArg::Spam => BlockReason::Spam,
+                ReasonArg::Other => BlockReason::Other,
+            }),
+        }
+    }
+}
+
+#[derive(Subcommand)]
+pub(crate) enum Command {
+    /// Print the block list.
+    List {
+        #[arg(long, value_enum, default_value = "table")]
+        format: ListFormat,
+        /// At most this many entries.
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+    /// Block one or more users (IDs or logins).
+    Block {
+        #[arg(required = true)]
+        targets: Vec<String>,
+        #[command(flatten)]
+        flags: BlockFlags,
+    },
+    /// Unblock one or more users (IDs or logins).
+    Unblock {
+        #[arg(required = true)]
+        targets: Vec<String>,
+    },
+    /// Write the whole block list to FILE (written to a temporary file, then renamed).
+    Export {
+        file: PathBuf,
+        /// Default: from FILE's extension, else json.
+        #[arg(long, value_enum)]
+        format: Option<FileFormat>,
+    },
+    /// Block (or unblock) everyone in FILE: one ID or login per line, CSV with an `id` or
+    /// `login` column, a `blockbind export` JSON file, or X's archive `block.js`.
+    Import {
+        file: PathBuf,
+        /// Unblock the users in FILE instead.
+        #[arg(long)]
+        unblock: bool,
+        /// Where confirmed targets are recorded, to resume an interrupted run (default:
+        /// FILE.journal).
+        #[arg(long)]
+        journal: Option<PathBuf>,
+        /// Requests in flight (the rate limiter still paces them).
+        #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+        concurrency: u16,
+        /// Show what would be done; send nothing but the list read.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        flags: BlockFlags,
+    },
+    /// Compare FILE with the block list: entries not blocked, and blocked users not in FILE.
+    Diff { file: PathBuf },
+    /// Run the mock of all five APIs and print its URLs and tokens to try with.
+    Mock {
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
+    /// Print shell completions.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}

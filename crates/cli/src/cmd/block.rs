@@ -1,0 +1,58 @@
+//! `blockbind block` and `blockbind unblock`: the command line's targets one by one, each
+//! reported. No journal and no retries beyond the facade's: that is `import`.
+
+use blockbind::{BlockList, BlockOptions, Target};
+
+use crate::args::Cli;
+use crate::cmd::context;
+use crate::exit::Failure;
+
+/// `block` (with options) or `unblock` (without) of `raw`: each reported, the first failure's
+/// exit code returned at the end.
+pub(crate) async fn run(
+    cli: &Cli,
+    raw: &[String],
+    block: Option<BlockOptions>,
+) -> Result<u8, Failure> {
+    let targets = targets(raw)?;
+    let config = context::config(cli)?;
+    let (_, list, _) = context::block_list(cli, &config).await?;
+    one_by_one(&*list, targets, block).await
+}
+
+fn targets(raw: &[String]) -> Result<Vec<Target>, Failure> {
+    raw.iter()
+        .map(|t| Target::parse(t).map_err(Failure::from))
+        .collect()
+}
+
+async fn one_by_one(
+    list: &dyn BlockList,
+    targets: Vec<Target>,
+    block: Option<BlockOptions>,
+) -> Result<u8, Failure> {
+    let mut code = 0;
+    for target in targets {
+        let result = match block {
+            Some(options) => list.block(target.clone(), options).await,
+            None => list.unblock(target.clone()).await,
+        };
+        match result {
+            Ok(()) => println!(
+                "{} {target}",
+                if block.is_some() {
+                    "blocked"
+                } else {
+                    "unblocked"
+                }
+            ),
+            Err(e) => {
+                eprintln!("blockbind: {target}: {e}");
+                if code == 0 {
+                    code = Failure::from(e).code;
+                }
+            }
+        }
+    }
+    Ok(code)
+}

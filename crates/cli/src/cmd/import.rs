@@ -1,0 +1,152 @@
+//! `blockbind import FILE`: block (or unblock) everyone in FILE, resumably, with the journal
+//! and the library's import engine; then the summary. The planning and sending are the
+//! library's (`blockbind_cli::import`): this module must only wire and report them.
+
+use std::path::{Path, PathBuf};
+
+use blockbind::{Api, BlockList, Config};
+use blockbind_cli::import::{self as engine, Current, ImportOptions, Summary};
+use blockbind_cli::input;
+use blockbind_cli::journal::{Journal, JournalKey};
+
+use crate::args::{BlockFlags, Cli};
+use crate::cmd::context;
+use crate::exit::{self, Failure};
+
+/// The `import` subcommand's own flags.
+pub(crate) struct ImportArgs<'a> {
+    pub(crate) file: &'a Path,
+    pub(crate) journal: Option<&'a Path>,
+    pub(crate) unblock: bool,
+    pub(crate) concurrency: u16,
+    pub(crate) dry_run: bool,
+    pub(crate) flags: BlockFlags,
+}
+
+pub(crate) async fn run(cli: &Cli, args: ImportArgs<'_>) -> Result<u8, Failure> {
+    let parsed = context::read_input(args.file)?;
+    let config = context::config(cli)?;
+    let (api, list, user) = context::block_list(cli, &config).await?;
+    let journal_path = args.journal.map(Path::to_path_buf).unwrap_or_else(|| {
+        let mut p = args.file.to_path_buf().into_os_string();
+        p.push(".journal");
+        PathBuf::from(p)
+    });
+    let options = ImportOptions {
+        unblock: args.unblock,
+        concurrency: usize::from(args.concurrency),
+        dry_run: args.dry_run,
+        block_options: args.flags.into(),
+        quiet: cli.quiet,
+    };
+    import(&config, api, &*list, &user, parsed, &journal_path, &options).await
+}
+
+async fn import(
+    config: &Config,
+    api: Api,
+    list: &dyn BlockList,
+    user: &str,
+    parsed: input::Parsed,
+    journal_path: &Path,
+    options: &ImportOptions,
+) -> Result<u8, Failure> {
+    let mut summary = Summary {
+        duplicates: parsed.duplicates,
+        bad: parsed.bad.clone(),
+        dry_run: options.dry_run,
+        ..Summary::default()
+    };
+    for bad in &parsed.bad {
+        eprintln!("line {}: {}", bad.line, bad.why);
+    }
+    let key = JournalKey {
+        operation: if options.unblock { "unblock" } else { "block" },
+        api: api.name().to_string(),
+        user: user.to_string(),
+    };
+    let mut journal = if options.dry_run {
+        None
+    } else {
+        Some(Journal::open(journal_path, &key).map_err(|e| Failure::usage(e.to_string()))?)
+    };
+    if !options.quiet {
+        let resumed = journal.as_ref().map_or(0, Journal::done_count);
+        eprintln!(
+            "{} targets ({} format); journal {} ({resumed} confirmed by an earlier run); reading the current block list to skip what is done",
+            parsed.entries.len(),
+            parsed.format,
+            journal_path.display(),
+        );
+    }
+    let current = Current::read(list).await?;
+    let todo = engine::plan(
+        &parsed,
+        &current,
+        journal.as_ref(),
+        options.unblock,
+        &mut summary,
+    );
+    if options.dry_run {
+        summary.planned = todo.len();
+        for entry in todo.iter().take(20) {
+            println!(
+                "would {} {} (line {})",
+                key.operation, entry.target, entry.line
+            );
+        }
+        if todo.len() > 20 {
+            println!("... and {} more", todo.len() - 20);
+        }
+    } else if let Some(journal) = journal.as_mut() {
+        engine::run(
+            list,
+            todo,
+            journal,
+            options,
+            || config.last_rate_limit(),
+            &mut summary,
+        )
+        .await;
+    }
+    print_summary(&summary, &key);
+    Ok(exit::summary_code(&summary))
+}
+
+fn print_summary(s: &Summary, key: &JournalKey) {
+    let verb = if key.operation == "block" {
+        "blocked"
+    } else {
+        "unblocked"
+    };
+    if s.dry_run {
+        println!(
+            "dry run: {} to {}, {} already {verb}, {} duplicates, {} bad lines; nothing sent",
+            s.planned,
+            key.operation,
+            s.already,
+            s.duplicates,
+            s.bad.len()
+        );
+        return;
+    }
+    println!(
+        "done: {} {verb}; skipped: {} already {verb}, {} done by an earlier run, {} duplicates; failed: {}; bad lines: {}",
+        s.done,
+        s.already,
+        s.journaled,
+        s.duplicates,
+        s.failed.len(),
+        s.bad.len()
+    );
+    for f in &s.failed {
+        println!(
+            "  failed: line {}: {}: {}",
+            f.entry.line, f.entry.target, f.error
+        );
+    }
+    if let Some(e) = &s.aborted {
+        let left = s.planned - s.done - s.failed.len();
+        println!("stopped early ({left} not attempted; run the same command again to resume): {e}");
+    }
+}
