@@ -23,7 +23,9 @@ fn limit(runtime: &Runtime) -> String {
 
 async fn helix(mock: &MockServer) -> Result {
     let c = mock.credentials();
-    let runtime = Runtime::new(Auth::twitch_helix(&c.twitch_client_id, &c.twitch_token)?);
+    let runtime = Runtime::new(
+        Auth::user_token(&c.twitch_token).and_then(|a| a.with_api_key(&c.twitch_client_id))?,
+    );
     let client = blockbind_twitch_helix::Client::new(&mock.url(Api::TwitchHelix), runtime.clone());
     let api = "twitch-helix";
     client
@@ -60,10 +62,8 @@ async fn helix(mock: &MockServer) -> Result {
 
 async fn kraken_v5(mock: &MockServer) -> Result {
     let c = mock.credentials();
-    let auth = Auth::twitch_kraken(
-        Some(c.twitch_client_id.clone()),
-        Some(c.twitch_token.clone()),
-    )?;
+    let auth = Auth::user_token(c.twitch_token.clone())
+        .and_then(|a| a.with_api_key(c.twitch_client_id.clone()))?;
     let client =
         blockbind_twitch_kraken_v5::Client::new(&mock.url(Api::TwitchKrakenV5), Runtime::new(auth));
     let api = "twitch-kraken-v5";
@@ -117,7 +117,7 @@ async fn kraken_v5(mock: &MockServer) -> Result {
 
 async fn kraken_v2(mock: &MockServer) -> Result {
     let c = mock.credentials();
-    let auth = Auth::twitch_kraken(None, Some(c.twitch_token.clone()))?;
+    let auth = Auth::user_token(c.twitch_token.clone())?;
     let client =
         blockbind_twitch_kraken_v2::Client::new(&mock.url(Api::TwitchKrakenV2), Runtime::new(auth));
     let api = "twitch-kraken-v2";
@@ -164,9 +164,7 @@ async fn kraken_v2(mock: &MockServer) -> Result {
 
 async fn x_v2(mock: &MockServer) -> Result {
     let c = mock.credentials();
-    let runtime = Runtime::new(Auth::x_oauth2_user(OAuth2UserToken::new(
-        &c.x_oauth2_token,
-    )?));
+    let runtime = Runtime::new(Auth::oauth2_user(OAuth2UserToken::new(&c.x_oauth2_token)?));
     let client = blockbind_x_v2::Client::new(&mock.url(Api::XV2), runtime.clone());
     let api = "x-v2";
     let me = c.x_user_id.as_str();
@@ -219,7 +217,7 @@ async fn x_v2(mock: &MockServer) -> Result {
     // An app-only token is refused before anything is sent.
     let app = blockbind_x_v2::Client::new(
         &mock.url(Api::XV2),
-        Runtime::new(Auth::x_app_only(&c.x_app_token)?),
+        Runtime::new(Auth::app_token(&c.x_app_token)?),
     );
     let refused = app
         .get_users_blocking()
@@ -244,10 +242,8 @@ async fn x_v1(mock: &MockServer) -> Result {
         &o.token,
         &o.token_secret,
     )?;
-    let client = blockbind_x_v1::Client::new(
-        &mock.url(Api::XV1),
-        Runtime::new(Auth::x_oauth1(credentials)),
-    );
+    let client =
+        blockbind_x_v1::Client::new(&mock.url(Api::XV1), Runtime::new(Auth::oauth1(credentials)));
     let api = "x-v1.1";
     let user = client
         .create_block()

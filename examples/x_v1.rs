@@ -11,7 +11,7 @@ use futures::TryStreamExt;
 #[tokio::main]
 async fn main() -> common::Result {
     let (mock, config) = common::start().await?;
-    let blocks = XV1Blocks::new(config.x_v1()?);
+    let blocks = XV1Blocks::for_credentials(config.x_v1()?);
     let target = mock.nth_user(7).expect("the mock's population");
 
     blocks

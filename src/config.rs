@@ -5,10 +5,10 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use blockbind_runtime::{Auth, OAuth1Credentials, OAuth2UserToken, RetryPolicy, Runtime};
-use secrecy::ExposeSecret;
+use blockbind_registry::SchemeKind;
+use blockbind_runtime::{ApiSpec, Auth, OAuth1Credentials, RetryPolicy, Runtime};
 
-use crate::credentials::{Credentials, X_OAUTH2_TOKEN};
+use crate::credentials::Credentials;
 use crate::{Api, Error};
 
 /// The timeout of each attempt when the config builds the `reqwest::Client`.
@@ -155,14 +155,13 @@ impl Config {
     }
 
     /// Where `api`'s client sends: its override, else its spec's server URL moved to the
-    /// overriding origin, else the spec's server URL. `None` when `api`'s feature is off and no
-    /// override names its whole base URL.
-    pub fn base_url(&self, api: Api) -> Option<String> {
+    /// overriding origin, else the spec's server URL.
+    pub fn base_url(&self, api: Api) -> String {
         if let Some(url) = self.base_urls.get(&api) {
-            return Some(url.trim_end_matches('/').to_string());
+            return url.trim_end_matches('/').to_string();
         }
-        let default = api.default_base_url()?;
-        Some(match &self.origin {
+        let default = api.default_base_url();
+        match &self.origin {
             Some(origin) => {
                 let path = url::Url::parse(default)
                     .map(|u| u.path().trim_end_matches('/').to_string())
@@ -170,7 +169,7 @@ impl Config {
                 format!("{origin}{path}")
             }
             None => default.to_string(),
-        })
+        }
     }
 
     /// The rate-limit state of the most recent response to any client built from this config.
@@ -187,93 +186,48 @@ impl Config {
         &self.credentials
     }
 
-    /// The runtime for `api`: this config's policies, its shared rate limiter, and the
-    /// credentials `api` uses.
-    pub fn runtime(&self, api: Api) -> Result<Runtime, Error> {
-        Ok(self.runtime.with_auth(self.auth(api)?))
+    /// The runtime for `api` (whose generated table is `spec`): this config's policies, its
+    /// shared rate limiter, and the credentials `api`'s security schemes take.
+    pub fn runtime(&self, api: Api, spec: &ApiSpec) -> Result<Runtime, Error> {
+        Ok(self.runtime.with_auth(self.auth(api, spec)?))
     }
 
-    fn auth(&self, api: Api) -> Result<Auth, Error> {
+    /// Feeds every scheme of `spec` whose variables are all set; the runtime then uses the
+    /// first security alternative of each operation these satisfy.
+    fn auth(&self, api: Api, spec: &ApiSpec) -> Result<Auth, Error> {
         let c = &self.credentials;
-        let invalid = |what: &'static str| move |source| Error::credential(what, source);
-        match api {
-            Api::TwitchHelix => {
-                let (client_id, token) = c.twitch().ok_or(Error::MissingCredentials {
-                    api,
-                    needs: TWITCH_NEEDS,
-                })?;
-                Auth::twitch_helix(client_id, token).map_err(invalid("Twitch credentials"))
-            }
-            Api::TwitchKrakenV5 | Api::TwitchKrakenV2 => {
-                let token = c.twitch_token.as_ref().ok_or(Error::MissingCredentials {
-                    api,
-                    needs: TWITCH_NEEDS,
-                })?;
-                Auth::twitch_kraken(
-                    c.twitch_client_id.clone(),
-                    Some(token.expose_secret().to_string()),
-                )
-                .map_err(invalid("Twitch credentials"))
-            }
-            Api::XV2 => {
-                if let Some(token) = &c.x_oauth2_token {
-                    return OAuth2UserToken::new(token.expose_secret())
-                        .map(Auth::x_oauth2_user)
-                        .map_err(invalid(X_OAUTH2_TOKEN));
-                }
-                self.oauth1(api, X_V2_NEEDS)
-            }
-            Api::XV1 => self.oauth1(api, X_V1_NEEDS),
+        let satisfiable = api.info().security.iter().any(|alternative| {
+            alternative
+                .iter()
+                .filter_map(|name| spec.scheme(name))
+                .all(|scheme| c.feeds(scheme))
+        });
+        if !satisfiable {
+            return Err(Error::MissingCredentials {
+                api,
+                needs: Credentials::needs(api),
+            });
         }
-    }
-
-    fn oauth1(&self, api: Api, needs: &'static str) -> Result<Auth, Error> {
-        let p = self
-            .credentials
-            .x_oauth1
-            .as_ref()
-            .ok_or(Error::MissingCredentials { api, needs })?;
-        OAuth1Credentials::new(
-            &p.consumer_key,
-            p.consumer_secret.expose_secret(),
-            p.token.expose_secret(),
-            p.token_secret.expose_secret(),
-        )
-        .map(Auth::x_oauth1)
-        .map_err(|source| Error::credential("X OAuth 1.0a credentials", source))
-    }
-}
-
-const TWITCH_NEEDS: &str = "TWITCH_CLIENT_ID and TWITCH_TOKEN";
-const X_V2_NEEDS: &str = "X_OAUTH2_TOKEN, or X_CONSUMER_KEY, X_CONSUMER_SECRET, X_ACCESS_TOKEN and X_ACCESS_TOKEN_SECRET";
-const X_V1_NEEDS: &str =
-    "X_CONSUMER_KEY, X_CONSUMER_SECRET, X_ACCESS_TOKEN and X_ACCESS_TOKEN_SECRET";
-
-macro_rules! client_constructors {
-    ($($feature:literal, $krate:ident, $api:expr, $name:ident;)*) => {
-        impl Config {
-            $(
-                #[doc = concat!("A `", stringify!($krate), "` client for this config (feature `", $feature, "`).")]
-                #[cfg(feature = $feature)]
-                pub fn $name(&self) -> Result<$krate::Client, Error> {
-                    let base_url = self.base_url($api).ok_or(Error::FeatureDisabled { api: $api })?;
-                    Ok($krate::Client::new_with_client(
-                        &base_url,
-                        self.http.clone(),
-                        self.runtime($api)?,
-                    ))
+        let mut auth = Auth::none();
+        let mut has_token = false;
+        for scheme in spec.schemes.iter().filter(|s| c.feeds(s)) {
+            let value = |i: usize| c.get(scheme.env[i]).unwrap_or_default();
+            let invalid = |source| Error::credential(scheme.env.join(", "), source);
+            auth = match scheme.kind {
+                SchemeKind::OAuth2 | SchemeKind::Bearer if !has_token => {
+                    has_token = true;
+                    auth.with_user_token(value(0)).map_err(invalid)?
                 }
-            )*
+                SchemeKind::OAuth2 | SchemeKind::Bearer => auth,
+                SchemeKind::ApiKeyHeader => auth.with_api_key(value(0)).map_err(invalid)?,
+                SchemeKind::OAuth1 => auth.with_oauth1(
+                    OAuth1Credentials::new(value(0), value(1), value(2), value(3))
+                        .map_err(invalid)?,
+                ),
+            };
         }
-    };
-}
-
-client_constructors! {
-    "twitch-helix", blockbind_twitch_helix, Api::TwitchHelix, twitch_helix;
-    "twitch-kraken-v5", blockbind_twitch_kraken_v5, Api::TwitchKrakenV5, twitch_kraken_v5;
-    "twitch-kraken-v2", blockbind_twitch_kraken_v2, Api::TwitchKrakenV2, twitch_kraken_v2;
-    "x-v2", blockbind_x_v2, Api::XV2, x_v2;
-    "x-v1", blockbind_x_v1, Api::XV1, x_v1;
+        Ok(auth)
+    }
 }
 
 #[cfg(test)]
@@ -283,12 +237,13 @@ mod tests {
 
     #[test]
     fn the_missing_credentials_messages_name_real_variables() {
-        for needs in [TWITCH_NEEDS, X_V2_NEEDS, X_V1_NEEDS] {
+        for api in Api::ALL {
+            let needs = Credentials::needs(api);
             let named: Vec<&str> = needs
                 .split(|c: char| !(c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit()))
                 .filter(|w| w.len() > 1)
                 .collect();
-            assert!(!named.is_empty());
+            assert!(!named.is_empty(), "{api}: {needs}");
             for var in named {
                 assert!(ENV_VARS.contains(&var), "{var} is not a variable we read");
             }
@@ -304,21 +259,18 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(
-            config.base_url(Api::XV1).unwrap(),
+            config.base_url(Api::XV1),
             "http://127.0.0.1:9090/custom/1.1"
         );
         for api in Api::ALL.into_iter().filter(|a| *a != Api::XV1) {
-            let default = url::Url::parse(api.default_base_url().unwrap()).unwrap();
+            let default = url::Url::parse(api.default_base_url()).unwrap();
             assert_eq!(
-                config.base_url(api).unwrap(),
+                config.base_url(api),
                 format!("http://127.0.0.1:8080{}", default.path())
             );
         }
         let real = Config::builder().build().unwrap();
-        assert_eq!(
-            real.base_url(Api::XV2).as_deref(),
-            Some("https://api.x.com/2")
-        );
+        assert_eq!(real.base_url(Api::XV2), "https://api.x.com/2");
     }
 
     #[test]

@@ -1,63 +1,30 @@
-//! Credentials for every API, from the conventional environment variables or given in code.
-//! Every secret is a `secrecy::SecretString`: `Debug` prints `[redacted]`, and no error names a
-//! value, only the variable it came from.
+//! Credentials for every API, from the environment variables the specs name (`x-env` of each
+//! security scheme, gathered in the registry: [`ENV_VARS`]) or given in code. Every value is a
+//! `secrecy::SecretString`: `Debug` prints `[redacted]`, and no error names a value, only the
+//! variable it came from.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
+use blockbind_registry::{Api, SchemeInfo, SchemeKind};
 use blockbind_runtime::check_header_value;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::Error;
 
-/// Twitch: the app's client ID (sent as `Client-Id`).
-pub const TWITCH_CLIENT_ID: &str = "TWITCH_CLIENT_ID";
-/// Twitch: a user access token (Helix `Bearer`, Kraken `OAuth`).
-pub const TWITCH_TOKEN: &str = "TWITCH_TOKEN";
-/// X: an OAuth 2.0 user access token (API v2).
-pub const X_OAUTH2_TOKEN: &str = "X_OAUTH2_TOKEN";
-/// X OAuth 1.0a: the app's consumer key.
-pub const X_CONSUMER_KEY: &str = "X_CONSUMER_KEY";
-/// X OAuth 1.0a: the app's consumer secret.
-pub const X_CONSUMER_SECRET: &str = "X_CONSUMER_SECRET";
-/// X OAuth 1.0a: the user's access token.
-pub const X_ACCESS_TOKEN: &str = "X_ACCESS_TOKEN";
-/// X OAuth 1.0a: the user's access token secret.
-pub const X_ACCESS_TOKEN_SECRET: &str = "X_ACCESS_TOKEN_SECRET";
+pub use blockbind_registry::ENV_VARS;
+pub use blockbind_registry::env::*;
 
-/// Every variable [`Credentials::from_env`] reads.
-pub const ENV_VARS: [&str; 7] = [
-    TWITCH_CLIENT_ID,
-    TWITCH_TOKEN,
-    X_OAUTH2_TOKEN,
-    X_CONSUMER_KEY,
-    X_CONSUMER_SECRET,
-    X_ACCESS_TOKEN,
-    X_ACCESS_TOKEN_SECRET,
-];
-
-/// X OAuth 1.0a user credentials (all four parts).
-#[derive(Clone)]
-pub(crate) struct OAuth1Parts {
-    pub consumer_key: String,
-    pub consumer_secret: SecretString,
-    pub token: SecretString,
-    pub token_secret: SecretString,
-}
-
-/// What the clients authenticate with. Each API uses the part it needs:
-/// Helix and Kraken the Twitch client ID and token; X v2 the OAuth 2.0 user token, else the
-/// OAuth 1.0a credentials; X v1.1 the OAuth 1.0a credentials.
+/// What the clients authenticate with, by environment variable name. Each API uses the
+/// variables of the first of its security alternatives that are all set (X v2: the OAuth 2.0
+/// token, else the OAuth 1.0a credentials).
 #[derive(Clone, Default)]
 pub struct Credentials {
-    pub(crate) twitch_client_id: Option<String>,
-    pub(crate) twitch_token: Option<SecretString>,
-    pub(crate) x_oauth2_token: Option<SecretString>,
-    pub(crate) x_oauth1: Option<OAuth1Parts>,
+    values: BTreeMap<&'static str, SecretString>,
 }
 
-fn checked(what: &str, value: String) -> Result<String, Error> {
-    check_header_value(what, &value).map_err(|source| Error::credential(what, source))?;
-    Ok(value)
+fn known(name: &str) -> Option<&'static str> {
+    ENV_VARS.iter().copied().find(|v| *v == name)
 }
 
 impl Credentials {
@@ -73,106 +40,131 @@ impl Credentials {
 
     /// Reads [`ENV_VARS`] through `lookup` (unset or empty values are skipped). A value with a
     /// control character (CR, LF, NUL, ...) is refused naming the variable, never the value; so
-    /// is an incomplete set of the four OAuth 1.0a variables.
+    /// is an incomplete set of the variables of one scheme (the four of OAuth 1.0a).
     pub fn from_lookup(mut lookup: impl FnMut(&str) -> Option<String>) -> Result<Self, Error> {
-        let mut get = |name: &str| -> Result<Option<String>, Error> {
-            match lookup(name).filter(|v| !v.is_empty()) {
-                Some(v) => checked(name, v).map(Some),
-                None => Ok(None),
+        let mut out = Self::new();
+        for name in ENV_VARS {
+            if let Some(value) = lookup(name).filter(|v| !v.is_empty()) {
+                out = out.with(name, value)?;
             }
-        };
-        let twitch_client_id = get(TWITCH_CLIENT_ID)?;
-        let twitch_token = get(TWITCH_TOKEN)?.map(SecretString::from);
-        let x_oauth2_token = get(X_OAUTH2_TOKEN)?.map(SecretString::from);
-        let parts = [
-            get(X_CONSUMER_KEY)?,
-            get(X_CONSUMER_SECRET)?,
-            get(X_ACCESS_TOKEN)?,
-            get(X_ACCESS_TOKEN_SECRET)?,
-        ];
-        let x_oauth1 = match parts {
-            [Some(key), Some(secret), Some(token), Some(token_secret)] => Some(OAuth1Parts {
-                consumer_key: key,
-                consumer_secret: secret.into(),
-                token: token.into(),
-                token_secret: token_secret.into(),
-            }),
-            [None, None, None, None] => None,
-            _ => {
-                return Err(Error::InvalidConfig(format!(
-                    "X OAuth 1.0a needs all of {X_CONSUMER_KEY}, {X_CONSUMER_SECRET}, {X_ACCESS_TOKEN} and {X_ACCESS_TOKEN_SECRET}; only some are set"
-                )));
+        }
+        for info in Api::ALL.map(Api::info) {
+            for scheme in info.schemes {
+                let set = scheme.env.iter().filter(|v| out.values.contains_key(*v));
+                let count = set.count();
+                if count > 0 && count < scheme.env.len() {
+                    return Err(Error::InvalidConfig(format!(
+                        "{} needs all of {}; only some are set",
+                        scheme_title(scheme),
+                        and_list(scheme.env)
+                    )));
+                }
             }
+        }
+        Ok(out)
+    }
+
+    /// Sets one variable's value (one of [`ENV_VARS`]). Refused naming the variable if the value
+    /// holds a control character, or if no spec reads the variable.
+    pub fn with(mut self, name: &str, value: impl Into<String>) -> Result<Self, Error> {
+        let Some(name) = known(name) else {
+            return Err(Error::InvalidConfig(format!(
+                "{name:?} is not a credential variable: expected one of {}",
+                ENV_VARS.join(", ")
+            )));
         };
-        Ok(Self {
-            twitch_client_id,
-            twitch_token,
-            x_oauth2_token,
-            x_oauth1,
-        })
+        let value = value.into();
+        check_header_value(name, &value).map_err(|source| Error::credential(name, source))?;
+        self.values.insert(name, SecretString::from(value));
+        Ok(self)
     }
 
     /// Twitch: the app's client ID and a user access token (Helix and Kraken).
     pub fn with_twitch(
-        mut self,
+        self,
         client_id: impl Into<String>,
         user_token: impl Into<String>,
     ) -> Result<Self, Error> {
-        self.twitch_client_id = Some(checked("Twitch client ID", client_id.into())?);
-        self.twitch_token = Some(checked("Twitch user token", user_token.into())?.into());
-        Ok(self)
+        self.with(TWITCH_CLIENT_ID, client_id)?
+            .with(TWITCH_TOKEN, user_token)
     }
 
     /// X: an OAuth 2.0 user access token (API v2).
-    pub fn with_x_oauth2(mut self, user_token: impl Into<String>) -> Result<Self, Error> {
-        self.x_oauth2_token = Some(checked("X OAuth 2.0 user token", user_token.into())?.into());
-        Ok(self)
+    pub fn with_x_oauth2(self, user_token: impl Into<String>) -> Result<Self, Error> {
+        self.with(X_OAUTH2_TOKEN, user_token)
     }
 
     /// X: OAuth 1.0a user credentials (API v1.1, and v2 when no OAuth 2.0 token is set).
     pub fn with_x_oauth1(
-        mut self,
+        self,
         consumer_key: impl Into<String>,
         consumer_secret: impl Into<String>,
         access_token: impl Into<String>,
         access_token_secret: impl Into<String>,
     ) -> Result<Self, Error> {
-        self.x_oauth1 = Some(OAuth1Parts {
-            consumer_key: checked("X OAuth 1.0a consumer key", consumer_key.into())?,
-            consumer_secret: checked("X OAuth 1.0a consumer secret", consumer_secret.into())?
-                .into(),
-            token: checked("X OAuth 1.0a access token", access_token.into())?.into(),
-            token_secret: checked(
-                "X OAuth 1.0a access token secret",
-                access_token_secret.into(),
-            )?
-            .into(),
-        });
-        Ok(self)
+        self.with(X_CONSUMER_KEY, consumer_key)?
+            .with(X_CONSUMER_SECRET, consumer_secret)?
+            .with(X_ACCESS_TOKEN, access_token)?
+            .with(X_ACCESS_TOKEN_SECRET, access_token_secret)
     }
 
-    pub(crate) fn twitch(&self) -> Option<(&str, &str)> {
-        Some((
-            self.twitch_client_id.as_deref()?,
-            self.twitch_token.as_ref()?.expose_secret(),
-        ))
+    /// The value of a variable, if set.
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(|v| v.expose_secret())
+    }
+
+    /// Whether every variable of `scheme` is set.
+    pub(crate) fn feeds(&self, scheme: &SchemeInfo) -> bool {
+        scheme.env.iter().all(|v| self.values.contains_key(v))
+    }
+
+    /// The variables that would satisfy `api`: `A and B, or C, D and E`.
+    pub(crate) fn needs(api: Api) -> String {
+        let info = api.info();
+        info.security
+            .iter()
+            .map(|alternative| {
+                let vars: Vec<&str> = alternative
+                    .iter()
+                    .filter_map(|name| info.scheme(name))
+                    .flat_map(|s| s.env.iter().copied())
+                    .collect();
+                and_list(&vars)
+            })
+            .collect::<Vec<_>>()
+            .join(", or ")
+    }
+}
+
+/// `A`, `A and B`, `A, B and C`.
+fn and_list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+fn scheme_title(scheme: &SchemeInfo) -> String {
+    match scheme.kind {
+        SchemeKind::OAuth1 => format!("OAuth 1.0a ({})", scheme.name),
+        _ => scheme.name.to_string(),
     }
 }
 
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let set = |present: bool| if present { "[redacted]" } else { "unset" };
-        f.debug_struct("Credentials")
-            .field("twitch_client_id", &self.twitch_client_id)
-            .field("twitch_token", &set(self.twitch_token.is_some()))
-            .field("x_oauth2_token", &set(self.x_oauth2_token.is_some()))
-            .field(
-                "x_oauth1",
-                &self
-                    .x_oauth1
-                    .as_ref()
-                    .map(|p| format!("consumer key {}, secrets [redacted]", p.consumer_key)),
-            )
-            .finish()
+        let mut d = f.debug_struct("Credentials");
+        for name in ENV_VARS {
+            d.field(
+                name,
+                &if self.values.contains_key(name) {
+                    "[redacted]"
+                } else {
+                    "unset"
+                },
+            );
+        }
+        d.finish()
     }
 }

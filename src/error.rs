@@ -19,7 +19,7 @@ pub enum Error {
     },
     /// The config has no credentials for the API.
     #[error("{api}: no credentials: set {needs}")]
-    MissingCredentials { api: Api, needs: &'static str },
+    MissingCredentials { api: Api, needs: String },
     /// A credential (from the environment or given) cannot be used; the value is never shown.
     #[error("{what}: {source}")]
     InvalidCredential {
@@ -52,6 +52,12 @@ pub enum Error {
     FeatureDisabled { api: Api },
 }
 
+impl From<blockbind_registry::UnknownApi> for Error {
+    fn from(e: blockbind_registry::UnknownApi) -> Self {
+        Self::InvalidConfig(e.to_string())
+    }
+}
+
 impl Error {
     /// An [`Error::InvalidCredential`].
     pub(crate) fn credential(what: impl Into<String>, source: RequestError) -> Self {
@@ -61,7 +67,6 @@ impl Error {
         }
     }
 
-    #[cfg_attr(not(feature = "full"), allow(dead_code))]
     pub(crate) fn api(api: Api) -> impl Fn(ApiError) -> Self {
         move |source| Self::Api {
             api,

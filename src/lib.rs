@@ -83,7 +83,7 @@
 //! use blockbind::{BlockList, Config, Target, XV1Blocks};
 //!
 //! let config = Config::builder().base_url("http://127.0.0.1:8080").credentials_from_env()?.build()?;
-//! let blocks = XV1Blocks::new(config.x_v1()?);
+//! let blocks = XV1Blocks::for_credentials(config.x_v1()?);
 //! blocks.block(Target::parse("@TwitterDev")?, Default::default()).await?; // screen_name
 //! # Ok(()) }
 //! ```
@@ -100,23 +100,25 @@
 //! # Ok(()) }
 //! ```
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
-
 mod block_list;
 mod config;
 pub mod credentials;
 mod error;
+#[rustfmt::skip]
+#[allow(clippy::all, clippy::pedantic, missing_docs)]
+mod generated;
 mod platforms;
 
-pub use block_list::{BlockList, BlockOptions, BlockReason, BlockedUser, SourceContext, Target};
+pub use block_list::{BlockList, BlockOptions, BlockedUser, Target};
+#[cfg(feature = "twitch-helix")]
+pub use block_list::{BlockReason, SourceContext};
+pub use blockbind_registry::{Api, ApiInfo, Platform, UnknownApi};
 pub use config::{Config, ConfigBuilder, DEFAULT_TIMEOUT};
 pub use credentials::Credentials;
 pub use error::Error;
-#[allow(unused_imports)] // empty without any API feature
-pub use platforms::*;
+#[allow(unused_imports)] // nothing public without an API feature
+pub use generated::*;
+pub use platforms::{Addressing, ApiMapping, Blocks};
 
 /// The shared runtime every client runs through (auth, wire fixes, pacing, retries, tracing).
 pub use blockbind_runtime as runtime;
@@ -125,125 +127,7 @@ pub use blockbind_runtime::{
     RetryPolicy, Runtime,
 };
 
-#[cfg(feature = "twitch-helix")]
-pub use blockbind_twitch_helix as twitch_helix;
-#[cfg(feature = "twitch-kraken-v2")]
-pub use blockbind_twitch_kraken_v2 as twitch_kraken_v2;
-#[cfg(feature = "twitch-kraken-v5")]
-pub use blockbind_twitch_kraken_v5 as twitch_kraken_v5;
-#[cfg(feature = "x-v1")]
-pub use blockbind_x_v1 as x_v1;
-#[cfg(feature = "x-v2")]
-pub use blockbind_x_v2 as x_v2;
-
-/// The two platforms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Platform {
-    Twitch,
-    X,
-}
-
-impl fmt::Display for Platform {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Twitch => "twitch",
-            Self::X => "x",
-        })
-    }
-}
-
-/// The five APIs, named as their features: `twitch-helix`, `twitch-kraken-v5`,
-/// `twitch-kraken-v2`, `x-v2`, `x-v1`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum Api {
-    #[serde(rename = "twitch-helix")]
-    TwitchHelix,
-    #[serde(rename = "twitch-kraken-v5")]
-    TwitchKrakenV5,
-    #[serde(rename = "twitch-kraken-v2")]
-    TwitchKrakenV2,
-    #[serde(rename = "x-v2")]
-    XV2,
-    #[serde(rename = "x-v1")]
-    XV1,
-}
-
-impl Api {
-    pub const ALL: [Api; 5] = [
-        Api::TwitchHelix,
-        Api::TwitchKrakenV5,
-        Api::TwitchKrakenV2,
-        Api::XV2,
-        Api::XV1,
-    ];
-
-    /// The API's name, which is also its feature's.
-    pub fn name(self) -> &'static str {
-        match self {
-            Api::TwitchHelix => "twitch-helix",
-            Api::TwitchKrakenV5 => "twitch-kraken-v5",
-            Api::TwitchKrakenV2 => "twitch-kraken-v2",
-            Api::XV2 => "x-v2",
-            Api::XV1 => "x-v1",
-        }
-    }
-
-    /// The feature that compiles the API's client.
-    pub fn feature(self) -> &'static str {
-        self.name()
-    }
-
-    pub fn platform(self) -> Platform {
-        match self {
-            Api::TwitchHelix | Api::TwitchKrakenV5 | Api::TwitchKrakenV2 => Platform::Twitch,
-            Api::XV2 | Api::XV1 => Platform::X,
-        }
-    }
-
-    /// Whether this build has the API's client.
-    pub fn enabled(self) -> bool {
-        self.default_base_url().is_some()
-    }
-
-    /// The spec's server URL (path prefix included), when the API's feature is on.
-    pub fn default_base_url(self) -> Option<&'static str> {
-        match self {
-            #[cfg(feature = "twitch-helix")]
-            Api::TwitchHelix => Some(blockbind_twitch_helix::API.base_url),
-            #[cfg(feature = "twitch-kraken-v5")]
-            Api::TwitchKrakenV5 => Some(blockbind_twitch_kraken_v5::API.base_url),
-            #[cfg(feature = "twitch-kraken-v2")]
-            Api::TwitchKrakenV2 => Some(blockbind_twitch_kraken_v2::API.base_url),
-            #[cfg(feature = "x-v2")]
-            Api::XV2 => Some(blockbind_x_v2::API.base_url),
-            #[cfg(feature = "x-v1")]
-            Api::XV1 => Some(blockbind_x_v1::API.base_url),
-            #[allow(unreachable_patterns)]
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Api {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Api {
-    type Err = Error;
-    /// Reads an API's name (`x-v1.1` is accepted for `x-v1`).
-    fn from_str(s: &str) -> Result<Self, Error> {
-        let s = s.trim().to_ascii_lowercase();
-        Api::ALL
-            .into_iter()
-            .find(|a| a.name() == s || (s == "x-v1.1" && *a == Api::XV1))
-            .ok_or_else(|| {
-                Error::InvalidConfig(format!(
-                    "unknown platform {s:?}: expected one of {}",
-                    Api::ALL.map(Api::name).join(", ")
-                ))
-            })
-    }
+/// Whether this build has `api`'s client (its feature is on).
+pub fn enabled(api: Api) -> bool {
+    generated::enabled(api)
 }

@@ -174,22 +174,30 @@ async fn every_bad_input_is_a_typed_error_with_a_clear_message_and_nothing_is_se
             "twitch-helix",
             "CR/LF in the token",
             true,
-            ["Twitch user token", "control character"],
-            fails(async { Auth::twitch_helix("cid", "tok\r\nX-Injected: 1").map_err(err) })
+            ["TWITCH_TOKEN", "control character"],
+            fails(async {
+                Credentials::new()
+                    .with_twitch("cid", "tok\r\nX-Injected: 1")
+                    .map_err(err)
+            })
         ),
         row!(
             "twitch-helix",
             "NUL in the client ID",
             true,
-            ["client ID", "control character"],
-            fails(async { Auth::twitch_helix("c\0id", "tok").map_err(err) })
+            ["TWITCH_CLIENT_ID", "control character"],
+            fails(async { Credentials::new().with_twitch("c\0id", "tok").map_err(err) })
         ),
         row!(
             "twitch-helix",
             "empty token",
             true,
             ["empty"],
-            fails(async { Auth::twitch_helix("cid", "").map_err(err) })
+            fails(async {
+                Auth::user_token("")
+                    .and_then(|a| a.with_api_key("cid"))
+                    .map_err(err)
+            })
         ),
         row!(
             "twitch-helix",
@@ -265,8 +273,8 @@ async fn every_bad_input_is_a_typed_error_with_a_clear_message_and_nothing_is_se
             "twitch-kraken-v5",
             "CR in the OAuth token",
             true,
-            ["Twitch OAuth token", "control character"],
-            fails(async { Auth::twitch_kraken(None, Some("abc\rdef".into())).map_err(err) })
+            ["user access token", "control character"],
+            fails(async { Auth::user_token("abc\rdef").map_err(err) })
         ),
         row!(
             "twitch-kraken-v5",
@@ -455,7 +463,7 @@ async fn every_bad_input_is_a_typed_error_with_a_clear_message_and_nothing_is_se
             fails(async {
                 let client = blockbind_x_v2::Client::new(
                     &mock.url(blockbind_mock::Api::XV2),
-                    Runtime::new(Auth::x_app_only(&c.x_app_token).map_err(err)?),
+                    Runtime::new(Auth::app_token(&c.x_app_token).map_err(err)?),
                 );
                 client
                     .get_users_blocking()

@@ -435,7 +435,7 @@ async fn x_v2_blocks_by_id_and_unblocks_a_username_through_the_list() {
 async fn x_v1_passes_ids_and_screen_names_through() {
     let mock = mock().await;
     let c = mock.credentials().clone();
-    let blocks = XV1Blocks::new(config(&mock).x_v1().unwrap());
+    let blocks = XV1Blocks::for_credentials(config(&mock).x_v1().unwrap());
     let (a, b) = (mock.nth_user(13).unwrap(), mock.nth_user(14).unwrap());
 
     blocks

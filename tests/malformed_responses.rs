@@ -15,7 +15,9 @@ async fn list(api: &str, base: &str) -> Result<(), ApiError> {
         "twitch-helix" => {
             let c = blockbind_twitch_helix::Client::new(
                 &format!("{base}/helix"),
-                rt(Auth::twitch_helix("c", "t").unwrap()),
+                rt(Auth::user_token("t")
+                    .and_then(|a| a.with_api_key("c"))
+                    .unwrap()),
             );
             blockbind_runtime::call(c.get_user_block_list().broadcaster_id("1").send())
                 .await
@@ -24,7 +26,9 @@ async fn list(api: &str, base: &str) -> Result<(), ApiError> {
         "twitch-kraken-v5" => {
             let c = blockbind_twitch_kraken_v5::Client::new(
                 &format!("{base}/kraken"),
-                rt(Auth::twitch_kraken(None, Some("t".into())).unwrap()),
+                rt(Auth::user_token("t")
+                    .and_then(|a| a.with_api_key("c"))
+                    .unwrap()),
             );
             blockbind_runtime::call(c.get_user_block_list().user_id("1").send())
                 .await
@@ -33,7 +37,7 @@ async fn list(api: &str, base: &str) -> Result<(), ApiError> {
         "twitch-kraken-v2" => {
             let c = blockbind_twitch_kraken_v2::Client::new(
                 &format!("{base}/kraken"),
-                rt(Auth::twitch_kraken(None, Some("t".into())).unwrap()),
+                rt(Auth::user_token("t").unwrap()),
             );
             blockbind_runtime::call(c.get_user_block_list().login("me").send())
                 .await
@@ -42,7 +46,7 @@ async fn list(api: &str, base: &str) -> Result<(), ApiError> {
         "x-v2" => {
             let c = blockbind_x_v2::Client::new(
                 &format!("{base}/2"),
-                rt(Auth::x_oauth2_user(OAuth2UserToken::new("t").unwrap())),
+                rt(Auth::oauth2_user(OAuth2UserToken::new("t").unwrap())),
             );
             blockbind_runtime::call(c.get_users_blocking().id("1").send())
                 .await
@@ -50,7 +54,7 @@ async fn list(api: &str, base: &str) -> Result<(), ApiError> {
         }
         "x-v1" => {
             let creds = OAuth1Credentials::new("k", "s", "t", "ts").unwrap();
-            let c = blockbind_x_v1::Client::new(&format!("{base}/1.1"), rt(Auth::x_oauth1(creds)));
+            let c = blockbind_x_v1::Client::new(&format!("{base}/1.1"), rt(Auth::oauth1(creds)));
             blockbind_runtime::call(c.get_block_ids().send())
                 .await
                 .map(drop)

@@ -14,25 +14,22 @@ async fn mock() -> MockServer {
 
 fn helix(mock: &MockServer) -> blockbind_twitch_helix::Client {
     let c = mock.credentials();
-    let auth = Auth::twitch_helix(&c.twitch_client_id, &c.twitch_token).unwrap();
+    let auth = Auth::user_token(&c.twitch_token)
+        .and_then(|a| a.with_api_key(&c.twitch_client_id))
+        .unwrap();
     blockbind_twitch_helix::Client::new(&mock.url(Api::TwitchHelix), Runtime::new(auth))
 }
 
 fn kraken_auth(mock: &MockServer) -> Auth {
     let c = mock.credentials();
-    Auth::twitch_kraken(
-        Some(c.twitch_client_id.clone()),
-        Some(c.twitch_token.clone()),
-    )
-    .unwrap()
+    Auth::user_token(c.twitch_token.clone())
+        .and_then(|a| a.with_api_key(c.twitch_client_id.clone()))
+        .unwrap()
 }
 
 fn x_v2(mock: &MockServer) -> blockbind_x_v2::Client {
     let token = OAuth2UserToken::new(&mock.credentials().x_oauth2_token).unwrap();
-    blockbind_x_v2::Client::new(
-        &mock.url(Api::XV2),
-        Runtime::new(Auth::x_oauth2_user(token)),
-    )
+    blockbind_x_v2::Client::new(&mock.url(Api::XV2), Runtime::new(Auth::oauth2_user(token)))
 }
 
 fn x_v1(mock: &MockServer) -> blockbind_x_v1::Client {
@@ -44,7 +41,7 @@ fn x_v1(mock: &MockServer) -> blockbind_x_v1::Client {
         &o.token_secret,
     )
     .unwrap();
-    blockbind_x_v1::Client::new(&mock.url(Api::XV1), Runtime::new(Auth::x_oauth1(creds)))
+    blockbind_x_v1::Client::new(&mock.url(Api::XV1), Runtime::new(Auth::oauth1(creds)))
 }
 
 fn assert_contract(mock: &MockServer) {
@@ -660,7 +657,11 @@ async fn auth_is_checked_like_the_platforms() {
         .unwrap();
     let client = blockbind_twitch_helix::Client::new(
         &mock.url(Api::TwitchHelix),
-        Runtime::new(Auth::twitch_helix(&c.twitch_client_id, narrow).unwrap()),
+        Runtime::new(
+            Auth::user_token(narrow)
+                .and_then(|a| a.with_api_key(&c.twitch_client_id))
+                .unwrap(),
+        ),
     );
     let err = ApiError::from(
         client
@@ -743,7 +744,7 @@ async fn auth_is_checked_like_the_platforms() {
     let wrong =
         OAuth1Credentials::new(&o.consumer_key, "notthesecret", &o.token, &o.token_secret).unwrap();
     let client =
-        blockbind_x_v1::Client::new(&mock.url(Api::XV1), Runtime::new(Auth::x_oauth1(wrong)));
+        blockbind_x_v1::Client::new(&mock.url(Api::XV1), Runtime::new(Auth::oauth1(wrong)));
     let err = ApiError::from(client.get_block_ids().send().await.unwrap_err());
     assert_eq!(err.status(), Some(401));
     assert!(err.to_string().contains("(code 32)"), "{err}");
@@ -758,11 +759,9 @@ async fn auth_is_checked_like_the_platforms() {
     let client = blockbind_twitch_helix::Client::new(
         &mock.url(Api::TwitchHelix),
         Runtime::new(
-            Auth::twitch_helix(
-                body["client_id"].as_str().unwrap(),
-                body["access_token"].as_str().unwrap(),
-            )
-            .unwrap(),
+            Auth::user_token(body["access_token"].as_str().unwrap())
+                .and_then(|a| a.with_api_key(body["client_id"].as_str().unwrap()))
+                .unwrap(),
         ),
     );
     let page = client
@@ -916,7 +915,7 @@ async fn rate_limits_carry_headers_answer_429_and_pacing_avoids_them() {
 
     // The runtime waits for the reset instead of earning another 429.
     let before = mock.responses_with_status(429);
-    let runtime = Runtime::new(Auth::x_oauth2_user(
+    let runtime = Runtime::new(Auth::oauth2_user(
         OAuth2UserToken::new(&c.x_oauth2_token).unwrap(),
     ));
     let paced = blockbind_x_v2::Client::new(&mock.url(Api::XV2), runtime);
@@ -944,8 +943,12 @@ async fn faults_are_injected_as_configured() {
         let c = m.credentials();
         blockbind_twitch_helix::Client::new(
             &m.url(Api::TwitchHelix),
-            Runtime::new(Auth::twitch_helix(&c.twitch_client_id, &c.twitch_token).unwrap())
-                .with_retry(RetryPolicy::none()),
+            Runtime::new(
+                Auth::user_token(&c.twitch_token)
+                    .and_then(|a| a.with_api_key(&c.twitch_client_id))
+                    .unwrap(),
+            )
+            .with_retry(RetryPolicy::none()),
         )
     };
     let plain = no_retry(&mock);
@@ -1008,13 +1011,17 @@ async fn faults_are_injected_as_configured() {
         let c = mock.credentials();
         blockbind_twitch_helix::Client::new(
             &mock.url(Api::TwitchHelix),
-            Runtime::new(Auth::twitch_helix(&c.twitch_client_id, &c.twitch_token).unwrap())
-                .with_retry(RetryPolicy {
-                    max_retries: 10,
-                    min_delay: Duration::from_millis(1),
-                    max_delay: Duration::from_millis(5),
-                    ..RetryPolicy::default()
-                }),
+            Runtime::new(
+                Auth::user_token(&c.twitch_token)
+                    .and_then(|a| a.with_api_key(&c.twitch_client_id))
+                    .unwrap(),
+            )
+            .with_retry(RetryPolicy {
+                max_retries: 10,
+                min_delay: Duration::from_millis(1),
+                max_delay: Duration::from_millis(5),
+                ..RetryPolicy::default()
+            }),
         )
     };
     let _ = client;
@@ -1046,10 +1053,8 @@ async fn an_x_token_refreshes_at_the_mock_token_endpoint() {
         mock.x_token_url(),
     )
     .unwrap();
-    let client = blockbind_x_v2::Client::new(
-        &mock.url(Api::XV2),
-        Runtime::new(Auth::x_oauth2_user(token)),
-    );
+    let client =
+        blockbind_x_v2::Client::new(&mock.url(Api::XV2), Runtime::new(Auth::oauth2_user(token)));
     client
         .get_users_blocking()
         .id(c.x_user_id.as_str())

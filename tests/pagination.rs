@@ -20,11 +20,9 @@ async fn mock() -> MockServer {
 fn twitch_runtime(mock: &MockServer) -> Runtime {
     let c = mock.credentials();
     Runtime::new(
-        Auth::twitch_kraken(
-            Some(c.twitch_client_id.clone()),
-            Some(c.twitch_token.clone()),
-        )
-        .unwrap(),
+        Auth::user_token(c.twitch_token.clone())
+            .and_then(|a| a.with_api_key(c.twitch_client_id.clone()))
+            .unwrap(),
     )
 }
 
@@ -33,7 +31,11 @@ async fn helix_follows_cursors_to_the_last_page() {
     let mock = mock().await;
     let c = mock.credentials().clone();
     mock.seed_blocks(Platform::Twitch, &c.twitch_user_id, 100, 250);
-    let runtime = Runtime::new(Auth::twitch_helix(&c.twitch_client_id, &c.twitch_token).unwrap());
+    let runtime = Runtime::new(
+        Auth::user_token(&c.twitch_token)
+            .and_then(|a| a.with_api_key(&c.twitch_client_id))
+            .unwrap(),
+    );
     let client = blockbind_twitch_helix::Client::new(&mock.url(Api::TwitchHelix), runtime);
     let ids: Vec<String> = client
         .get_user_block_list()
@@ -130,10 +132,8 @@ async fn x_v2_follows_next_tokens() {
     let c = mock.credentials().clone();
     mock.seed_blocks(Platform::X, &c.x_user_id, 100, 2_100);
     let token = OAuth2UserToken::new(&c.x_oauth2_token).unwrap();
-    let client = blockbind_x_v2::Client::new(
-        &mock.url(Api::XV2),
-        Runtime::new(Auth::x_oauth2_user(token)),
-    );
+    let client =
+        blockbind_x_v2::Client::new(&mock.url(Api::XV2), Runtime::new(Auth::oauth2_user(token)));
     let ids: Vec<String> = client
         .get_users_blocking()
         .id(c.x_user_id.as_str())
@@ -160,7 +160,7 @@ async fn x_v1_ids_and_users_follow_cursors() {
     )
     .unwrap();
     let client =
-        blockbind_x_v1::Client::new(&mock.url(Api::XV1), Runtime::new(Auth::x_oauth1(creds)));
+        blockbind_x_v1::Client::new(&mock.url(Api::XV1), Runtime::new(Auth::oauth1(creds)));
     let expected = mock.blocked(Platform::X, &c.x_user_id);
     let ids: Vec<String> = client
         .get_block_ids()
@@ -202,7 +202,11 @@ fn helix_page(ids: &[&str], cursor: Option<&str>) -> String {
 }
 
 fn helix_client(base: &str) -> blockbind_twitch_helix::Client {
-    let runtime = Runtime::new(Auth::twitch_helix("cid", "token").unwrap());
+    let runtime = Runtime::new(
+        Auth::user_token("token")
+            .and_then(|a| a.with_api_key("cid"))
+            .unwrap(),
+    );
     blockbind_twitch_helix::Client::new(&format!("{base}/helix"), runtime)
 }
 

@@ -19,11 +19,15 @@ const CONSUMER_SECRET: &str = "consumersecret0123456789";
 const TOKEN_SECRET: &str = "tokensecret0123456789";
 
 fn helix_runtime() -> Runtime {
-    Runtime::new(Auth::twitch_helix("clientid42", HELIX_TOKEN).unwrap())
+    Runtime::new(
+        Auth::user_token(HELIX_TOKEN)
+            .and_then(|a| a.with_api_key("clientid42"))
+            .unwrap(),
+    )
 }
 
 fn x_runtime() -> Runtime {
-    Runtime::new(Auth::x_oauth2_user(OAuth2UserToken::new(X_TOKEN).unwrap()))
+    Runtime::new(Auth::oauth2_user(OAuth2UserToken::new(X_TOKEN).unwrap()))
 }
 
 fn unix_in(secs: u64) -> u64 {
@@ -65,7 +69,9 @@ async fn helix_sends_bearer_and_client_id_and_no_api_version() {
 #[tokio::test]
 async fn kraken_sends_oauth_prefix_client_id_and_the_version_accept_header() {
     let server = CaptureServer::start(204, "").await;
-    let auth = Auth::twitch_kraken(Some("clientid42".into()), Some(KRAKEN_TOKEN.into())).unwrap();
+    let auth = Auth::user_token(KRAKEN_TOKEN)
+        .and_then(|a| a.with_api_key("clientid42"))
+        .unwrap();
     let v5 = blockbind_twitch_kraken_v5::Client::new(
         &format!("{}/kraken", server.base),
         Runtime::new(auth.clone()),
@@ -136,7 +142,11 @@ async fn bounds_progenitor_ignores_are_refused_before_sending() {
 
     let kraken = blockbind_twitch_kraken_v5::Client::new(
         &format!("{}/kraken", server.base),
-        Runtime::new(Auth::twitch_kraken(Some("c".into()), Some("t".into())).unwrap()),
+        Runtime::new(
+            Auth::user_token("t")
+                .and_then(|a| a.with_api_key("c"))
+                .unwrap(),
+        ),
     );
     let err = kraken
         .get_user_block_list()
@@ -186,15 +196,21 @@ async fn bounds_progenitor_ignores_are_refused_before_sending() {
 fn control_characters_in_credentials_are_refused() {
     for bad in ["s3cr3tv4lue\r\nX-Evil: 1", "s3cr3t\nv4lue", "s3cr3t\0", ""] {
         assert!(matches!(
-            Auth::twitch_helix("client", bad),
+            Auth::user_token(bad).and_then(|a| a.with_api_key("client")),
             Err(RequestError::InvalidHeaderValue { .. } | RequestError::EmptyCredential { .. })
         ));
-        assert!(Auth::twitch_helix(bad, "token").is_err());
+        assert!(
+            Auth::user_token("token")
+                .and_then(|a| a.with_api_key(bad))
+                .is_err()
+        );
         assert!(OAuth2UserToken::new(bad).is_err());
-        assert!(Auth::x_app_only(bad).is_err());
+        assert!(Auth::app_token(bad).is_err());
         assert!(OAuth1Credentials::new("ck", "cs", bad, "ts").is_err());
     }
-    let err = Auth::twitch_helix("client", "s3cr3tv4lue\r\nX-Evil: 1").unwrap_err();
+    let err = Auth::user_token("s3cr3tv4lue\r\nX-Evil: 1")
+        .and_then(|a| a.with_api_key("client"))
+        .unwrap_err();
     assert!(
         !err.to_string().contains("s3cr3t"),
         "the message must not echo the value: {err}"
@@ -204,7 +220,7 @@ fn control_characters_in_credentials_are_refused() {
 #[tokio::test]
 async fn an_app_only_token_on_a_user_context_endpoint_is_refused_naming_the_needed_kind() {
     let server = CaptureServer::start(200, "{}").await;
-    let runtime = Runtime::new(Auth::x_app_only(APP_TOKEN).unwrap());
+    let runtime = Runtime::new(Auth::app_token(APP_TOKEN).unwrap());
     let client = blockbind_x_v2::Client::new(&format!("{}/2", server.base), runtime);
     let err = client
         .get_users_blocking()
@@ -224,7 +240,7 @@ async fn an_app_only_token_on_a_user_context_endpoint_is_refused_naming_the_need
 #[tokio::test]
 async fn a_missing_declared_scope_is_refused_before_sending() {
     let server = CaptureServer::start(200, "{}").await;
-    let auth = Auth::x_oauth2_user(OAuth2UserToken::new(X_TOKEN).unwrap()).with_scopes([
+    let auth = Auth::oauth2_user(OAuth2UserToken::new(X_TOKEN).unwrap()).with_scopes([
         "tweet.read",
         "users.read",
         "block.read",
@@ -312,7 +328,7 @@ async fn an_oauth1_signed_blocking_request_carries_a_signature_over_its_query() 
     .await;
     let creds = OAuth1Credentials::new("consumerkey", CONSUMER_SECRET, "accesstoken", TOKEN_SECRET)
         .unwrap();
-    let runtime = Runtime::new(Auth::x_oauth1(
+    let runtime = Runtime::new(Auth::oauth1(
         OAuth1Credentials::new("consumerkey", CONSUMER_SECRET, "accesstoken", TOKEN_SECRET)
             .unwrap(),
     ));
@@ -607,9 +623,13 @@ async fn no_secret_appears_in_debug_errors_or_traces() {
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let auths = [
-        Auth::twitch_helix("clientid42", HELIX_TOKEN).unwrap(),
-        Auth::twitch_kraken(Some("clientid42".into()), Some(KRAKEN_TOKEN.into())).unwrap(),
-        Auth::x_oauth2_user(
+        Auth::user_token(HELIX_TOKEN)
+            .and_then(|a| a.with_api_key("clientid42"))
+            .unwrap(),
+        Auth::user_token(KRAKEN_TOKEN)
+            .and_then(|a| a.with_api_key("clientid42"))
+            .unwrap(),
+        Auth::oauth2_user(
             OAuth2UserToken::refreshable(
                 X_TOKEN,
                 "refreshsecret0123456789",
@@ -619,8 +639,8 @@ async fn no_secret_appears_in_debug_errors_or_traces() {
             )
             .unwrap(),
         ),
-        Auth::x_app_only(APP_TOKEN).unwrap(),
-        Auth::x_oauth1(
+        Auth::app_token(APP_TOKEN).unwrap(),
+        Auth::oauth1(
             OAuth1Credentials::new("ck", CONSUMER_SECRET, "accesstokensecretish", TOKEN_SECRET)
                 .unwrap(),
         ),
@@ -714,7 +734,7 @@ async fn an_oauth2_token_about_to_expire_is_refreshed_before_sending() {
     .unwrap();
     let client = blockbind_x_v2::Client::new(
         &format!("{}/2", server.base),
-        Runtime::new(Auth::x_oauth2_user(token)),
+        Runtime::new(Auth::oauth2_user(token)),
     );
     client
         .get_users_blocking()
@@ -765,7 +785,7 @@ async fn a_401_refreshes_the_oauth2_token_once_and_retries() {
     .unwrap();
     let client = blockbind_x_v2::Client::new(
         &format!("{}/2", server.base),
-        Runtime::new(Auth::x_oauth2_user(token)),
+        Runtime::new(Auth::oauth2_user(token)),
     );
     let body = blockbind_x_v2::types::BlockUserRequest {
         target_user_id: "6253282".parse().unwrap(),
@@ -817,7 +837,7 @@ async fn a_401_refreshes_the_oauth2_token_once_and_retries() {
     .unwrap();
     let client = blockbind_x_v2::Client::new(
         &format!("{}/2", server.base),
-        Runtime::new(Auth::x_oauth2_user(token)),
+        Runtime::new(Auth::oauth2_user(token)),
     );
     let err = client
         .block_user()

@@ -8,32 +8,28 @@ use common::CaptureServer;
 
 fn helix() -> Runtime {
     Runtime::new(
-        Auth::twitch_helix(
-            "wbmytr93xzw8zbg0p1izqyzzc5mbiz",
-            "2gbdx6oar67tqtcmt49t3wpcgycthx",
-        )
-        .unwrap(),
+        Auth::user_token("2gbdx6oar67tqtcmt49t3wpcgycthx")
+            .and_then(|a| a.with_api_key("wbmytr93xzw8zbg0p1izqyzzc5mbiz"))
+            .unwrap(),
     )
 }
 
 fn kraken() -> Runtime {
     Runtime::new(
-        Auth::twitch_kraken(
-            Some("uo6dggojyb8d6soh92zknwmi5ej1q2".into()),
-            Some("cfabdegwdoklmawdzdo98xt2fo512y".into()),
-        )
-        .unwrap(),
+        Auth::user_token("cfabdegwdoklmawdzdo98xt2fo512y")
+            .and_then(|a| a.with_api_key("uo6dggojyb8d6soh92zknwmi5ej1q2"))
+            .unwrap(),
     )
 }
 
 fn x_oauth2() -> Runtime {
-    Runtime::new(Auth::x_oauth2_user(
+    Runtime::new(Auth::oauth2_user(
         OAuth2UserToken::new("x-user-token").unwrap(),
     ))
 }
 
 fn x_oauth1() -> Runtime {
-    Runtime::new(Auth::x_oauth1(
+    Runtime::new(Auth::oauth1(
         OAuth1Credentials::new("ck", "cs", "at", "ats").unwrap(),
     ))
 }

@@ -1,103 +1,235 @@
-//! The five [`BlockList`] implementations, each behind its API's feature, and
-//! [`Config::block_list`], which picks one at run time.
+//! One [`BlockList`] implementation, [`Blocks`], over a small table per API: its mapping file
+//! (`<api>.rs` beside this one) says which generated operations list, block and unblock, how a
+//! listed user becomes a [`BlockedUser`], and which kind of name the API addresses users by.
+//! Everything the five APIs share (refusing the other kind of name before sending, unblocking
+//! it through the list, "not blocked" counting as done, errors) lives here once.
+//!
+//! Adding an API's block list is adding its mapping file; `src/generated.rs` (written by the
+//! xtask from the specs) declares it as a module, names the type (`<Api>Blocks`) and wires it
+//! into [`crate::Config::block_list`].
 
-#[cfg(feature = "twitch-helix")]
-mod twitch_helix;
-#[cfg(feature = "twitch-kraken-v2")]
-mod twitch_kraken_v2;
-#[cfg(feature = "twitch-kraken-v5")]
-mod twitch_kraken_v5;
-#[cfg(feature = "x-v1")]
-mod x_v1;
-#[cfg(feature = "x-v2")]
-mod x_v2;
+use std::fmt;
+use std::marker::PhantomData;
 
-#[cfg(feature = "twitch-helix")]
-pub use twitch_helix::TwitchHelixBlocks;
-#[cfg(feature = "twitch-kraken-v2")]
-pub use twitch_kraken_v2::TwitchKrakenV2Blocks;
-#[cfg(feature = "twitch-kraken-v5")]
-pub use twitch_kraken_v5::TwitchKrakenV5Blocks;
-#[cfg(feature = "x-v1")]
-pub use x_v1::XV1Blocks;
-#[cfg(feature = "x-v2")]
-pub use x_v2::XV2Blocks;
+use blockbind_runtime::{ApiError, PageOptions};
+use futures::future::BoxFuture;
+use futures::stream::{BoxStream, StreamExt};
 
-#[cfg(any(feature = "twitch-kraken-v5", feature = "twitch-kraken-v2"))]
-use blockbind_runtime::ApiError;
+use crate::block_list::find_blocked;
+use crate::{Api, BlockList, BlockOptions, BlockedUser, Error, Target};
 
-use crate::{Api, BlockList, Config, Error, Target};
+/// Which kind of name an API's block and unblock operations take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Addressing {
+    /// User IDs only.
+    Id,
+    /// Logins only.
+    Login,
+    /// Either (X v1.1's `user_id` / `screen_name`).
+    Either,
+}
 
-/// Kraken answers an unblock of a user who is not blocked with 404: the goal is reached.
-#[cfg(any(feature = "twitch-kraken-v5", feature = "twitch-kraken-v2"))]
-fn not_blocked_is_done(result: Result<(), ApiError>) -> Result<(), ApiError> {
-    match result {
-        Err(e) if e.status() == Some(404) => Ok(()),
-        other => other,
+/// One API's part of [`Blocks`]: a short table of which generated calls do what.
+pub trait ApiMapping: Send + Sync + 'static {
+    /// The generated client.
+    type Client: Clone + fmt::Debug + Send + Sync + 'static;
+    /// The API.
+    const API: Api;
+    /// The kind of name the block operations take.
+    const ADDRESSING: Addressing;
+    /// Why a target of the other kind cannot be blocked (shown in [`Error::Unresolvable`]).
+    const OTHER_KIND: &'static str =
+        "the API addresses users by the other kind of name and has no user lookup";
+    /// Who the owner of the block list must be, for [`Error::NeedsUser`].
+    const OWNER: &'static str;
+    /// Whether the platform answers an unblock of a user who is not blocked with 404 (Kraken):
+    /// the goal is reached, so it counts as success.
+    const NOT_BLOCKED_IS_404: bool = false;
+
+    /// Every blocked user of `owner`.
+    fn list<'a>(
+        client: &'a Self::Client,
+        owner: &'a str,
+        options: PageOptions,
+    ) -> BoxStream<'a, Result<BlockedUser, ApiError>>;
+
+    /// Blocks `name` (an ID or a login, as [`Self::ADDRESSING`] says).
+    fn block<'a>(
+        client: &'a Self::Client,
+        owner: &'a str,
+        target: &'a Target,
+        options: BlockOptions,
+    ) -> BoxFuture<'a, Result<(), ApiError>>;
+
+    /// Unblocks `target` (of the kind [`Self::ADDRESSING`] says).
+    fn unblock<'a>(
+        client: &'a Self::Client,
+        owner: &'a str,
+        target: &'a Target,
+    ) -> BoxFuture<'a, Result<(), ApiError>>;
+
+    /// The ID of a login, for an API with a lookup of its own (`None`: it has none).
+    fn lookup<'a>(
+        _client: &'a Self::Client,
+        _login: &'a str,
+    ) -> Option<BoxFuture<'a, Result<Option<String>, ApiError>>> {
+        None
+    }
+
+    /// The owner of the block list, from what the caller gave (`None`: the token's user, for
+    /// an API that can ask). The default takes a target of the kind the API addresses by.
+    fn owner<'a>(
+        client: &'a Self::Client,
+        user: Option<Target>,
+    ) -> BoxFuture<'a, Result<String, Error>> {
+        let _ = client;
+        Box::pin(async move {
+            match (Self::ADDRESSING, user) {
+                (Addressing::Either, _) => Ok(String::new()),
+                (Addressing::Id, Some(Target::Id(id)))
+                | (Addressing::Login, Some(Target::Login(id))) => Ok(id),
+                _ => Err(Error::NeedsUser {
+                    api: Self::API,
+                    reason: Self::OWNER,
+                }),
+            }
+        })
     }
 }
 
-impl Config {
-    /// The block list of `user` on `api`, as a `Box<dyn BlockList>`.
-    ///
-    /// Who `user` must be, per API:
-    /// - Twitch Helix: the token's user ID (required: Helix has no lookup);
-    /// - Kraken v5: an ID or a login (resolved with Get Users); `None` asks Kraken for the
-    ///   token's user;
-    /// - Kraken v2: the login (required: v2 has no lookup);
-    /// - X v2: the user ID (required: the blocking endpoints have no lookup);
-    /// - X v1.1: ignored: v1.1 acts as the user of the OAuth 1.0a credentials.
-    pub async fn block_list(
-        &self,
-        api: Api,
-        user: Option<Target>,
-    ) -> Result<Box<dyn BlockList>, Error> {
-        let _ = &user;
-        match api {
-            #[cfg(feature = "twitch-helix")]
-            Api::TwitchHelix => match user {
-                Some(Target::Id(id)) => {
-                    Ok(Box::new(TwitchHelixBlocks::new(self.twitch_helix()?, id)))
-                }
-                _ => Err(Error::NeedsUser {
-                    api,
-                    reason: "Helix needs the user ID of the token's user (the broadcaster)",
-                }),
-            },
-            #[cfg(feature = "twitch-kraken-v5")]
-            Api::TwitchKrakenV5 => {
-                let client = self.twitch_kraken_v5()?;
-                Ok(Box::new(match user {
-                    None => TwitchKrakenV5Blocks::for_token_user(client).await?,
-                    Some(user) => {
-                        let id = TwitchKrakenV5Blocks::resolve_with(&client, &user).await?;
-                        TwitchKrakenV5Blocks::new(client, id)
-                    }
-                }))
-            }
-            #[cfg(feature = "twitch-kraken-v2")]
-            Api::TwitchKrakenV2 => match user {
-                Some(Target::Login(login)) => Ok(Box::new(TwitchKrakenV2Blocks::new(
-                    self.twitch_kraken_v2()?,
-                    login,
-                ))),
-                _ => Err(Error::NeedsUser {
-                    api,
-                    reason: "Kraken v2 needs the login of the token's user",
-                }),
-            },
-            #[cfg(feature = "x-v2")]
-            Api::XV2 => match user {
-                Some(Target::Id(id)) => Ok(Box::new(XV2Blocks::new(self.x_v2()?, id))),
-                _ => Err(Error::NeedsUser {
-                    api,
-                    reason: "X API v2 needs the user ID of the token's user",
-                }),
-            },
-            #[cfg(feature = "x-v1")]
-            Api::XV1 => Ok(Box::new(XV1Blocks::new(self.x_v1()?))),
-            #[allow(unreachable_patterns)]
-            _ => Err(Error::FeatureDisabled { api }),
+/// The [`BlockList`] of one API, acting as `owner`; the per-API type aliases
+/// (`TwitchHelixBlocks`, `XV2Blocks`, ...) name it for each.
+pub struct Blocks<M: ApiMapping> {
+    client: M::Client,
+    owner: String,
+    mapping: PhantomData<fn() -> M>,
+}
+
+impl<M: ApiMapping> Clone for Blocks<M> {
+    fn clone(&self) -> Self {
+        Self {
+            client: self.client.clone(),
+            owner: self.owner.clone(),
+            mapping: PhantomData,
         }
+    }
+}
+
+impl<M: ApiMapping> fmt::Debug for Blocks<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Blocks")
+            .field("api", &M::API)
+            .field("owner", &self.owner)
+            .field("client", &self.client)
+            .finish()
+    }
+}
+
+impl<M: ApiMapping> Blocks<M> {
+    /// The block list of `owner` (the user the client's token acts for; see the API's
+    /// mapping for which kind of name: an ID on Helix and X v2, the login on Kraken v2, none on
+    /// X v1.1).
+    pub fn new(client: M::Client, owner: impl Into<String>) -> Self {
+        Self {
+            client,
+            owner: owner.into(),
+            mapping: PhantomData,
+        }
+    }
+
+    /// The generated client.
+    pub fn client(&self) -> &M::Client {
+        &self.client
+    }
+
+    /// The owner of the list.
+    pub fn owner(&self) -> &str {
+        &self.owner
+    }
+
+    /// The target as the API addresses it: itself, resolved with the API's lookup, or `None`
+    /// when the API has no way to resolve it.
+    async fn addressed(&self, target: &Target) -> Result<Option<Target>, Error> {
+        match (M::ADDRESSING, target) {
+            (Addressing::Either, _)
+            | (Addressing::Id, Target::Id(_))
+            | (Addressing::Login, Target::Login(_)) => Ok(Some(target.clone())),
+            (Addressing::Id, Target::Login(login)) => match M::lookup(&self.client, login) {
+                Some(lookup) => match lookup.await.map_err(Error::api(M::API))? {
+                    Some(id) => Ok(Some(Target::Id(id))),
+                    None => Err(Error::UnknownUser {
+                        api: M::API,
+                        login: login.clone(),
+                    }),
+                },
+                None => Ok(None),
+            },
+            (Addressing::Login, Target::Id(_)) => Ok(None),
+        }
+    }
+}
+
+/// `Box<dyn BlockList>` of `M` for `user` ([`crate::Config::block_list`]).
+#[allow(dead_code)] // unused when no API feature is on
+pub(crate) async fn boxed<M: ApiMapping>(
+    client: M::Client,
+    user: Option<Target>,
+) -> Result<Box<dyn BlockList>, Error> {
+    let owner = M::owner(&client, user).await?;
+    Ok(Box::new(Blocks::<M>::new(client, owner)))
+}
+
+impl<M: ApiMapping> BlockList for Blocks<M> {
+    fn api(&self) -> Api {
+        M::API
+    }
+
+    fn blocked_with(&self, options: PageOptions) -> BoxStream<'_, Result<BlockedUser, Error>> {
+        M::list(&self.client, &self.owner, options)
+            .map(|user| user.map_err(Error::api(M::API)))
+            .boxed()
+    }
+
+    fn block(&self, target: Target, options: BlockOptions) -> BoxFuture<'_, Result<(), Error>> {
+        Box::pin(async move {
+            let Some(addressed) = self.addressed(&target).await? else {
+                return Err(Error::Unresolvable {
+                    api: M::API,
+                    action: "block",
+                    target,
+                    reason: M::OTHER_KIND,
+                });
+            };
+            M::block(&self.client, &self.owner, &addressed, options)
+                .await
+                .map_err(Error::api(M::API))
+        })
+    }
+
+    fn unblock(&self, target: Target) -> BoxFuture<'_, Result<(), Error>> {
+        Box::pin(async move {
+            let addressed = match self.addressed(&target).await {
+                Ok(Some(addressed)) => addressed,
+                // A login the platform does not know is not blocked.
+                Err(Error::UnknownUser { .. }) => return Ok(()),
+                Err(e) => return Err(e),
+                // The other kind of name: a user can only be unblocked if they are on the
+                // list, so the list resolves them.
+                Ok(None) => match find_blocked(self, &target).await? {
+                    Some(user) => match M::ADDRESSING {
+                        Addressing::Login => match user.login {
+                            Some(login) => Target::Login(login),
+                            None => return Ok(()),
+                        },
+                        _ => Target::Id(user.id),
+                    },
+                    None => return Ok(()),
+                },
+            };
+            match M::unblock(&self.client, &self.owner, &addressed).await {
+                Err(e) if M::NOT_BLOCKED_IS_404 && e.status() == Some(404) => Ok(()),
+                other => other.map_err(Error::api(M::API)),
+            }
+        })
     }
 }

@@ -1,107 +1,67 @@
-//! [`BlockList`] on Twitch Helix `/helix/users/blocks`.
+//! Twitch Helix `/helix/users/blocks` as a [`BlockList`](crate::BlockList): by user ID, with
+//! Helix's `source_context` and `reason` options. Helix's block API has no user lookup, so a
+//! login cannot be blocked (it is refused before sending) and is unblocked through the list.
 
-use blockbind_runtime::{PageOptions, call};
-use blockbind_twitch_helix::types::{BlockUserReason, BlockUserSourceContext};
+use blockbind_runtime::{ApiError, PageOptions, call};
+use blockbind_twitch_helix::Client;
 use futures::future::BoxFuture;
 use futures::stream::{BoxStream, StreamExt};
 
-use crate::block_list::find_blocked;
-use crate::{
-    Api, BlockList, BlockOptions, BlockReason, BlockedUser, Error, Platform, SourceContext, Target,
-};
+use crate::platforms::{Addressing, ApiMapping};
+use crate::{Api, BlockOptions, BlockedUser, Target};
 
-const API: Api = Api::TwitchHelix;
+/// Helix's table.
+pub struct Mapping;
 
-/// The block list of the broadcaster whose token the client carries.
-///
-/// Helix addresses users by ID and its block API has no user lookup: [`BlockList::block`] takes
-/// an ID (a login is refused before sending with [`Error::Unresolvable`]); [`BlockList::unblock`]
-/// also takes a login, resolved through the block list itself (a login not on it is not
-/// blocked, so there is nothing to do).
-#[derive(Debug, Clone)]
-pub struct TwitchHelixBlocks {
-    client: blockbind_twitch_helix::Client,
-    broadcaster_id: String,
-}
+impl ApiMapping for Mapping {
+    type Client = Client;
+    const API: Api = Api::TwitchHelix;
+    const ADDRESSING: Addressing = Addressing::Id;
+    const OTHER_KIND: &'static str =
+        "Helix addresses users by ID and its block API has no user lookup; pass the user ID";
+    const OWNER: &'static str = "Helix needs the user ID of the token's user (the broadcaster)";
 
-impl TwitchHelixBlocks {
-    /// `broadcaster_id` must be the user of the client's token (Helix answers 401 otherwise).
-    pub fn new(client: blockbind_twitch_helix::Client, broadcaster_id: impl Into<String>) -> Self {
-        Self {
-            client,
-            broadcaster_id: broadcaster_id.into(),
-        }
-    }
-
-    pub fn client(&self) -> &blockbind_twitch_helix::Client {
-        &self.client
-    }
-}
-
-impl BlockList for TwitchHelixBlocks {
-    fn api(&self) -> Api {
-        API
-    }
-
-    fn blocked_with(&self, options: PageOptions) -> BoxStream<'_, Result<BlockedUser, Error>> {
-        self.client
+    fn list<'a>(
+        client: &'a Client,
+        owner: &'a str,
+        options: PageOptions,
+    ) -> BoxStream<'a, Result<BlockedUser, ApiError>> {
+        client
             .get_user_block_list()
-            .broadcaster_id(&self.broadcaster_id)
+            .broadcaster_id(owner)
             .stream_with(options)
             .map(|user| {
-                let user = user.map_err(Error::api(API))?;
+                let user = user?;
                 Ok(BlockedUser {
-                    platform: Platform::Twitch,
-                    api: API,
-                    id: user.user_id,
                     login: Some(user.user_login),
                     display_name: Some(user.display_name),
-                    blocked_at: None,
+                    ..BlockedUser::on(Self::API, user.user_id)
                 })
             })
             .boxed()
     }
 
-    fn block(&self, target: Target, options: BlockOptions) -> BoxFuture<'_, Result<(), Error>> {
-        Box::pin(async move {
-            let Target::Id(id) = target else {
-                return Err(Error::Unresolvable {
-                    api: API,
-                    action: "block",
-                    target,
-                    reason: "Helix addresses users by ID and its block API has no user lookup; pass the user ID",
-                });
-            };
-            let mut request = self.client.block_user().target_user_id(id);
-            if let Some(context) = options.source_context {
-                request = request.source_context(match context {
-                    SourceContext::Chat => BlockUserSourceContext::Chat,
-                    SourceContext::Whisper => BlockUserSourceContext::Whisper,
-                });
-            }
-            if let Some(reason) = options.reason {
-                request = request.reason(match reason {
-                    BlockReason::Harassment => BlockUserReason::Harassment,
-                    BlockReason::Spam => BlockUserReason::Spam,
-                    BlockReason::Other => BlockUserReason::Other,
-                });
-            }
-            call(request.send()).await.map_err(Error::api(API))
-        })
+    fn block<'a>(
+        client: &'a Client,
+        _owner: &'a str,
+        target: &'a Target,
+        options: BlockOptions,
+    ) -> BoxFuture<'a, Result<(), ApiError>> {
+        let mut request = client.block_user().target_user_id(target.as_str());
+        if let Some(context) = options.source_context {
+            request = request.source_context(context);
+        }
+        if let Some(reason) = options.reason {
+            request = request.reason(reason);
+        }
+        Box::pin(call(request.send()))
     }
 
-    fn unblock(&self, target: Target) -> BoxFuture<'_, Result<(), Error>> {
-        Box::pin(async move {
-            let id = match target {
-                Target::Id(id) => id,
-                login => match find_blocked(self, &login).await? {
-                    Some(user) => user.id,
-                    None => return Ok(()),
-                },
-            };
-            call(self.client.unblock_user().target_user_id(id).send())
-                .await
-                .map_err(Error::api(API))
-        })
+    fn unblock<'a>(
+        client: &'a Client,
+        _owner: &'a str,
+        target: &'a Target,
+    ) -> BoxFuture<'a, Result<(), ApiError>> {
+        Box::pin(call(client.unblock_user().target_user_id(target.as_str()).send()))
     }
 }

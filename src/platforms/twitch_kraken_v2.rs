@@ -1,93 +1,64 @@
-//! [`BlockList`] on Twitch Kraken v2 (`/kraken/users/{login}/blocks`, by login).
+//! Twitch Kraken v2 `/kraken/users/{login}/blocks` as a [`BlockList`](crate::BlockList): by
+//! login, with no user lookup, so an ID cannot be blocked (it is refused before sending) and is
+//! unblocked through the list. Unblocking a user who is not blocked (Kraken's 404) succeeds.
 
-use blockbind_runtime::{PageOptions, call};
+use blockbind_runtime::{ApiError, PageOptions, call};
+use blockbind_twitch_kraken_v2::Client;
 use futures::future::BoxFuture;
 use futures::stream::{BoxStream, StreamExt};
 
-use crate::block_list::find_blocked;
-use crate::{Api, BlockList, BlockOptions, BlockedUser, Error, Platform, Target};
+use crate::platforms::{Addressing, ApiMapping};
+use crate::{Api, BlockOptions, BlockedUser, Target};
 
-const API: Api = Api::TwitchKrakenV2;
+/// Kraken v2's table.
+pub struct Mapping;
 
-/// The block list of one Twitch user on Kraken v2, which addresses users by login and has no
-/// user lookup: [`BlockList::block`] takes a login (an ID is refused before sending with
-/// [`Error::Unresolvable`]); [`BlockList::unblock`] also takes an ID, resolved through the block
-/// list itself. Unblocking a user who is not blocked (Kraken's 404) succeeds.
-#[derive(Debug, Clone)]
-pub struct TwitchKrakenV2Blocks {
-    client: blockbind_twitch_kraken_v2::Client,
-    login: String,
-}
+impl ApiMapping for Mapping {
+    type Client = Client;
+    const API: Api = Api::TwitchKrakenV2;
+    const ADDRESSING: Addressing = Addressing::Login;
+    const OTHER_KIND: &'static str =
+        "Kraken v2 addresses users by login and has no user lookup; pass the login";
+    const OWNER: &'static str = "Kraken v2 needs the login of the token's user";
+    const NOT_BLOCKED_IS_404: bool = true;
 
-impl TwitchKrakenV2Blocks {
-    /// `login` is the acting user's login (the owner of the block list).
-    pub fn new(client: blockbind_twitch_kraken_v2::Client, login: impl Into<String>) -> Self {
-        Self {
-            client,
-            login: login.into(),
-        }
-    }
-
-    pub fn client(&self) -> &blockbind_twitch_kraken_v2::Client {
-        &self.client
-    }
-}
-
-impl BlockList for TwitchKrakenV2Blocks {
-    fn api(&self) -> Api {
-        API
-    }
-
-    fn blocked_with(&self, options: PageOptions) -> BoxStream<'_, Result<BlockedUser, Error>> {
-        self.client
+    fn list<'a>(
+        client: &'a Client,
+        owner: &'a str,
+        options: PageOptions,
+    ) -> BoxStream<'a, Result<BlockedUser, ApiError>> {
+        client
             .get_user_block_list()
-            .login(&self.login)
+            .login(owner)
             .stream_with(options)
             .map(|block| {
-                let block = block.map_err(Error::api(API))?;
+                let block = block?;
                 Ok(BlockedUser {
-                    platform: Platform::Twitch,
-                    api: API,
-                    id: block.user.id.to_string(),
                     login: Some(block.user.name),
                     display_name: Some(block.user.display_name),
                     blocked_at: block.updated_at,
+                    ..BlockedUser::on(Self::API, block.user.id.to_string())
                 })
             })
             .boxed()
     }
 
-    fn block(&self, target: Target, _options: BlockOptions) -> BoxFuture<'_, Result<(), Error>> {
-        Box::pin(async move {
-            let Target::Login(login) = target else {
-                return Err(Error::Unresolvable {
-                    api: API,
-                    action: "block",
-                    target,
-                    reason: "Kraken v2 addresses users by login and has no user lookup; pass the login",
-                });
-            };
-            let request = self.client.block_user().user(&self.login).target(login);
-            call(request.send())
-                .await
-                .map(drop)
-                .map_err(Error::api(API))
-        })
+    fn block<'a>(
+        client: &'a Client,
+        owner: &'a str,
+        target: &'a Target,
+        _options: BlockOptions,
+    ) -> BoxFuture<'a, Result<(), ApiError>> {
+        let request = client.block_user().user(owner).target(target.as_str());
+        Box::pin(async move { call(request.send()).await.map(drop) })
     }
 
-    fn unblock(&self, target: Target) -> BoxFuture<'_, Result<(), Error>> {
-        Box::pin(async move {
-            let login = match target {
-                Target::Login(login) => login,
-                id => match find_blocked(self, &id).await? {
-                    Some(BlockedUser {
-                        login: Some(login), ..
-                    }) => login,
-                    _ => return Ok(()),
-                },
-            };
-            let request = self.client.unblock_user().user(&self.login).target(login);
-            super::not_blocked_is_done(call(request.send()).await).map_err(Error::api(API))
-        })
+    fn unblock<'a>(
+        client: &'a Client,
+        owner: &'a str,
+        target: &'a Target,
+    ) -> BoxFuture<'a, Result<(), ApiError>> {
+        let request = client.unblock_user().user(owner).target(target.as_str());
+        Box::pin(async move { call(request.send()).await.map(drop) })
     }
 }

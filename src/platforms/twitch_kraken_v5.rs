@@ -1,128 +1,133 @@
-//! [`BlockList`] on Twitch Kraken v5 (`/kraken/users/{user_id}/blocks`).
+//! Twitch Kraken v5 `/kraken/users/{user_id}/blocks` as a [`BlockList`](crate::BlockList): by
+//! user ID; a login is resolved with Kraken's own Get Users (`/users?login=`), one request per
+//! login, and the owner can be the token's user (Get User, `/user`). Unblocking a user who is
+//! not blocked (Kraken's 404) succeeds.
 
-use blockbind_runtime::{PageOptions, call};
+use blockbind_runtime::{ApiError, PageOptions, call};
+use blockbind_twitch_kraken_v5::Client;
 use futures::future::BoxFuture;
 use futures::stream::{BoxStream, StreamExt};
 
-use crate::{Api, BlockList, BlockOptions, BlockedUser, Error, Platform, Target};
+use crate::platforms::{Addressing, ApiMapping, Blocks};
+use crate::{Api, BlockOptions, BlockedUser, Error, Target};
 
-const API: Api = Api::TwitchKrakenV5;
+/// Kraken v5's table.
+pub struct Mapping;
 
-/// The block list of one Twitch user on Kraken v5, which addresses users by ID. A login target
-/// is resolved to an ID with Kraken's own Get Users (`/users?login=`), one request per login.
-/// Unblocking a user who is not blocked (Kraken's 404) succeeds.
-#[derive(Debug, Clone)]
-pub struct TwitchKrakenV5Blocks {
-    client: blockbind_twitch_kraken_v5::Client,
-    user_id: String,
-}
+impl ApiMapping for Mapping {
+    type Client = Client;
+    const API: Api = Api::TwitchKrakenV5;
+    const ADDRESSING: Addressing = Addressing::Id;
+    const OWNER: &'static str = "Kraken v5 needs the user ID or login of the token's user";
+    const NOT_BLOCKED_IS_404: bool = true;
 
-impl TwitchKrakenV5Blocks {
-    pub fn new(client: blockbind_twitch_kraken_v5::Client, user_id: impl Into<String>) -> Self {
-        Self {
-            client,
-            user_id: user_id.into(),
-        }
-    }
-
-    /// Acting as the user of the client's token (Kraken's Get User, `/user`).
-    pub async fn for_token_user(client: blockbind_twitch_kraken_v5::Client) -> Result<Self, Error> {
-        let me = call(client.get_authenticated_user().send())
-            .await
-            .map_err(Error::api(API))?;
-        Ok(Self::new(client, me.id.to_string()))
-    }
-
-    pub fn client(&self) -> &blockbind_twitch_kraken_v5::Client {
-        &self.client
-    }
-
-    pub fn user_id(&self) -> &str {
-        &self.user_id
-    }
-
-    /// The ID of a target: itself, or the ID Get Users gives its login.
-    pub async fn resolve(&self, target: &Target) -> Result<String, Error> {
-        Self::resolve_with(&self.client, target).await
-    }
-
-    /// [`Self::resolve`] before there is a block list (to find the acting user).
-    pub async fn resolve_with(
-        client: &blockbind_twitch_kraken_v5::Client,
-        target: &Target,
-    ) -> Result<String, Error> {
-        match target {
-            Target::Id(id) => Ok(id.clone()),
-            Target::Login(login) => {
-                let found = call(client.get_users().login(vec![login.clone()]).send())
-                    .await
-                    .map_err(Error::api(API))?;
-                found
-                    .users
-                    .into_iter()
-                    .filter_map(|u| u.0)
-                    .find(|u| u.name.eq_ignore_ascii_case(login))
-                    .map(|u| u.id.to_string())
-                    .ok_or_else(|| Error::UnknownUser {
-                        api: API,
-                        login: login.clone(),
-                    })
-            }
-        }
-    }
-}
-
-impl BlockList for TwitchKrakenV5Blocks {
-    fn api(&self) -> Api {
-        API
-    }
-
-    fn blocked_with(&self, options: PageOptions) -> BoxStream<'_, Result<BlockedUser, Error>> {
-        self.client
+    fn list<'a>(
+        client: &'a Client,
+        owner: &'a str,
+        options: PageOptions,
+    ) -> BoxStream<'a, Result<BlockedUser, ApiError>> {
+        client
             .get_user_block_list()
-            .user_id(&self.user_id)
+            .user_id(owner)
             .stream_with(options)
             .map(|block| {
-                let block = block.map_err(Error::api(API))?;
+                let block = block?;
                 Ok(BlockedUser {
-                    platform: Platform::Twitch,
-                    api: API,
-                    id: block.user.id.to_string(),
                     login: Some(block.user.name),
                     display_name: Some(block.user.display_name),
                     blocked_at: block.updated_at,
+                    ..BlockedUser::on(Self::API, block.user.id.to_string())
                 })
             })
             .boxed()
     }
 
-    fn block(&self, target: Target, _options: BlockOptions) -> BoxFuture<'_, Result<(), Error>> {
-        Box::pin(async move {
-            let id = self.resolve(&target).await?;
-            let request = self
-                .client
-                .block_user()
-                .user_id(&self.user_id)
-                .target_user_id(id);
-            call(request.send())
-                .await
-                .map(drop)
-                .map_err(Error::api(API))
-        })
+    fn block<'a>(
+        client: &'a Client,
+        owner: &'a str,
+        target: &'a Target,
+        _options: BlockOptions,
+    ) -> BoxFuture<'a, Result<(), ApiError>> {
+        let request = client
+            .block_user()
+            .user_id(owner)
+            .target_user_id(target.as_str());
+        Box::pin(async move { call(request.send()).await.map(drop) })
     }
 
-    fn unblock(&self, target: Target) -> BoxFuture<'_, Result<(), Error>> {
+    fn unblock<'a>(
+        client: &'a Client,
+        owner: &'a str,
+        target: &'a Target,
+    ) -> BoxFuture<'a, Result<(), ApiError>> {
+        let request = client
+            .unblock_user()
+            .user_id(owner)
+            .target_user_id(target.as_str());
+        Box::pin(async move { call(request.send()).await.map(drop) })
+    }
+
+    fn lookup<'a>(
+        client: &'a Client,
+        login: &'a str,
+    ) -> Option<BoxFuture<'a, Result<Option<String>, ApiError>>> {
+        Some(Box::pin(find_login(client, login)))
+    }
+
+    fn owner<'a>(client: &'a Client, user: Option<Target>) -> BoxFuture<'a, Result<String, Error>> {
         Box::pin(async move {
-            let id = match self.resolve(&target).await {
-                Err(Error::UnknownUser { .. }) => return Ok(()),
-                other => other?,
-            };
-            let request = self
-                .client
-                .unblock_user()
-                .user_id(&self.user_id)
-                .target_user_id(id);
-            super::not_blocked_is_done(call(request.send()).await).map_err(Error::api(API))
+            match user {
+                None => Ok(Blocks::<Self>::for_token_user(client.clone())
+                    .await?
+                    .owner()
+                    .to_string()),
+                Some(user) => Blocks::<Self>::resolve_with(client, &user).await,
+            }
         })
+    }
+}
+
+/// The ID Get Users gives `login`, if any user has it.
+async fn find_login(client: &Client, login: &str) -> Result<Option<String>, ApiError> {
+    let found = call(client.get_users().login(vec![login.to_string()]).send()).await?;
+    Ok(found
+        .users
+        .into_iter()
+        .filter_map(|u| u.0)
+        .find(|u| u.name.eq_ignore_ascii_case(login))
+        .map(|u| u.id.to_string()))
+}
+
+impl Blocks<Mapping> {
+    /// Acting as the user of the client's token (Kraken's Get User, `/user`).
+    pub async fn for_token_user(client: Client) -> Result<Self, Error> {
+        let me = call(client.get_authenticated_user().send())
+            .await
+            .map_err(Error::api(Mapping::API))?;
+        Ok(Self::new(client, me.id.to_string()))
+    }
+
+    /// The owner's user ID.
+    pub fn user_id(&self) -> &str {
+        self.owner()
+    }
+
+    /// The ID of a target: itself, or the ID Get Users gives its login.
+    pub async fn resolve(&self, target: &Target) -> Result<String, Error> {
+        Self::resolve_with(self.client(), target).await
+    }
+
+    /// [`Self::resolve`] before there is a block list (to find the acting user).
+    pub async fn resolve_with(client: &Client, target: &Target) -> Result<String, Error> {
+        match target {
+            Target::Id(id) => Ok(id.clone()),
+            Target::Login(login) => find_login(client, login)
+                .await
+                .map_err(Error::api(Mapping::API))?
+                .ok_or_else(|| Error::UnknownUser {
+                    api: Mapping::API,
+                    login: login.clone(),
+                }),
+        }
     }
 }

@@ -1,102 +1,67 @@
-//! [`BlockList`] on X API v2 (`/2/users/{id}/blocking`).
+//! X API v2 `/2/users/{id}/blocking` as a [`BlockList`](crate::BlockList): by user ID. Its
+//! blocking endpoints have no user lookup, so a username cannot be blocked (it is refused before
+//! sending) and is unblocked through the list.
 
-use blockbind_runtime::{PageOptions, call};
+use blockbind_runtime::{ApiError, PageOptions, call};
+use blockbind_x_v2::Client;
 use futures::future::BoxFuture;
 use futures::stream::{BoxStream, StreamExt};
 
-use crate::block_list::find_blocked;
-use crate::{Api, BlockList, BlockOptions, BlockedUser, Error, Platform, Target};
+use crate::platforms::{Addressing, ApiMapping};
+use crate::{Api, BlockOptions, BlockedUser, Target};
 
-const API: Api = Api::XV2;
+/// X v2's table.
+pub struct Mapping;
 
-/// The block list of one X user on API v2, which addresses users by ID; its blocking endpoints
-/// have no user lookup. [`BlockList::block`] takes an ID (a username is refused before sending
-/// with [`Error::Unresolvable`]); [`BlockList::unblock`] also takes a username, resolved through
-/// the block list itself.
-#[derive(Debug, Clone)]
-pub struct XV2Blocks {
-    client: blockbind_x_v2::Client,
-    user_id: String,
-}
+impl ApiMapping for Mapping {
+    type Client = Client;
+    const API: Api = Api::XV2;
+    const ADDRESSING: Addressing = Addressing::Id;
+    const OTHER_KIND: &'static str = "X API v2 addresses users by ID and its blocking endpoints have no user lookup; pass the user ID";
+    const OWNER: &'static str = "X API v2 needs the user ID of the token's user";
 
-impl XV2Blocks {
-    /// `user_id` is the ID of the user the client's token acts for.
-    pub fn new(client: blockbind_x_v2::Client, user_id: impl Into<String>) -> Self {
-        Self {
-            client,
-            user_id: user_id.into(),
-        }
-    }
-
-    pub fn client(&self) -> &blockbind_x_v2::Client {
-        &self.client
-    }
-}
-
-impl BlockList for XV2Blocks {
-    fn api(&self) -> Api {
-        API
-    }
-
-    fn blocked_with(&self, options: PageOptions) -> BoxStream<'_, Result<BlockedUser, Error>> {
-        self.client
+    fn list<'a>(
+        client: &'a Client,
+        owner: &'a str,
+        options: PageOptions,
+    ) -> BoxStream<'a, Result<BlockedUser, ApiError>> {
+        client
             .get_users_blocking()
-            .id(self.user_id.as_str())
+            .id(owner)
             .stream_with(options)
             .map(|user| {
-                let user = user.map_err(Error::api(API))?;
+                let user = user?;
                 Ok(BlockedUser {
-                    platform: Platform::X,
-                    api: API,
-                    id: user.id.to_string(),
                     login: Some(user.username),
                     display_name: Some(user.name),
-                    blocked_at: None,
+                    ..BlockedUser::on(Self::API, user.id.to_string())
                 })
             })
             .boxed()
     }
 
-    fn block(&self, target: Target, _options: BlockOptions) -> BoxFuture<'_, Result<(), Error>> {
-        Box::pin(async move {
-            let Target::Id(id) = target else {
-                return Err(Error::Unresolvable {
-                    api: API,
-                    action: "block",
-                    target,
-                    reason: "X API v2 addresses users by ID and its blocking endpoints have no user lookup; pass the user ID",
-                });
-            };
-            let request = self
-                .client
-                .block_user()
-                .id(self.user_id.as_str())
-                .body_map(|body| body.target_user_id(id.as_str()));
-            call(request.send())
-                .await
-                .map(drop)
-                .map_err(Error::api(API))
-        })
+    fn block<'a>(
+        client: &'a Client,
+        owner: &'a str,
+        target: &'a Target,
+        _options: BlockOptions,
+    ) -> BoxFuture<'a, Result<(), ApiError>> {
+        let request = client
+            .block_user()
+            .id(owner)
+            .body_map(|body| body.target_user_id(target.as_str()));
+        Box::pin(async move { call(request.send()).await.map(drop) })
     }
 
-    fn unblock(&self, target: Target) -> BoxFuture<'_, Result<(), Error>> {
-        Box::pin(async move {
-            let id = match target {
-                Target::Id(id) => id,
-                login => match find_blocked(self, &login).await? {
-                    Some(user) => user.id,
-                    None => return Ok(()),
-                },
-            };
-            let request = self
-                .client
-                .unblock_user()
-                .source_user_id(self.user_id.as_str())
-                .target_user_id(id.as_str());
-            call(request.send())
-                .await
-                .map(drop)
-                .map_err(Error::api(API))
-        })
+    fn unblock<'a>(
+        client: &'a Client,
+        owner: &'a str,
+        target: &'a Target,
+    ) -> BoxFuture<'a, Result<(), ApiError>> {
+        let request = client
+            .unblock_user()
+            .source_user_id(owner)
+            .target_user_id(target.as_str());
+        Box::pin(async move { call(request.send()).await.map(drop) })
     }
 }

@@ -64,11 +64,13 @@ pub fn generate(spec: &SpecFile) -> Result<GeneratedCrate> {
     })?
     .with_context(|| format!("progenitor rejected {}", spec.rel_path))?;
 
+    let facts = spec.facts()?;
     let mut tokens = tokens;
-    tokens.extend(crate::runtime_wiring::tokens(spec)?);
+    tokens.extend(crate::runtime_wiring::tokens(spec, &facts)?);
     let file: syn::File = syn::parse2(tokens)
         .with_context(|| format!("progenitor's output for {} does not parse", spec.rel_path))?;
     let code = progenitor_impl::space_out_items(prettyplease::unparse(&file))?;
+    let code = clearer_enum_errors(&code);
     let generated = format!(
         "{}\n{}",
         generated_header(&spec.rel_path, &spec.sha256()),
@@ -116,6 +118,35 @@ pub fn generate(spec: &SpecFile) -> Result<GeneratedCrate> {
     })
 }
 
+/// progenitor's enums refuse an unknown value with "invalid value", which names neither the
+/// value nor the choices; this pass makes each say both (the value cut to 64 characters).
+fn clearer_enum_errors(code: &str) -> String {
+    const VAGUE: &str = "_ => Err(\"invalid value\".into()),";
+    let mut out = String::with_capacity(code.len());
+    let mut arms: Vec<String> = Vec::new();
+    for line in code.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if trimmed.starts_with("match value {") {
+            arms.clear();
+        } else if let Some(rest) = trimmed.strip_prefix('"')
+            && let Some((literal, _)) = rest.split_once("\" => Ok(Self::")
+        {
+            arms.push(literal.to_string());
+        }
+        if trimmed == VAGUE && !arms.is_empty() {
+            let indent = &line[..line.len() - line.trim_start().len()];
+            out.push_str(&format!(
+                "{indent}_ => Err(format!(\"{{:?}} is not one of: {}\", value.chars().take(64).collect::<String>()).into()),\n",
+                arms.join(", ")
+            ));
+            arms.clear();
+            continue;
+        }
+        out.push_str(line);
+    }
+    out
+}
+
 fn cargo_toml(spec: &SpecFile, crate_dir: &str, title: &str, deps: &[&str]) -> Result<String> {
     if title.contains('"') || title.contains('\\') {
         bail!(
@@ -139,6 +170,9 @@ fn cargo_toml(spec: &SpecFile, crate_dir: &str, title: &str, deps: &[&str]) -> R
          [lib]\n\
          path = \"src/lib.rs\"\n\
          \n\
+         [lints]\n\
+         workspace = true\n\
+         \n\
          [dependencies]\n",
         spec = spec.rel_path,
     );
@@ -158,7 +192,9 @@ fn lib_rs(spec: &SpecFile, title: &str) -> String {
          #[rustfmt::skip]\n\
          #[allow(clippy::all, clippy::pedantic, unused_imports, dead_code, missing_docs)]\n\
          mod generated;\n\
-         pub use generated::*;\n",
+         pub use generated::*;\n\
+         \n\
+         pub use blockbind_runtime::{{ApiError, PageOptions}};\n",
         spec = spec.rel_path,
     )
 }
@@ -213,6 +249,48 @@ pub fn generate_all(root: &Path, only: &[String]) -> Result<Vec<GeneratedCrate>>
         }
     }
     selected.into_iter().map(generate).collect()
+}
+
+/// The files generated from every spec together: the registry, the facade's per-API glue and
+/// the facade's feature block (see `registry.rs`).
+pub fn shared(root: &Path) -> Result<Vec<OwnedFile>> {
+    let mut specs = Vec::new();
+    for spec in blockbind_spec::workspace_specs(root)? {
+        let facts = spec.facts()?;
+        specs.push((spec, facts));
+    }
+    Ok(vec![
+        crate::registry::registry(&specs)?,
+        crate::registry::facade(&specs)?,
+        crate::registry::root_manifest(root, &specs)?,
+    ])
+}
+
+/// The shared files that differ from the disk.
+pub fn stale_shared(root: &Path, files: &[OwnedFile]) -> Vec<PathBuf> {
+    files
+        .iter()
+        .filter(|f| file_state(root, f) != FileState::Fresh)
+        .map(|f| f.path.clone())
+        .collect()
+}
+
+/// Writes the shared files that differ; returns the paths written.
+pub fn write_shared(root: &Path, files: &[OwnedFile]) -> Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    for f in files {
+        if file_state(root, f) == FileState::Fresh {
+            continue;
+        }
+        let path = root.join(&f.path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
+        }
+        std::fs::write(&path, &f.content).with_context(|| format!("writing {}", path.display()))?;
+        written.push(f.path.clone());
+    }
+    Ok(written)
 }
 
 /// The crates whose owned files differ from the disk, with the files that differ.
@@ -274,6 +352,11 @@ mod tests {
         assert!(
             stale.is_empty(),
             "generated code is stale, run `cargo xtask generate`: {stale:?}"
+        );
+        let shared = stale_shared(&root, &shared(&root).unwrap());
+        assert!(
+            shared.is_empty(),
+            "the registry or the facade glue is stale, run `cargo xtask generate`: {shared:?}"
         );
     }
 

@@ -16,6 +16,8 @@ use clap::{Parser, Subcommand};
 mod bench;
 mod generate;
 mod lint;
+mod pagination;
+mod registry;
 mod runtime_wiring;
 
 #[derive(Parser)]
@@ -71,10 +73,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.task {
         Task::Generate { check, only } => {
             let crates = generate::generate_all(&root, &only)?;
+            let shared = generate::shared(&root)?;
             if check {
                 let stale = generate::stale(&root, &crates);
-                if stale.is_empty() {
-                    println!("generated code is fresh ({} crates)", crates.len());
+                let stale_shared = generate::stale_shared(&root, &shared);
+                if stale.is_empty() && stale_shared.is_empty() {
+                    println!(
+                        "generated code is fresh ({} crates, the registry and the facade glue)",
+                        crates.len()
+                    );
                     return Ok(ExitCode::SUCCESS);
                 }
                 for (krate, files) in &stale {
@@ -82,10 +89,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         files.iter().map(|f| f.display().to_string()).collect();
                     eprintln!("stale: crates/{krate} ({})", files.join(", "));
                 }
+                for file in &stale_shared {
+                    eprintln!("stale: {}", file.display());
+                }
                 eprintln!("run `cargo xtask generate` and commit the result");
                 return Ok(ExitCode::FAILURE);
             }
-            let written = generate::write(&root, &crates)?;
+            let mut written = generate::write(&root, &crates)?;
+            written.extend(generate::write_shared(&root, &shared)?);
             for c in &crates {
                 println!("{} -> crates/{}", c.spec.rel_path, c.crate_dir);
             }

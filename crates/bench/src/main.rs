@@ -214,7 +214,9 @@ async fn overhead(
     let http = Runtime::http_client(Duration::from_secs(10));
     let (name, sdk_ns, raw_ns) = match api {
         Which::Helix => {
-            let runtime = Runtime::new(Auth::twitch_helix("benchclientid", "benchtoken")?);
+            let runtime = Runtime::new(
+                Auth::user_token("benchtoken").and_then(|a| a.with_api_key("benchclientid"))?,
+            );
             let client = blockbind_twitch_helix::Client::new_with_client(
                 &format!("{base}/helix"),
                 http.clone(),
@@ -252,7 +254,7 @@ async fn overhead(
             ("twitch-helix", s, r)
         }
         Which::X => {
-            let runtime = Runtime::new(Auth::x_oauth2_user(OAuth2UserToken::new("benchtoken")?));
+            let runtime = Runtime::new(Auth::oauth2_user(OAuth2UserToken::new("benchtoken")?));
             let client = blockbind_x_v2::Client::new_with_client(
                 &format!("{base}/2"),
                 http.clone(),
@@ -398,7 +400,7 @@ async fn paginate(
             let client = blockbind_twitch_helix::Client::new_with_client(
                 &format!("{base}/helix"),
                 http,
-                Runtime::new(Auth::twitch_helix(client_id, token)?),
+                Runtime::new(Auth::user_token(token).and_then(|a| a.with_api_key(client_id))?),
             );
             let mut stream =
                 std::pin::pin!(client.get_user_block_list().broadcaster_id(user).stream());
@@ -447,7 +449,7 @@ async fn paginate(
             let client = blockbind_x_v2::Client::new_with_client(
                 &format!("{base}/2"),
                 http,
-                Runtime::new(Auth::x_oauth2_user(OAuth2UserToken::new(token)?)),
+                Runtime::new(Auth::oauth2_user(OAuth2UserToken::new(token)?)),
             );
             let mut stream = std::pin::pin!(client.get_users_blocking().id(user).stream());
             while let Some(u) = stream.try_next().await? {

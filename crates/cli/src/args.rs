@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 
 use blockbind::{Api, BlockOptions, BlockReason, SourceContext};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::builder::TypedValueParser;
+use clap::{Parser, Subcommand};
 
 use blockbind_cli::output::{FileFormat, ListFormat};
 
@@ -19,9 +20,9 @@ Examples:
   blockbind --platform x-v1 import block.js         # X's archive
   blockbind --platform twitch-kraken-v5 diff blocks.csv
 
-Credentials come from TWITCH_CLIENT_ID, TWITCH_TOKEN, X_OAUTH2_TOKEN, X_CONSUMER_KEY,
-X_CONSUMER_SECRET, X_ACCESS_TOKEN and X_ACCESS_TOKEN_SECRET, or from a credentials file
-(NAME=value lines, mode 0600; default ~/.config/blockbind/credentials). Never from flags.
+Credentials come from the variables the specs name (see `blockbind mock` for each one), or
+from a credentials file (NAME=value lines, mode 0600; default ~/.config/blockbind/credentials).
+Never from flags.
 
 Exit codes: 0 success, 2 usage error, 3 authentication or scope error, 4 gave up on rate
 limits or retries, 1 anything else.";
@@ -36,7 +37,7 @@ limits or retries, 1 anything else.";
 pub(crate) struct Cli {
     /// The API to use.
     #[arg(long, global = true, env = "BLOCKBIND_PLATFORM", value_enum)]
-    pub(crate) platform: Option<PlatformArg>,
+    pub(crate) platform: Option<Api>,
     /// Send every API to this origin instead (e.g. the mock: http://127.0.0.1:8080).
     #[arg(long, global = true, env = "BLOCKBIND_BASE_URL")]
     pub(crate) base_url: Option<String>,
@@ -57,67 +58,38 @@ pub(crate) struct Cli {
     pub(crate) command: Command,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub(crate) enum PlatformArg {
-    #[value(name = "twitch-helix")]
-    TwitchHelix,
-    #[value(name = "twitch-kraken-v5")]
-    TwitchKrakenV5,
-    #[value(name = "twitch-kraken-v2")]
-    TwitchKrakenV2,
-    #[value(name = "x-v2")]
-    XV2,
-    #[value(name = "x-v1", alias = "x-v1.1")]
-    XV1,
-}
-
-impl From<PlatformArg> for Api {
-    fn from(p: PlatformArg) -> Api {
-        match p {
-            PlatformArg::TwitchHelix => Api::TwitchHelix,
-            PlatformArg::TwitchKrakenV5 => Api::TwitchKrakenV5,
-            PlatformArg::TwitchKrakenV2 => Api::TwitchKrakenV2,
-            PlatformArg::XV2 => Api::XV2,
-            PlatformArg::XV1 => Api::XV1,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub(crate) enum ContextArg {
-    Chat,
-    Whisper,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub(crate) enum ReasonArg {
-    Harassment,
-    Spam,
-    Other,
+/// The values a Helix `block_user` enum parameter takes, from its spec, parsed into the
+/// generated type.
+fn helix_block<T>(parameter: &str) -> impl clap::builder::TypedValueParser<Value = T>
+where
+    T: std::str::FromStr + Clone + Send + Sync + 'static,
+{
+    let values = blockbind::twitch_helix::API
+        .operation("block_user")
+        .and_then(|op| op.enum_values(parameter))
+        .unwrap_or_default();
+    clap::builder::PossibleValuesParser::new(values.iter().copied()).try_map(|value| {
+        value
+            .parse::<T>()
+            .map_err(|_| format!("{value:?} is not accepted"))
+    })
 }
 
 #[derive(clap::Args, Debug, Clone, Copy)]
 pub(crate) struct BlockFlags {
     /// Where the harassment took place (Helix only; other APIs ignore it).
-    #[arg(long, value_enum)]
-    source_context: Option<ContextArg>,
+    #[arg(long, value_parser = helix_block::<SourceContext>("source_context"))]
+    source_context: Option<SourceContext>,
     /// Why the user is blocked (Helix only; other APIs ignore it).
-    #[arg(long, value_enum)]
-    reason: Option<ReasonArg>,
+    #[arg(long, value_parser = helix_block::<BlockReason>("reason"))]
+    reason: Option<BlockReason>,
 }
 
 impl From<BlockFlags> for BlockOptions {
     fn from(f: BlockFlags) -> Self {
         BlockOptions {
-            source_context: f.source_context.map(|c| match c {
-                ContextArg::Chat => SourceContext::Chat,
-                ContextArg::Whisper => SourceContext::Whisper,
-            }),
-            reason: f.reason.map(|r| match r {
-                ReasonArg::Harassment => BlockReason::Harassment,
-                ReasonArg::Spam => BlockReason::Spam,
-                ReasonArg::Other => BlockReason::Other,
-            }),
+            source_context: f.source_context,
+            reason: f.reason,
         }
     }
 }

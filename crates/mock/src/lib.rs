@@ -32,6 +32,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
+use blockbind_registry::SchemeKind;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
@@ -42,79 +43,12 @@ mod server;
 mod world;
 
 pub use auth::OAuth1Issued;
-pub use world::{POPULATION_BASE, Platform, User};
+pub use blockbind_registry::{Api, Platform};
+pub use world::{POPULATION_BASE, User};
 
 use auth::Tokens;
 use routes::Routes;
 use world::World;
-
-/// The five APIs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum Api {
-    #[serde(rename = "twitch-helix")]
-    TwitchHelix,
-    #[serde(rename = "twitch-kraken-v5")]
-    TwitchKrakenV5,
-    #[serde(rename = "twitch-kraken-v2")]
-    TwitchKrakenV2,
-    #[serde(rename = "x-v2")]
-    XV2,
-    #[serde(rename = "x-v1.1")]
-    XV1,
-}
-
-impl Api {
-    pub const ALL: [Api; 5] = [
-        Api::TwitchHelix,
-        Api::TwitchKrakenV5,
-        Api::TwitchKrakenV2,
-        Api::XV2,
-        Api::XV1,
-    ];
-
-    /// The spec's file stem: `twitch-helix`, `x-v1.1`, ...
-    pub fn name(self) -> &'static str {
-        match self {
-            Api::TwitchHelix => "twitch-helix",
-            Api::TwitchKrakenV5 => "twitch-kraken-v5",
-            Api::TwitchKrakenV2 => "twitch-kraken-v2",
-            Api::XV2 => "x-v2",
-            Api::XV1 => "x-v1.1",
-        }
-    }
-
-    /// The path prefix the API's server URL has (`/helix`, `/kraken`, `/2`, `/1.1`).
-    pub fn prefix(self) -> &'static str {
-        match self {
-            Api::TwitchHelix => "/helix",
-            Api::TwitchKrakenV5 | Api::TwitchKrakenV2 => "/kraken",
-            Api::XV2 => "/2",
-            Api::XV1 => "/1.1",
-        }
-    }
-
-    pub fn platform(self) -> Platform {
-        match self {
-            Api::TwitchHelix | Api::TwitchKrakenV5 | Api::TwitchKrakenV2 => Platform::Twitch,
-            Api::XV2 | Api::XV1 => Platform::X,
-        }
-    }
-
-    /// The `Accept` header Kraken requires (`None` for the others).
-    pub fn accept(self) -> Option<&'static str> {
-        match self {
-            Api::TwitchKrakenV5 => Some("application/vnd.twitchtv.v5+json"),
-            Api::TwitchKrakenV2 => Some("application/vnd.twitchtv.v2+json"),
-            _ => None,
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Api> {
-        Api::ALL
-            .into_iter()
-            .find(|a| a.name() == name || (name == "x-v1" && *a == Api::XV1))
-    }
-}
 
 /// A rate-limit bucket: `limit` requests per `window_ms`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -217,18 +151,39 @@ pub struct Credentials {
 }
 
 impl Credentials {
-    /// The default credentials as the environment variables blockbind reads (`TWITCH_CLIENT_ID`,
-    /// `TWITCH_TOKEN`, `X_OAUTH2_TOKEN` and the four OAuth 1.0a ones), in that order.
+    /// The default credentials as the environment variables blockbind reads: every variable a
+    /// spec's security scheme names (`x-env`), fed with the default user's credential of that
+    /// kind on that platform, in spec order.
     pub fn env_vars(&self) -> Vec<(&'static str, String)> {
-        vec![
-            ("TWITCH_CLIENT_ID", self.twitch_client_id.clone()),
-            ("TWITCH_TOKEN", self.twitch_token.clone()),
-            ("X_OAUTH2_TOKEN", self.x_oauth2_token.clone()),
-            ("X_CONSUMER_KEY", self.x_oauth1.consumer_key.clone()),
-            ("X_CONSUMER_SECRET", self.x_oauth1.consumer_secret.clone()),
-            ("X_ACCESS_TOKEN", self.x_oauth1.token.clone()),
-            ("X_ACCESS_TOKEN_SECRET", self.x_oauth1.token_secret.clone()),
-        ]
+        let mut out: Vec<(&'static str, String)> = Vec::new();
+        for info in Api::ALL.map(Api::info) {
+            for scheme in info.schemes {
+                let values = match (info.platform, scheme.kind) {
+                    (Platform::Twitch, SchemeKind::OAuth2 | SchemeKind::Bearer) => {
+                        vec![self.twitch_token.clone()]
+                    }
+                    (Platform::Twitch, SchemeKind::ApiKeyHeader) => {
+                        vec![self.twitch_client_id.clone()]
+                    }
+                    (Platform::X, SchemeKind::OAuth2 | SchemeKind::Bearer) => {
+                        vec![self.x_oauth2_token.clone()]
+                    }
+                    (Platform::X, SchemeKind::OAuth1) => vec![
+                        self.x_oauth1.consumer_key.clone(),
+                        self.x_oauth1.consumer_secret.clone(),
+                        self.x_oauth1.token.clone(),
+                        self.x_oauth1.token_secret.clone(),
+                    ],
+                    _ => continue,
+                };
+                for (var, value) in scheme.env.iter().zip(values) {
+                    if !out.iter().any(|(v, _)| v == var) {
+                        out.push((var, value));
+                    }
+                }
+            }
+        }
+        out
     }
 }
 
@@ -336,8 +291,8 @@ impl MockServer {
         for name in config.rate_limits.keys() {
             if Api::from_name(name).is_none() {
                 return Err(MockError::Config(format!(
-                    "rate_limits: unknown API {name:?} (expected one of {:?})",
-                    Api::ALL.map(Api::name)
+                    "rate_limits: unknown API {name:?} (expected one of {})",
+                    Api::names()
                 )));
             }
         }
@@ -455,7 +410,7 @@ impl MockServer {
 
     /// The base URL of one API, to give its client: `http://127.0.0.1:<port>/helix`.
     pub fn url(&self, api: Api) -> String {
-        format!("{}{}", self.base_url(), api.prefix())
+        format!("{}{}", self.base_url(), api.info().prefix)
     }
 
     /// What to tell a person about the running mock: each API's base URL, and the default
@@ -464,7 +419,8 @@ impl MockServer {
         let mut out = String::new();
         for api in Api::ALL {
             let accept = api
-                .accept()
+                .info()
+                .accept
                 .map(|a| format!("  (Accept: {a})"))
                 .unwrap_or_default();
             out.push_str(&format!("{:<17} {}{accept}\n", api.name(), self.url(api)));

@@ -10,31 +10,11 @@ use serde_json::Value;
 
 use crate::Api;
 
-/// The spec files, embedded so the mock works outside this repository.
+/// An API's spec file, embedded (through the registry) so the mock works outside this
+/// repository.
 pub(crate) fn embedded_spec(api: Api) -> SpecFile {
-    let (path, bytes): (&str, &[u8]) = match api {
-        Api::TwitchHelix => (
-            "specs/twitch-helix.yaml",
-            include_bytes!("../../../specs/twitch-helix.yaml"),
-        ),
-        Api::TwitchKrakenV5 => (
-            "specs/twitch-kraken-v5.yaml",
-            include_bytes!("../../../specs/twitch-kraken-v5.yaml"),
-        ),
-        Api::TwitchKrakenV2 => (
-            "specs/twitch-kraken-v2.yaml",
-            include_bytes!("../../../specs/twitch-kraken-v2.yaml"),
-        ),
-        Api::XV2 => (
-            "specs/x-v2.yaml",
-            include_bytes!("../../../specs/x-v2.yaml"),
-        ),
-        Api::XV1 => (
-            "specs/x-v1.1.yaml",
-            include_bytes!("../../../specs/x-v1.1.yaml"),
-        ),
-    };
-    SpecFile::from_bytes(path, bytes.to_vec()).expect("embedded specs parse (tests/specs.rs)")
+    SpecFile::from_bytes(api.info().spec_path, api.spec_yaml().to_vec())
+        .expect("embedded specs parse (tests/specs.rs)")
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -101,6 +81,9 @@ pub(crate) struct Route {
     responses: BTreeMap<u16, ResponseRule>,
     pub security: Security,
     pub rate: Option<RateRule>,
+    /// The success status and the spec's first example of its body (`None`: no body, or no
+    /// example): what an operation without a handler answers.
+    pub example: Option<(u16, Option<Value>)>,
 }
 
 impl Route {
@@ -276,6 +259,21 @@ fn security(spec: &SpecFile, op: &Value) -> Security {
     out
 }
 
+/// The first 2xx response of an operation, with the first example of its JSON body.
+fn success_example(spec: &SpecFile, op: &Value) -> Option<(u16, Option<Value>)> {
+    let responses = op.get("responses")?.as_object()?;
+    let (code, response) = responses.iter().find(|(c, _)| c.starts_with('2'))?;
+    let response = spec.deref(response).unwrap_or(response);
+    let media = response.pointer("/content/application~1json");
+    let example = media.and_then(|m| {
+        m.get("example").cloned().or_else(|| {
+            let first = m.get("examples")?.as_object()?.values().next()?;
+            spec.deref(first).unwrap_or(first).get("value").cloned()
+        })
+    });
+    Some((status_code(code)?, example))
+}
+
 fn status_code(key: &str) -> Option<u16> {
     key.parse().ok()
 }
@@ -327,6 +325,7 @@ impl Routes {
                         let schema = b.pointer("/content/application~1json/schema")?;
                         Some((required, validator(&spec, schema)))
                     });
+                let example = success_example(&spec, op.node);
                 let mut responses = BTreeMap::new();
                 if let Some(Value::Object(map)) = op.node.get("responses") {
                     for (code, response) in map {
@@ -372,6 +371,7 @@ impl Routes {
                     responses,
                     security: security(&spec, op.node),
                     rate,
+                    example,
                 });
             }
         }

@@ -113,6 +113,25 @@ fn strip<'a>(path: &'a str, prefix: &str) -> Option<&'a str> {
     (rest.is_empty() || rest.starts_with('/')).then_some(rest)
 }
 
+/// The API a request is for: the one whose path prefix the path starts with, told apart by the
+/// `Accept` header where several share a prefix (Kraken v5 and v2 under `/kraken`). `Err(None)`:
+/// no API there; `Err(Some(candidates))`: several, and `Accept` names none of them.
+fn select_api<'a>(path: &'a str, accept: &str) -> Result<(Api, &'a str), Option<Vec<Api>>> {
+    let candidates: Vec<(Api, &str)> = Api::ALL
+        .into_iter()
+        .filter_map(|api| Some((api, strip(path, api.info().prefix)?)))
+        .collect();
+    match candidates.as_slice() {
+        [] => Err(None),
+        [one] => Ok(*one),
+        several => several
+            .iter()
+            .find(|(api, _)| api.info().accept.is_some_and(|a| accept.contains(a)))
+            .copied()
+            .ok_or_else(|| Some(several.iter().map(|(api, _)| *api).collect())),
+    }
+}
+
 async fn handle(
     AxumState(shared): AxumState<Arc<Shared>>,
     request: axum::extract::Request,
@@ -136,34 +155,26 @@ async fn handle(
         return into_response(handlers::x_token(&shared, &body), Vec::new());
     }
 
-    let (api, rest) = if let Some(rest) = strip(&path, "/helix") {
-        (Api::TwitchHelix, rest)
-    } else if let Some(rest) = strip(&path, "/kraken") {
-        let accept = parts
-            .headers
-            .get(http::header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        if accept.contains("application/vnd.twitchtv.v5+json") {
-            (Api::TwitchKrakenV5, rest)
-        } else if accept.contains("application/vnd.twitchtv.v2+json") {
-            (Api::TwitchKrakenV2, rest)
-        } else {
+    let accept = parts
+        .headers
+        .get(http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let (api, rest) = match select_api(&path, accept) {
+        Ok(found) => found,
+        Err(None) => return plain(StatusCode::NOT_FOUND, "no API at this path"),
+        Err(Some(candidates)) => {
+            let versions: Vec<&str> = candidates.iter().filter_map(|a| a.info().accept).collect();
             let fail = Fail::new(
                 400,
-                "Kraken needs a version: send Accept: application/vnd.twitchtv.v5+json (or v2+json)",
+                format!(
+                    "{} needs a version: send Accept: {}",
+                    candidates[0].info().prefix,
+                    versions.join(" or ")
+                ),
             );
-            return into_response(
-                handlers::render_error(Api::TwitchKrakenV5, &fail),
-                Vec::new(),
-            );
+            return into_response(handlers::render_error(candidates[0], &fail), Vec::new());
         }
-    } else if let Some(rest) = strip(&path, "/2") {
-        (Api::XV2, rest)
-    } else if let Some(rest) = strip(&path, "/1.1") {
-        (Api::XV1, rest)
-    } else {
-        return plain(StatusCode::NOT_FOUND, "no API at this path");
     };
 
     let (route, path_params) = match shared.routes.lookup(api, &parts.method, rest) {
@@ -279,7 +290,7 @@ fn process(
             config: &shared.config,
             origin: format!("http://{host}"),
         };
-        handlers::dispatch(&route.id, &mut ctx)
+        handlers::dispatch(route, &mut ctx)
     })();
     if injected_429 {
         state.counters.faults += 1;

@@ -17,13 +17,7 @@ const WORDS: &[&str] = &[
     "umber", "velvet", "willow", "xenon", "yarrow", "zephyr",
 ];
 
-/// Which platform a user or block list belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Platform {
-    Twitch,
-    X,
-}
+pub use blockbind_registry::Platform;
 
 /// A user of the mock.
 #[derive(Debug, Clone, PartialEq, Serialize)]

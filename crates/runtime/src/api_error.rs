@@ -108,7 +108,6 @@ impl TransportError {
     pub fn reqwest_error(&self) -> Option<&reqwest::Error> {
         self.source.as_deref()
     }
-
 }
 
 impl std::error::Error for TransportError {

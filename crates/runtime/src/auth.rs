@@ -1,10 +1,14 @@
-//! Credentials, one kind per platform scheme, constructed once and shared by clients (cheap to
-//! clone). Every secret sits in a `secrecy` type: `Debug` and `Display` print `[redacted]`, and no
-//! error message carries one.
+//! Credentials by kind, not by API: a token (static, refreshable or app-only), an API key and
+//! OAuth 1.0a credentials. Which ones an operation needs, and how each goes on the wire (the
+//! `Authorization` prefix, the API key's header), comes from the spec's security schemes in the
+//! generated [`ApiSpec`] table; nothing here names an API.
+//!
+//! Constructed once and shared by clients (cheap to clone). Every secret sits in a `secrecy`
+//! type: `Debug` and `Display` print `[redacted]`, and no error message carries one.
 
 use std::collections::BTreeSet;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
@@ -12,14 +16,23 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::error::{RequestError, check_header_value};
 use crate::oauth1::OAuth1Credentials;
 use crate::oauth2::OAuth2UserToken;
-use crate::operation::{CredentialNeed, OperationSpec};
+use crate::operation::{ApiSpec, CredentialNeed, OperationSpec, SchemeInfo, SchemeKind};
 
 const REDACTED: &str = "[redacted]";
 
-/// Credentials for one client, plus the scopes the caller says its token has (optional).
+/// The credentials of one client, plus the scopes the caller says its token has (optional).
+///
+/// Build it from the kinds of credential the API's spec asks for: [`Auth::user_token`] (an OAuth
+/// 2.0 user access token, sent with the scheme's prefix: `Bearer`, Kraken's `OAuth`),
+/// [`Auth::oauth2_user`] (one that refreshes), [`Auth::app_token`], [`Auth::oauth1`], and
+/// [`Auth::with_api_key`] for a scheme that sends a key in a header of its own (Twitch's
+/// `Client-Id`). Each request uses the first of the operation's security alternatives these
+/// credentials satisfy; when none is satisfied the request is refused before sending.
 #[derive(Clone)]
 pub struct Auth {
-    kind: AuthKind,
+    token: Option<Token>,
+    api_key: Option<ApiKey>,
+    oauth1: Option<Arc<OAuth1Credentials>>,
     scopes: Option<Arc<BTreeSet<String>>>,
     /// Distinguishes credentials in rate-limit buckets without hashing any secret.
     id: u64,
@@ -28,21 +41,24 @@ pub struct Auth {
 static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 #[derive(Clone)]
-enum AuthKind {
-    None,
-    /// The header values are built once: they are the same on every request.
-    TwitchHelix {
-        client_id: String,
-        authorization: HeaderValue,
-        client_id_header: HeaderValue,
+enum Token {
+    /// A user access token that does not change; the header for the prefix it was last sent
+    /// with is built once (it is the same on every request).
+    User {
+        secret: SecretString,
+        header: Arc<OnceLock<(&'static str, HeaderValue)>>,
     },
-    Kraken {
-        client_id: Option<String>,
-        token: Option<SecretString>,
+    Refreshable(Arc<OAuth2UserToken>),
+    AppOnly {
+        secret: SecretString,
+        header: Arc<OnceLock<(&'static str, HeaderValue)>>,
     },
-    XUserOAuth2(Arc<OAuth2UserToken>),
-    XAppOnly(SecretString),
-    XOAuth1(Arc<OAuth1Credentials>),
+}
+
+#[derive(Clone)]
+struct ApiKey {
+    value: String,
+    header: HeaderValue,
 }
 
 fn secret(what: &str, value: impl Into<String>) -> Result<SecretString, RequestError> {
@@ -51,18 +67,21 @@ fn secret(what: &str, value: impl Into<String>) -> Result<SecretString, RequestE
     Ok(SecretString::from(value))
 }
 
-impl Auth {
-    /// No credentials (tests, public endpoints).
-    pub fn none() -> Self {
-        Self::from_kind(AuthKind::None)
+impl Default for Auth {
+    fn default() -> Self {
+        Self::none()
     }
+}
 
-    fn from_kind(kind: AuthKind) -> Self {
-        let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+impl Auth {
+    /// No credentials (tests, public endpoints); add some with the `with_*` methods.
+    pub fn none() -> Self {
         Self {
-            kind,
+            token: None,
+            api_key: None,
+            oauth1: None,
             scopes: None,
-            id,
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 
@@ -71,52 +90,65 @@ impl Auth {
         self.id
     }
 
-    /// Twitch Helix: `Authorization: Bearer <user token>` and `Client-Id: <client id>`.
-    pub fn twitch_helix(
-        client_id: impl Into<String>,
-        user_token: impl Into<String>,
-    ) -> Result<Self, RequestError> {
-        let client_id = client_id.into();
-        check_header_value("Twitch client ID", &client_id)?;
-        let token = secret("Twitch user token", user_token)?;
-        Ok(Self::from_kind(AuthKind::TwitchHelix {
-            authorization: sensitive(&format!("Bearer {}", token.expose_secret()))?,
-            client_id_header: plain(&client_id)?,
-            client_id,
-        }))
+    /// An OAuth 2.0 user access token that does not refresh. Refused if it holds a control
+    /// character.
+    pub fn user_token(token: impl Into<String>) -> Result<Self, RequestError> {
+        Self::none().with_user_token(token)
     }
 
-    /// Twitch Kraken (v5 or v2): `Authorization: OAuth <token>` and, when given, `Client-ID`. The
-    /// `Accept` header that selects the version comes from the client's spec, not from here.
-    pub fn twitch_kraken(
-        client_id: Option<String>,
-        oauth_token: Option<String>,
-    ) -> Result<Self, RequestError> {
-        if let Some(id) = &client_id {
-            check_header_value("Twitch client ID", id)?;
-        }
-        let token = oauth_token
-            .map(|t| secret("Twitch OAuth token", t))
-            .transpose()?;
-        Ok(Self::from_kind(AuthKind::Kraken { client_id, token }))
+    /// An OAuth 2.0 user token that refreshes before expiry and once after a 401.
+    pub fn oauth2_user(token: OAuth2UserToken) -> Self {
+        Self::none().with_oauth2_user(token)
     }
 
-    /// X OAuth 2.0 user context (a user access token, optionally refreshable).
-    pub fn x_oauth2_user(token: OAuth2UserToken) -> Self {
-        Self::from_kind(AuthKind::XUserOAuth2(Arc::new(token)))
+    /// An app-only bearer token. Operations that need user context refuse it before sending.
+    pub fn app_token(bearer: impl Into<String>) -> Result<Self, RequestError> {
+        Self::none().with_app_token(bearer)
     }
 
-    /// An X app-only bearer token. User-context endpoints refuse it before sending.
-    pub fn x_app_only(bearer: impl Into<String>) -> Result<Self, RequestError> {
-        Ok(Self::from_kind(AuthKind::XAppOnly(secret(
-            "X app-only bearer token",
-            bearer,
-        )?)))
+    /// OAuth 1.0a user credentials (HMAC-SHA1 signed requests).
+    pub fn oauth1(credentials: OAuth1Credentials) -> Self {
+        Self::none().with_oauth1(credentials)
     }
 
-    /// X OAuth 1.0a user context (HMAC-SHA1 signed requests).
-    pub fn x_oauth1(credentials: OAuth1Credentials) -> Self {
-        Self::from_kind(AuthKind::XOAuth1(Arc::new(credentials)))
+    /// Adds (or replaces) the token: an OAuth 2.0 user access token that does not refresh.
+    pub fn with_user_token(mut self, token: impl Into<String>) -> Result<Self, RequestError> {
+        self.token = Some(Token::User {
+            secret: secret("user access token", token)?,
+            header: Arc::default(),
+        });
+        Ok(self)
+    }
+
+    /// Adds (or replaces) the token with one that refreshes.
+    pub fn with_oauth2_user(mut self, token: OAuth2UserToken) -> Self {
+        self.token = Some(Token::Refreshable(Arc::new(token)));
+        self
+    }
+
+    /// Adds (or replaces) the token with an app-only bearer token.
+    pub fn with_app_token(mut self, bearer: impl Into<String>) -> Result<Self, RequestError> {
+        self.token = Some(Token::AppOnly {
+            secret: secret("app-only bearer token", bearer)?,
+            header: Arc::default(),
+        });
+        Ok(self)
+    }
+
+    /// Adds OAuth 1.0a user credentials.
+    pub fn with_oauth1(mut self, credentials: OAuth1Credentials) -> Self {
+        self.oauth1 = Some(Arc::new(credentials));
+        self
+    }
+
+    /// Adds the value of an API-key scheme (sent in the header the spec names, e.g. Twitch's
+    /// `Client-Id`). It is not a secret: it shows in `Debug`.
+    pub fn with_api_key(mut self, value: impl Into<String>) -> Result<Self, RequestError> {
+        let value = value.into();
+        check_header_value("API key", &value)?;
+        let header = plain(&value)?;
+        self.api_key = Some(ApiKey { value, header });
+        Ok(self)
     }
 
     /// Declares the scopes the token was granted; operations needing another one are then refused
@@ -130,32 +162,85 @@ impl Auth {
         self
     }
 
-    /// What kind of credential this is, for messages.
-    pub fn kind_name(&self) -> &'static str {
-        match &self.kind {
-            AuthKind::None => "no credentials",
-            AuthKind::TwitchHelix { .. } => "a Twitch Helix user token",
-            AuthKind::Kraken { .. } => "a Twitch Kraken OAuth token",
-            AuthKind::XUserOAuth2(_) => "an X OAuth 2.0 user token",
-            AuthKind::XAppOnly(_) => "an X app-only bearer token",
-            AuthKind::XOAuth1(_) => "X OAuth 1.0a user credentials",
+    /// What these credentials are, for messages (no secret).
+    pub fn kind_name(&self) -> String {
+        let mut parts = Vec::new();
+        match &self.token {
+            Some(Token::User { .. }) => parts.push("a user access token"),
+            Some(Token::Refreshable(_)) => parts.push("a refreshable OAuth 2.0 user token"),
+            Some(Token::AppOnly { .. }) => parts.push("an app-only bearer token"),
+            None => {}
+        }
+        if self.api_key.is_some() {
+            parts.push("an API key");
+        }
+        if self.oauth1.is_some() {
+            parts.push("OAuth 1.0a user credentials");
+        }
+        match parts.as_slice() {
+            [] => "no credentials".into(),
+            [one] => (*one).into(),
+            more => more.join(" and "),
         }
     }
 
-    pub(crate) fn is_user_context(&self) -> bool {
-        !matches!(self.kind, AuthKind::XAppOnly(_) | AuthKind::None)
+    fn satisfies(&self, scheme: &SchemeInfo) -> bool {
+        match scheme.kind {
+            SchemeKind::OAuth2 | SchemeKind::Bearer => match &self.token {
+                Some(Token::AppOnly { .. }) => scheme.app_only,
+                Some(_) => true,
+                None => false,
+            },
+            SchemeKind::ApiKeyHeader => self.api_key.is_some(),
+            SchemeKind::OAuth1 => self.oauth1.is_some(),
+        }
     }
 
-    /// Checks, before sending, that this credential may call `op`.
-    pub(crate) fn check(&self, op: &OperationSpec) -> Result<(), RequestError> {
-        if op.credential == CredentialNeed::UserContext && !self.is_user_context() {
+    /// Chooses, before sending, the security alternative of `op` these credentials satisfy,
+    /// and checks the declared scopes. `None`: the operation needs no credentials.
+    pub(crate) fn choose(
+        &self,
+        api: &ApiSpec,
+        op: &OperationSpec,
+    ) -> Result<Option<&'static [&'static str]>, RequestError> {
+        if op.security.is_empty() || op.credential == CredentialNeed::None {
+            return Ok(None);
+        }
+        let schemes = |alt: &'static [&'static str]| {
+            alt.iter()
+                .filter_map(|name| api.scheme(name))
+                .collect::<Vec<_>>()
+        };
+        let Some(chosen) = op
+            .security
+            .iter()
+            .copied()
+            .find(|alt| schemes(alt).iter().all(|s| self.satisfies(s)))
+        else {
+            let needs: Vec<String> = op
+                .security
+                .iter()
+                .map(|alt| {
+                    schemes(alt)
+                        .iter()
+                        .map(|s| describe(s))
+                        .collect::<Vec<_>>()
+                        .join(" with ")
+                })
+                .collect();
+            let context = if op.credential == CredentialNeed::UserContext {
+                "a user-context credential: "
+            } else {
+                ""
+            };
             return Err(RequestError::WrongCredentialKind {
                 operation: op.id.into(),
-                needs: "a user-context credential (an OAuth 2.0 user token or OAuth 1.0a user credentials)".into(),
-                given: self.kind_name().into(),
+                needs: format!("{context}{}", needs.join(", or ")),
+                given: self.kind_name(),
             });
-        }
-        if let Some(granted) = &self.scopes {
+        };
+        let oauth2 = schemes(chosen).iter().any(|s| s.kind == SchemeKind::OAuth2);
+        if oauth2 && let Some(granted) = &self.scopes {
             let missing: Vec<String> = op
                 .scopes
                 .iter()
@@ -170,59 +255,53 @@ impl Auth {
                 });
             }
         }
-        Ok(())
+        Ok(Some(chosen))
     }
 
-    /// Puts the credential on one attempt of a request (OAuth 1.0a signs each attempt anew, with
-    /// a fresh nonce and timestamp; OAuth 2.0 refreshes an expiring token first).
+    /// Puts the credentials of the chosen alternative on one attempt of a request (OAuth 1.0a
+    /// signs each attempt anew, with a fresh nonce and timestamp; OAuth 2.0 refreshes an
+    /// expiring token first).
     pub(crate) async fn apply(
         &self,
+        api: &ApiSpec,
+        chosen: Option<&'static [&'static str]>,
         http: &reqwest::Client,
         request: &mut reqwest::Request,
     ) -> Result<(), RequestError> {
-        let headers = request.headers_mut();
-        match &self.kind {
-            AuthKind::None => {}
-            AuthKind::TwitchHelix {
-                authorization,
-                client_id_header,
-                ..
-            } => {
-                headers.insert(AUTHORIZATION, authorization.clone());
-                headers.insert(
-                    HeaderName::from_static("client-id"),
-                    client_id_header.clone(),
-                );
-            }
-            AuthKind::Kraken { client_id, token } => {
-                if let Some(token) = token {
-                    headers.insert(
-                        AUTHORIZATION,
-                        sensitive(&format!("OAuth {}", token.expose_secret()))?,
-                    );
+        for scheme in chosen.into_iter().flatten().filter_map(|n| api.scheme(n)) {
+            match scheme.kind {
+                SchemeKind::OAuth2 | SchemeKind::Bearer => {
+                    let value = match &self.token {
+                        Some(Token::User { secret, header })
+                        | Some(Token::AppOnly { secret, header }) => {
+                            cached(header, scheme.prefix, secret)?
+                        }
+                        Some(Token::Refreshable(token)) => {
+                            let access = token.access_token(http).await?;
+                            authorization(scheme.prefix, &access)?
+                        }
+                        None => continue,
+                    };
+                    request.headers_mut().insert(AUTHORIZATION, value);
                 }
-                if let Some(id) = client_id {
-                    headers.insert(HeaderName::from_static("client-id"), plain(id)?);
+                SchemeKind::ApiKeyHeader => {
+                    if let (Some(key), Some(name)) = (&self.api_key, scheme.header) {
+                        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                            RequestError::InvalidHeaderValue {
+                                what: "API key header name".into(),
+                            }
+                        })?;
+                        request.headers_mut().insert(name, key.header.clone());
+                    }
                 }
-            }
-            AuthKind::XUserOAuth2(token) => {
-                let access = token.access_token(http).await?;
-                headers.insert(
-                    AUTHORIZATION,
-                    sensitive(&format!("Bearer {}", access.expose_secret()))?,
-                );
-            }
-            AuthKind::XAppOnly(bearer) => {
-                headers.insert(
-                    AUTHORIZATION,
-                    sensitive(&format!("Bearer {}", bearer.expose_secret()))?,
-                );
-            }
-            AuthKind::XOAuth1(creds) => {
-                let header = creds.authorization_for(request)?;
-                request
-                    .headers_mut()
-                    .insert(AUTHORIZATION, sensitive(&header)?);
+                SchemeKind::OAuth1 => {
+                    if let Some(creds) = &self.oauth1 {
+                        let header = creds.authorization_for(request)?;
+                        request
+                            .headers_mut()
+                            .insert(AUTHORIZATION, sensitive(&header)?);
+                    }
+                }
             }
         }
         Ok(())
@@ -234,19 +313,50 @@ impl Auth {
         http: &reqwest::Client,
         sent: &reqwest::Request,
     ) -> bool {
-        match &self.kind {
-            AuthKind::XUserOAuth2(token) => {
+        match &self.token {
+            Some(Token::Refreshable(token)) => {
                 let sent_token = sent
                     .headers()
                     .get(AUTHORIZATION)
                     .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.strip_prefix("Bearer "))
+                    .and_then(|v| v.split_once(' ').map(|(_, t)| t))
                     .unwrap_or("");
                 token.refresh_if_current(http, sent_token).await
             }
             _ => false,
         }
     }
+}
+
+/// `twitch_user_token (Authorization: Bearer)`, `client_id (Client-Id header)`.
+fn describe(scheme: &SchemeInfo) -> String {
+    match (scheme.kind, scheme.header) {
+        (SchemeKind::ApiKeyHeader, Some(header)) => format!("{} ({header} header)", scheme.name),
+        (SchemeKind::OAuth1, _) => format!("{} (OAuth 1.0a user credentials)", scheme.name),
+        _ => format!(
+            "{} (a token sent as Authorization: {})",
+            scheme.name, scheme.prefix
+        ),
+    }
+}
+
+fn cached(
+    slot: &OnceLock<(&'static str, HeaderValue)>,
+    prefix: &'static str,
+    secret: &SecretString,
+) -> Result<HeaderValue, RequestError> {
+    if let Some((p, value)) = slot.get()
+        && *p == prefix
+    {
+        return Ok(value.clone());
+    }
+    let value = authorization(prefix, secret)?;
+    let _ = slot.set((prefix, value.clone()));
+    Ok(value)
+}
+
+fn authorization(prefix: &str, secret: &SecretString) -> Result<HeaderValue, RequestError> {
+    sensitive(&format!("{prefix} {}", secret.expose_secret()))
 }
 
 fn sensitive(value: &str) -> Result<HeaderValue, RequestError> {
@@ -267,24 +377,20 @@ impl fmt::Debug for Auth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("Auth");
         d.field("kind", &self.kind_name());
-        match &self.kind {
-            AuthKind::TwitchHelix { client_id, .. } => {
-                d.field("client_id", client_id).field("token", &REDACTED);
-            }
-            AuthKind::Kraken { client_id, token } => {
-                d.field("client_id", client_id)
-                    .field("token", &token.as_ref().map(|_| REDACTED));
-            }
-            AuthKind::XUserOAuth2(t) => {
+        match &self.token {
+            Some(Token::Refreshable(t)) => {
                 d.field("token", t);
             }
-            AuthKind::XAppOnly(_) => {
-                d.field("bearer", &REDACTED);
+            Some(_) => {
+                d.field("token", &REDACTED);
             }
-            AuthKind::XOAuth1(c) => {
-                d.field("credentials", c);
-            }
-            AuthKind::None => {}
+            None => {}
+        }
+        if let Some(key) = &self.api_key {
+            d.field("api_key", &key.value);
+        }
+        if let Some(c) = &self.oauth1 {
+            d.field("oauth1", c);
         }
         d.field("scopes", &self.scopes).finish()
     }

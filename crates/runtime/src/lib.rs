@@ -30,7 +30,10 @@ pub use auth::Auth;
 pub use error::{Bound, RequestError, check_header_value};
 pub use oauth1::OAuth1Credentials;
 pub use oauth2::OAuth2UserToken;
-pub use operation::{ApiSpec, CredentialNeed, OperationSpec, ParamBound, ParamLocation, Platform};
+pub use operation::{
+    ApiSpec, CredentialNeed, OperationSpec, ParamBound, ParamLocation, Platform, SchemeInfo,
+    SchemeKind,
+};
 pub use pagination::{Page, PageOptions, paginate};
 pub use ratelimit::RateLimit;
 
@@ -197,8 +200,8 @@ impl Runtime {
         }
         wire::join_comma_params(op, request.url_mut());
         wire::check_bounds(op, request.url())?;
-        self.auth.check(op)?;
-        self.auth.apply(http, request).await
+        let chosen = self.auth.choose(api, op)?;
+        self.auth.apply(api, chosen, http, request).await
     }
 
     /// The `ClientHooks::exec` of every generated client: paces, sends, retries, and records the
@@ -252,7 +255,7 @@ impl Runtime {
             // Held until the attempt is over (a retry's wait included) unless its answer is
             // recorded first.
             let mut permit = self.pace(&key, &mut tried).await;
-            let Some(this) = self.prepare_attempt(http, &request, attempt).await else {
+            let Some(this) = self.prepare_attempt(api, op, http, &request, attempt).await else {
                 return http.execute(request).await; // a streaming body cannot be resent
             };
             let result = http.execute(this).await;
@@ -325,13 +328,18 @@ impl Runtime {
     /// OAuth 1.0a nonce and timestamp, a refreshed OAuth 2.0 token).
     async fn prepare_attempt(
         &self,
+        api: &ApiSpec,
+        op: &OperationSpec,
         http: &reqwest::Client,
         request: &reqwest::Request,
         attempt: u32,
     ) -> Option<reqwest::Request> {
         let mut copy = request.try_clone()?;
         if attempt > 1
-            && let Err(e) = self.auth.apply(http, &mut copy).await
+            && let Err(e) = match self.auth.choose(api, op) {
+                Ok(chosen) => self.auth.apply(api, chosen, http, &mut copy).await,
+                Err(e) => Err(e),
+            }
         {
             tracing::warn!(error = %e, "could not re-apply credentials for a retry");
         }

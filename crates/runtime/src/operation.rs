@@ -1,12 +1,7 @@
 //! The per-operation facts the xtask emits from each spec into the generated crate, so that the
 //! runtime enforces what progenitor ignores without a hand-written copy per API.
 
-/// Which platform's conventions (headers, rate-limit headers, retry rules) apply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Platform {
-    Twitch,
-    X,
-}
+pub use blockbind_registry::{Platform, SchemeInfo, SchemeKind};
 
 /// Where a bounded parameter travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,12 +39,17 @@ pub struct OperationSpec {
     pub method: &'static str,
     /// The path template relative to the base URL: `/users/{id}/blocking`.
     pub path: &'static str,
+    /// The security alternatives, each a set of [`ApiSpec::schemes`] names that go together; the
+    /// first one the credentials can satisfy is used.
+    pub security: &'static [&'static [&'static str]],
     /// Every scope of the operation's OAuth 2.0 requirement.
     pub scopes: &'static [&'static str],
     pub credential: CredentialNeed,
     /// Query parameters with `style: form, explode: false`: sent once, values comma-joined.
     pub comma_joined: &'static [&'static str],
     pub bounds: &'static [ParamBound],
+    /// The values of each string-enum query parameter: `(name, values)`.
+    pub enums: &'static [(&'static str, &'static [&'static str])],
     /// Rate-limit bucket: operations sharing one share a limit (Helix: all; X: per endpoint).
     pub bucket: &'static str,
     /// Safe to resend after a 5xx or connection error.
@@ -66,6 +66,8 @@ pub struct ApiSpec {
     pub platform: Platform,
     /// The `Accept` header that selects the API version (Kraken).
     pub accept: Option<&'static str>,
+    /// The security schemes the operations' requirements name.
+    pub schemes: &'static [SchemeInfo],
     pub operations: &'static [OperationSpec],
 }
 
@@ -82,5 +84,20 @@ impl ApiSpec {
             .iter()
             .find(|b| b.name == parameter)?
             .maximum
+    }
+
+    /// A security scheme by name.
+    pub fn scheme(&self, name: &str) -> Option<&'static SchemeInfo> {
+        self.schemes.iter().find(|s| s.name == name)
+    }
+}
+
+impl OperationSpec {
+    /// The values a string-enum query parameter takes, from the spec.
+    pub fn enum_values(&self, parameter: &str) -> Option<&'static [&'static str]> {
+        self.enums
+            .iter()
+            .find(|(name, _)| *name == parameter)
+            .map(|(_, values)| *values)
     }
 }

@@ -337,10 +337,13 @@ mod tests {
             base_url: "https://example.test",
             platform: Platform::X,
             accept: None,
+            schemes: &[],
             operations: &[OperationSpec {
                 id: "list",
                 method: "GET",
                 path: "/list",
+                security: &[],
+                enums: &[],
                 scopes: &[],
                 credential: CredentialNeed::None,
                 comma_joined: &[],

@@ -199,6 +199,8 @@ mod tests {
         id: "get_users_blocking",
         method: "GET",
         path: "/users/{id}/blocking",
+        security: &[],
+        enums: &[],
         scopes: &[],
         credential: CredentialNeed::UserContext,
         comma_joined: &["user.fields", "expansions"],

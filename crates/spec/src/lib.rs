@@ -4,7 +4,8 @@
 //!
 //! What it offers: loading a spec from YAML as both raw JSON and `openapiv3::OpenAPI`, resolving
 //! local `$ref`s, converting OpenAPI 3.0 schemas (with `nullable`) into JSON Schema, listing every
-//! example a spec embeds, and the header format of generated files.
+//! example a spec embeds, the header format of generated files, and every `x-` extension read
+//! once into typed facts ([`SpecFile::facts`]).
 //!
 //! What it must not do: generate code (that is the xtask's job) or hold any per-API knowledge. A
 //! fact about an API belongs in its spec, not here.
@@ -15,7 +16,12 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+mod facts;
 mod header;
+pub use facts::{
+    ApiFacts, BoundFacts, CredentialNeed, OperationFacts, PaginationFacts, PaginationStyle,
+    RateLimitFacts, SchemeFacts, SchemeKind,
+};
 pub use header::{generated_header, parse_generated_header};
 
 /// The directory, relative to the workspace root, that holds the specs.

@@ -2,8 +2,9 @@
 //! `specs/twitch-kraken-v2.yaml`.
 //!
 //! `generated.rs` is written by `cargo xtask generate` and never edited by hand; this file
-//! holds what is written by hand beside it: the pagination adapter of the list operation. It must
-//! not grow code another platform crate also needs: that belongs in `blockbind-runtime`.
+//! holds what is written by hand beside it: docs and re-exports. The list operation's `stream()`
+//! is generated from its `x-pagination`. Code another platform crate also needs belongs in
+//! `blockbind-runtime` or the generator, not here.
 //!
 //! ```no_run
 //! # async fn run(client: &blockbind_twitch_kraken_v2::Client) -> Result<(), blockbind_runtime::ApiError> {
@@ -22,33 +23,4 @@
 mod generated;
 pub use generated::*;
 
-use blockbind_runtime::pagination::{Stream, paginate_offsets};
 pub use blockbind_runtime::{ApiError, PageOptions};
-
-impl<'a> builder::GetUserBlockList<'a> {
-    /// Every block, newest first: follows `offset` with the largest page the spec allows
-    /// (`limit` = 100) until an empty page, fetching a page only when the previous one is used
-    /// up.
-    pub fn stream(self) -> impl Stream<Item = Result<types::Block, ApiError>> + Send + 'a {
-        self.stream_with(PageOptions::default())
-    }
-
-    /// [`Self::stream`] with a page cap or another page size.
-    pub fn stream_with(
-        self,
-        options: PageOptions,
-    ) -> impl Stream<Item = Result<types::Block, ApiError>> + Send + 'a {
-        let limit = u64::from(options.size_for(&API, "get_user_block_list", "limit", 100));
-        paginate_offsets(
-            options,
-            move |offset| {
-                let request = self.clone().limit(limit).offset(offset);
-                async move {
-                    let page = blockbind_runtime::call(request.send()).await?;
-                    Ok((page.blocks, None))
-                }
-            },
-            |b: &types::Block| b.id.to_string(),
-        )
-    }
-}

@@ -27,10 +27,12 @@ pub(crate) async fn block_list(
     cli: &Cli,
     config: &Config,
 ) -> Result<(Api, Box<dyn BlockList>, String), Failure> {
-    let api: Api = cli
-        .platform
-        .ok_or_else(|| Failure::usage("--platform (or BLOCKBIND_PLATFORM) is required: twitch-helix, twitch-kraken-v5, twitch-kraken-v2, x-v2 or x-v1"))?
-        .into();
+    let api: Api = cli.platform.ok_or_else(|| {
+        Failure::usage(format!(
+            "--platform (or BLOCKBIND_PLATFORM) is required: one of {}",
+            Api::names()
+        ))
+    })?;
     let user = cli.user.as_deref().map(Target::parse).transpose()?;
     let shown = user
         .as_ref()

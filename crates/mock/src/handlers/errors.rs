@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::{Fail, Reply};
-use crate::Api;
+use crate::{Api, Platform};
 
 fn reason(status: u16) -> &'static str {
     http::StatusCode::from_u16(status)
@@ -16,11 +16,13 @@ fn reason(status: u16) -> &'static str {
 /// Each platform's error body.
 pub(crate) fn render_error(api: Api, fail: &Fail) -> Reply {
     match api {
-        Api::TwitchHelix | Api::TwitchKrakenV5 | Api::TwitchKrakenV2 => Reply::json(
+        Api::XV1 => v1_error(fail),
+        _ if api.platform() == Platform::Twitch => Reply::json(
             fail.status,
             json!({"error": reason(fail.status), "status": fail.status, "message": fail.message}),
         ),
-        Api::XV2 => {
+        // X v2's problem documents, for any X API after v1.1.
+        _ => {
             if fail.status == 400 {
                 let mut detail = json!({"message": fail.message});
                 if let Some((name, value)) = &fail.parameter {
@@ -63,21 +65,23 @@ pub(crate) fn render_error(api: Api, fail: &Fail) -> Reply {
                 }
             }
         }
-        Api::XV1 => {
-            let code = match fail.status {
-                400 if fail.message.contains("Bad Authentication") => 215,
-                400 => 44,
-                401 if fail.message.contains("Invalid or expired") => 89,
-                401 => 32,
-                403 => 220,
-                404 => 50,
-                429 => 88,
-                _ => 131,
-            };
-            Reply::json(
-                fail.status,
-                json!({"errors": [{"code": code, "message": fail.message}]}),
-            )
-        }
     }
+}
+
+/// X v1.1's `{errors: [{code, message}]}`.
+fn v1_error(fail: &Fail) -> Reply {
+    let code = match fail.status {
+        400 if fail.message.contains("Bad Authentication") => 215,
+        400 => 44,
+        401 if fail.message.contains("Invalid or expired") => 89,
+        401 => 32,
+        403 => 220,
+        404 => 50,
+        429 => 88,
+        _ => 131,
+    };
+    Reply::json(
+        fail.status,
+        json!({"errors": [{"code": code, "message": fail.message}]}),
+    )
 }

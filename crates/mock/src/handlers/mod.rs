@@ -7,7 +7,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::Value;
 
 use crate::auth::Caller;
-use crate::routes::{Invalid, Values};
+use crate::routes::{Invalid, Route, Values};
 use crate::world::{Platform, World};
 use crate::{Api, Counters, MockConfig};
 
@@ -125,9 +125,10 @@ impl Ctx<'_> {
     }
 }
 
-/// Routes an operation to its API's module.
-pub(crate) fn dispatch(operation: &str, ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
-    match (ctx.api, operation) {
+/// Routes an operation to its API's module. An operation no module handles (an API added by a
+/// spec alone) answers with its spec's example of the success response, as Prism would.
+pub(crate) fn dispatch(route: &Route, ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
+    match (ctx.api, route.id.as_str()) {
         (Api::TwitchHelix, "get_user_block_list") => twitch_helix::get_user_block_list(ctx),
         (Api::TwitchHelix, "block_user") => twitch_helix::block_user(ctx),
         (Api::TwitchHelix, "unblock_user") => twitch_helix::unblock_user(ctx),
@@ -135,7 +136,14 @@ pub(crate) fn dispatch(operation: &str, ctx: &mut Ctx<'_>) -> Result<Reply, Fail
         (Api::TwitchKrakenV2, op) => twitch_kraken_v2::handle(op, ctx),
         (Api::XV2, op) => x_v2::handle(op, ctx),
         (Api::XV1, op) => x_v1::handle(op, ctx),
-        (api, op) => Err(Fail::new(404, format!("{api:?} has no operation {op}"))),
+        (api, op) => match &route.example {
+            Some((status, Some(body))) => Ok(Reply::json(*status, body.clone())),
+            Some((status, None)) if *status == 204 => Ok(Reply::empty(204)),
+            _ => Err(Fail::new(
+                501,
+                format!("the mock has no behaviour for {api} {op} and its spec no example"),
+            )),
+        },
     }
 }
 
