@@ -44,6 +44,33 @@ fn workspace_files(root: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// The scratch CLI's binary name.
+const SCRATCH_BIN: &str = "blockbind-new-api-test";
+
+fn rewrite(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} has no {from:?}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+fn isolate(dir: &Path) {
+    rewrite(
+        &dir.join("Cargo.toml"),
+        "[workspace.package]\nversion = \"0.1.0\"",
+        "[workspace.package]\nversion = \"0.1.0-new-api-test\"",
+    );
+    rewrite(
+        &dir.join("xtask/Cargo.toml"),
+        "version = \"0.0.0\"",
+        "version = \"0.0.1-new-api-test\"",
+    );
+    rewrite(
+        &dir.join("crates/cli/Cargo.toml"),
+        "name = \"blockbind\"\npath",
+        &format!("name = \"{SCRATCH_BIN}\"\npath"),
+    );
+}
+
 struct Scratch(PathBuf);
 
 impl Drop for Scratch {
@@ -119,6 +146,12 @@ fn a_sixth_spec_and_one_mapping_file_make_a_new_api_everywhere() {
     )
     .unwrap();
 
+    // The scratch crates share the main target directory, where cargo names a workspace crate's
+    // artifacts by its workspace-relative path and version: another version keeps the scratch
+    // ones apart, and another binary name keeps the CLI's apart from the real one's. Test
+    // plumbing, not part of adding an API.
+    isolate(dir);
+
     cargo(
         dir,
         &target,
@@ -151,7 +184,7 @@ fn a_sixth_spec_and_one_mapping_file_make_a_new_api_everywhere() {
             "blockbind-cli",
         ],
     );
-    let cli = target.join("debug/blockbind");
+    let cli = target.join(format!("debug/{SCRATCH_BIN}"));
 
     // The mock serves it from its spec.
     let mut mock = Command::new(&cli)

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use blockbind_spec::SpecFile;
+use blockbind_spec::{ApiFacts, OperationFacts, SchemeKind, SpecFile};
 use serde_json::Value;
 
 use crate::Api;
@@ -64,6 +64,8 @@ pub(crate) struct Security {
     pub token_scopes: Option<Vec<String>>,
     /// The `Client-Id` header (an `apiKey` scheme) is required.
     pub client_id: bool,
+    /// The word before the token in `Authorization` (`x-authorization-prefix`).
+    pub prefix: String,
 }
 
 struct ResponseRule {
@@ -218,45 +220,23 @@ fn kind_of(spec: &SpecFile, schema: &Value) -> Kind {
     }
 }
 
-fn security(spec: &SpecFile, op: &Value) -> Security {
-    let requirements = op
-        .get("security")
-        .or_else(|| spec.document.get("security"))
-        .and_then(Value::as_array);
-    let schemes = spec.document.pointer("/components/securitySchemes");
-    let mut out = Security::default();
-    for requirement in requirements.into_iter().flatten() {
-        let Some(requirement) = requirement.as_object() else {
-            continue;
-        };
-        for (name, scopes) in requirement {
-            let scheme = schemes.and_then(|s| s.get(name));
-            let kind = scheme.and_then(|s| s.get("type")).and_then(Value::as_str);
-            let header = scheme.and_then(|s| s.get("name")).and_then(Value::as_str);
-            match (kind, header) {
-                (Some("apiKey"), Some(h)) if h.eq_ignore_ascii_case("client-id") => {
-                    out.client_id = true;
-                }
-                _ => {
-                    let scopes: Vec<String> = scopes
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|s| s.as_str().map(str::to_string))
-                        .collect();
-                    // With alternatives (X: OAuth 2.0 or OAuth 1.0a), the OAuth 2.0 scopes
-                    // apply to OAuth 2.0 tokens; OAuth 1.0a has none.
-                    let entry = out.token_scopes.get_or_insert_with(Vec::new);
-                    for s in scopes {
-                        if !entry.contains(&s) {
-                            entry.push(s);
-                        }
-                    }
-                }
-            }
-        }
+/// What an operation needs from the caller, from its facts.
+fn security(facts: &ApiFacts, op: &OperationFacts) -> Security {
+    let schemes = || {
+        op.security
+            .iter()
+            .flatten()
+            .filter_map(|name| facts.schemes.iter().find(|s| s.name == *name))
+    };
+    Security {
+        token_scopes: (!op.security.is_empty()).then(|| op.scopes.clone()),
+        client_id: schemes().any(|s| {
+            matches!(&s.kind, SchemeKind::ApiKeyHeader { header } if header.eq_ignore_ascii_case("client-id"))
+        }),
+        prefix: schemes()
+            .find(|s| matches!(s.kind, SchemeKind::OAuth2 { .. } | SchemeKind::Bearer))
+            .map_or_else(|| "Bearer".to_string(), |s| s.authorization_prefix.clone()),
     }
-    out
 }
 
 /// The first 2xx response of an operation, with the first example of its JSON body.
@@ -283,6 +263,9 @@ impl Routes {
         let mut routes = Vec::new();
         for api in Api::ALL {
             let spec = embedded_spec(api);
+            let facts = spec
+                .facts()
+                .expect("embedded specs have valid facts (the xtask generated from them)");
             for op in spec.operations() {
                 let segments = op
                     .path
@@ -350,12 +333,15 @@ impl Routes {
                         responses.insert(code, ResponseRule { content });
                     }
                 }
-                let rate = op.node.get("x-rate-limit").and_then(|r| {
-                    Some(RateRule {
-                        limit: r.get("limit")?.as_u64()? as u32,
-                        window_seconds: r.get("window_seconds")?.as_u64()?,
-                        shared: r.get("per").and_then(Value::as_str) == Some("client-user"),
-                    })
+                let op_facts = facts
+                    .operations
+                    .iter()
+                    .find(|o| o.id == op.id)
+                    .expect("every operation has facts");
+                let rate = op_facts.rate_limit.as_ref().map(|r| RateRule {
+                    limit: u32::try_from(r.limit).unwrap_or(u32::MAX),
+                    window_seconds: r.window_seconds,
+                    shared: r.per == "client-user",
                 });
                 routes.push(Route {
                     api,
@@ -369,7 +355,7 @@ impl Routes {
                     params,
                     body,
                     responses,
-                    security: security(&spec, op.node),
+                    security: security(&facts, op_facts),
                     rate,
                     example,
                 });
