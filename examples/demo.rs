@@ -244,7 +244,7 @@ async fn x_v1(mock: &MockServer) -> Result {
     )?;
     let client =
         blockbind_x_v1::Client::new(&mock.url(Api::XV1), Runtime::new(Auth::oauth1(credentials)));
-    let api = "x-v1.1";
+    let api = Api::XV1.name();
     let user = client
         .create_block()
         .screen_name("jack")

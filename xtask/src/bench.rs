@@ -84,7 +84,7 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
     println!("machine: {}", machine());
 
     if wanted("overhead") {
-        for api in ["helix", "x"] {
+        for api in ["twitch-helix", "x-v2"] {
             let runs = if options.quick { 3 } else { 5 };
             let mut sdk = Vec::new();
             let mut raw = Vec::new();
@@ -104,11 +104,7 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
                 ratio.push(f(&v, "ratio"));
             }
             let instructions = callgrind_ratio(&bench, api);
-            let name = if api == "helix" {
-                "twitch-helix"
-            } else {
-                "x-v2"
-            };
+            let name = api;
             rows.push(format!(
                 "| per-request overhead, {name} list (20 users), sequential | generated client + runtime {:.1} µs vs raw reqwest {:.1} µs | **{:.3}** (median of {runs} runs x 9 interleaved rounds of 2,000){} | ≤ 1.03 |",
                 median(sdk), median(raw), median(ratio),
@@ -130,11 +126,11 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
         let c = &ready["credentials"];
         for (api, user, token) in [
             (
-                "helix",
+                "twitch-helix",
                 c["twitch_user_id"].as_str(),
                 c["twitch_token"].as_str(),
             ),
-            ("x", c["x_user_id"].as_str(), c["x_oauth2_token"].as_str()),
+            ("x-v2", c["x_user_id"].as_str(), c["x_oauth2_token"].as_str()),
         ] {
             let (user, token) = (user.context("user")?, token.context("token")?);
             let runs = if options.quick { 3 } else { 5 };
@@ -173,7 +169,7 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
                     }
                 }
             }
-            let (name, per_page) = if api == "helix" {
+            let (name, per_page) = if api == "twitch-helix" {
                 ("twitch-helix", 100)
             } else {
                 ("x-v2", 1000)
@@ -198,8 +194,8 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
             ("5000", "500")
         };
         for (api, targets, limit, window) in [
-            ("helix", helix_targets, "800", "10000"),
-            ("x", x_targets, "50", "15000"),
+            ("twitch-helix", helix_targets, "800", "10000"),
+            ("x-v2", x_targets, "50", "15000"),
         ] {
             let v = json_of(Command::new(&bench).args([
                 "mass-block",
@@ -220,7 +216,7 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
             ]))?;
             rows.push(format!(
                 "| mass block: `blockbind import` of {} targets, {} bucket of {}, 20 ms latency | {:.2} blocks/s vs the bucket's {:.2}/s in {:.1} s; {} blocked once; {} answers 429 over {:.1} windows | **{:.3}**; **{:.2}** 429s per window | ≥ 0.97; ≤ 1 |",
-                targets, if api == "helix" { "Helix" } else { "X-style" }, v["bucket"].as_str().unwrap_or(""),
+                targets, if api == "twitch-helix" { "Helix" } else { "X-style" }, v["bucket"].as_str().unwrap_or(""),
                 f(&v, "blocks_per_s"), f(&v, "bucket_per_s"), f(&v, "seconds"), v["blocked_once"], v["responses_429"], f(&v, "windows"),
                 f(&v, "ratio"), f(&v, "per_window_429")
             ));

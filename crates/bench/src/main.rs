@@ -7,6 +7,7 @@
 use std::time::{Duration, Instant};
 
 use blockbind_runtime::pagination::TryStreamExt;
+use blockbind::Api;
 use blockbind_runtime::{Auth, OAuth2UserToken, Runtime};
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::json;
@@ -16,12 +17,6 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 struct Args {
     #[command(subcommand)]
     command: Command,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Which {
-    Helix,
-    X,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -36,7 +31,7 @@ enum Command {
     /// against raw reqwest with the same headers, interleaved round by round.
     Overhead {
         #[arg(long, value_enum)]
-        api: Which,
+        api: Api,
         #[arg(long, default_value_t = 2_000)]
         requests: usize,
         #[arg(long, default_value_t = 9)]
@@ -52,7 +47,7 @@ enum Command {
     /// hand-written reqwest + serde loop over the same pages. Reports users/s and peak RSS.
     Paginate {
         #[arg(long, value_enum)]
-        api: Which,
+        api: Api,
         #[arg(long, value_enum)]
         mode: Mode,
         #[arg(long)]
@@ -68,7 +63,7 @@ enum Command {
     /// `blockbind import` of `targets` against the mock with one bucket and added latency.
     MassBlock {
         #[arg(long, value_enum)]
-        api: Which,
+        api: Api,
         #[arg(long)]
         cli: String,
         #[arg(long)]
@@ -84,8 +79,22 @@ enum Command {
     },
 }
 
+/// The APIs with a hand-written raw-reqwest baseline to compare against.
+const MEASURED: [Api; 2] = [Api::TwitchHelix, Api::XV2];
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
+    let api = match &args.command {
+        Command::Overhead { api, .. }
+        | Command::Paginate { api, .. }
+        | Command::MassBlock { api, .. } => Some(*api),
+        _ => None,
+    };
+    if let Some(api) = api
+        && !MEASURED.contains(&api)
+    {
+        return Err(format!("no raw-reqwest baseline for {api}: measure twitch-helix or x-v2").into());
+    }
     // The overhead comparison runs client and server on one thread, so both sides see the same
     // scheduling; the others are closer to real use on the multi-threaded runtime.
     let runtime = match args.command {
@@ -140,22 +149,22 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// A page of `n` users in the API's shape, as the fixed server's answer.
-fn page(api: Which, n: usize) -> String {
+fn page(api: Api, n: usize) -> String {
     let users: Vec<serde_json::Value> = (0..n)
         .map(|i| match api {
-            Which::Helix => json!({"user_id": format!("{}", 600_000_000 + i), "user_login": format!("user{i}"), "display_name": format!("User{i}")}),
-            Which::X => json!({"id": format!("{}", 600_000_000 + i), "username": format!("user{i}"), "name": format!("User {i}")}),
+            Api::TwitchHelix => json!({"user_id": format!("{}", 600_000_000 + i), "user_login": format!("user{i}"), "display_name": format!("User{i}")}),
+            _ => json!({"id": format!("{}", 600_000_000 + i), "username": format!("user{i}"), "name": format!("User {i}")}),
         })
         .collect();
     match api {
-        Which::Helix => json!({"data": users, "pagination": {}}).to_string(),
-        Which::X => json!({"data": users, "meta": {"result_count": n}}).to_string(),
+        Api::TwitchHelix => json!({"data": users, "pagination": {}}).to_string(),
+        _ => json!({"data": users, "meta": {"result_count": n}}).to_string(),
     }
 }
 
 /// A keep-alive HTTP/1.1 server on 127.0.0.1:0 answering every request with `body` and the
 /// platform's rate-limit headers (a bucket that never runs dry).
-async fn fixed_server(api: Which, body: String) -> std::io::Result<String> {
+async fn fixed_server(api: Api, body: String) -> std::io::Result<String> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let reset = std::time::SystemTime::now()
@@ -164,8 +173,8 @@ async fn fixed_server(api: Which, body: String) -> std::io::Result<String> {
         .as_secs()
         + 3600;
     let prefix = match api {
-        Which::Helix => "ratelimit",
-        Which::X => "x-rate-limit",
+        Api::TwitchHelix => "ratelimit",
+        _ => "x-rate-limit",
     };
     let response = format!(
         "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{prefix}-limit: 1000000\r\n{prefix}-remaining: 999999\r\n{prefix}-reset: {reset}\r\n\r\n{body}",
@@ -206,14 +215,14 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 async fn overhead(
-    api: Which,
+    api: Api,
     requests: usize,
     rounds: usize,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let base = fixed_server(api, page(api, 20)).await?;
     let http = Runtime::http_client(Duration::from_secs(10));
     let (name, sdk_ns, raw_ns) = match api {
-        Which::Helix => {
+        Api::TwitchHelix => {
             let runtime = Runtime::new(
                 Auth::user_token("benchtoken").and_then(|a| a.with_api_key("benchclientid"))?,
             );
@@ -253,7 +262,7 @@ async fn overhead(
             let (s, r) = interleave(rounds, requests, sdk, raw).await?;
             ("twitch-helix", s, r)
         }
-        Which::X => {
+        _ => {
             let runtime = Runtime::new(Auth::oauth2_user(OAuth2UserToken::new("benchtoken")?));
             let client = blockbind_x_v2::Client::new_with_client(
                 &format!("{base}/2"),
@@ -384,7 +393,7 @@ async fn serve_mock(users: u64) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 async fn paginate(
-    api: Which,
+    api: Api,
     mode: Mode,
     base: &str,
     user: &str,
@@ -396,7 +405,7 @@ async fn paginate(
     let mut users = 0u64;
     let mut checksum = 0u64; // touches every user, so neither loop can skip decoding
     match (api, mode) {
-        (Which::Helix, Mode::Sdk) => {
+        (Api::TwitchHelix, Mode::Sdk) => {
             let client = blockbind_twitch_helix::Client::new_with_client(
                 &format!("{base}/helix"),
                 http,
@@ -410,7 +419,7 @@ async fn paginate(
                     checksum.wrapping_add(u.user_id.len() as u64 + u.user_login.len() as u64);
             }
         }
-        (Which::Helix, Mode::Raw) => {
+        (Api::TwitchHelix, Mode::Raw) => {
             let url = format!("{base}/helix/users/blocks");
             let mut cursor: Option<String> = None;
             loop {
@@ -445,7 +454,7 @@ async fn paginate(
                 }
             }
         }
-        (Which::X, Mode::Sdk) => {
+        (_, Mode::Sdk) => {
             let client = blockbind_x_v2::Client::new_with_client(
                 &format!("{base}/2"),
                 http,
@@ -457,7 +466,7 @@ async fn paginate(
                 checksum = checksum.wrapping_add(u.id.len() as u64 + u.username.len() as u64);
             }
         }
-        (Which::X, Mode::Raw) => {
+        (_, Mode::Raw) => {
             let url = format!("{base}/2/users/{user}/blocking");
             let mut token_next: Option<String> = None;
             loop {
@@ -500,7 +509,7 @@ async fn paginate(
 
 #[allow(clippy::too_many_arguments)]
 async fn mass_block(
-    api: Which,
+    api: Api,
     cli: &str,
     targets: u64,
     limit: u32,
@@ -509,8 +518,8 @@ async fn mass_block(
     concurrency: u16,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let (name, platform) = match api {
-        Which::Helix => ("twitch-helix", blockbind_mock::Platform::Twitch),
-        Which::X => ("x-v2", blockbind_mock::Platform::X),
+        Api::TwitchHelix => ("twitch-helix", blockbind_mock::Platform::Twitch),
+        _ => ("x-v2", blockbind_mock::Platform::X),
     };
     let mut rate_limits = std::collections::BTreeMap::new();
     rate_limits.insert(
@@ -530,8 +539,8 @@ async fn mass_block(
     .await?;
     let c = mock.credentials().clone();
     let owner = match api {
-        Which::Helix => c.twitch_user_id.clone(),
-        Which::X => c.x_user_id.clone(),
+        Api::TwitchHelix => c.twitch_user_id.clone(),
+        _ => c.x_user_id.clone(),
     };
     let dir = std::env::temp_dir().join(format!("blockbind-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;

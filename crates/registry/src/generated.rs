@@ -130,7 +130,9 @@ pub static APIS: [crate::ApiInfo; 5usize] = [
         base_url: "https://api.twitch.tv/kraken",
         prefix: "/kraken",
         accept: ::std::option::Option::Some("application/vnd.twitchtv.v2+json"),
-        legacy: ::std::option::Option::None,
+        legacy: ::std::option::Option::Some(
+            "Twitch retired Kraken v2 before v5, which was itself shut down on 2022-02-28. Kept, generated and tested, for archives, the mock and research; no live server answers it.",
+        ),
         schemes: &[
             crate::SchemeInfo {
                 name: "kraken_oauth",
@@ -179,7 +181,9 @@ pub static APIS: [crate::ApiInfo; 5usize] = [
         base_url: "https://api.twitch.tv/kraken",
         prefix: "/kraken",
         accept: ::std::option::Option::Some("application/vnd.twitchtv.v5+json"),
-        legacy: ::std::option::Option::None,
+        legacy: ::std::option::Option::Some(
+            "Twitch shut Kraken v5 down on 2022-02-28. Kept, generated and tested, for archives, the mock and research; no live server answers it.",
+        ),
         schemes: &[
             crate::SchemeInfo {
                 name: "client_id",
