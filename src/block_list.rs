@@ -15,11 +15,17 @@ use crate::{Api, Error, Platform};
 /// `None` (X v1.1's `blocks/ids` gives IDs only; only Kraken dates its blocks).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlockedUser {
+    /// The platform whose list it is on.
     pub platform: Platform,
+    /// The API that listed it.
     pub api: Api,
+    /// The user's ID.
     pub id: String,
+    /// Twitch login or X screen name.
     pub login: Option<String>,
+    /// The name the platform shows.
     pub display_name: Option<String>,
+    /// When the block was made (Kraken only).
     pub blocked_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -27,7 +33,9 @@ pub struct BlockedUser {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Target {
+    /// A user ID (decimal digits).
     Id(String),
+    /// A Twitch login or an X screen name, without the `@`.
     Login(String),
 }
 

@@ -99,6 +99,7 @@ impl ConfigBuilder {
         self
     }
 
+    /// The credentials every client takes its own from (replacing any set before).
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = credentials;
         self
@@ -110,6 +111,7 @@ impl ConfigBuilder {
         Ok(self.credentials(Credentials::from_env()?))
     }
 
+    /// Checks the settings and builds the config, with its HTTP client and shared runtime.
     pub fn build(self) -> Result<Config, Error> {
         if let Some(origin) = &self.origin {
             checked_url("base URL", origin)?;
@@ -145,6 +147,7 @@ impl ConfigBuilder {
 }
 
 impl Config {
+    /// A builder starting from the defaults, without credentials.
     pub fn builder() -> ConfigBuilder {
         ConfigBuilder::default()
     }
@@ -182,6 +185,7 @@ impl Config {
         &self.http
     }
 
+    /// The credentials the clients are built with.
     pub fn credentials(&self) -> &Credentials {
         &self.credentials
     }

@@ -13,17 +13,26 @@ pub enum Error {
     /// platform's status, message and rate-limit state ([`ApiError::Status`]).
     #[error("{api}: {source}")]
     Api {
+        /// The API called.
         api: Api,
+        /// The client's error.
         #[source]
         source: Box<ApiError>,
     },
     /// The config has no credentials for the API.
     #[error("{api}: no credentials: set {needs}")]
-    MissingCredentials { api: Api, needs: String },
+    MissingCredentials {
+        /// The API without credentials.
+        api: Api,
+        /// The environment variables (or credentials) that would supply them.
+        needs: String,
+    },
     /// A credential (from the environment or given) cannot be used; the value is never shown.
     #[error("{what}: {source}")]
     InvalidCredential {
+        /// Which credential (its variable's name), never its value.
         what: String,
+        /// Why the runtime refused it.
         #[source]
         source: Box<RequestError>,
     },
@@ -32,24 +41,46 @@ pub enum Error {
     InvalidConfig(String),
     /// A target that is not an ID or a login (empty, control characters, too long, ...).
     #[error("invalid target {input:?}: {reason}")]
-    InvalidTarget { input: String, reason: String },
+    InvalidTarget {
+        /// The text given.
+        input: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The API addresses users by the other kind of name and has no way to resolve this one.
     #[error("{api} cannot {action} {target}: {reason}")]
     Unresolvable {
+        /// The API called.
         api: Api,
+        /// `block`, `unblock`, ...
         action: &'static str,
+        /// The target as given.
         target: Target,
+        /// Why it cannot be resolved.
         reason: &'static str,
     },
     /// A login that the API says does not exist.
     #[error("{api}: no user has the login {login:?}")]
-    UnknownUser { api: Api, login: String },
+    UnknownUser {
+        /// The API asked.
+        api: Api,
+        /// The login it does not know.
+        login: String,
+    },
     /// The block list of an API needs the acting user and none was given or could be resolved.
     #[error("{api}: {reason}")]
-    NeedsUser { api: Api, reason: &'static str },
+    NeedsUser {
+        /// The API called.
+        api: Api,
+        /// What was missing.
+        reason: &'static str,
+    },
     /// The API's client is not compiled in.
     #[error("{api} is not built into this blockbind: enable its `{feature}` feature", feature = api.feature())]
-    FeatureDisabled { api: Api },
+    FeatureDisabled {
+        /// The API asked for.
+        api: Api,
+    },
 }
 
 impl From<blockbind_registry::UnknownApi> for Error {

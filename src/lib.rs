@@ -100,6 +100,8 @@
 //! # Ok(()) }
 //! ```
 
+#![warn(missing_docs, unreachable_pub)]
+
 mod block_list;
 mod config;
 pub mod credentials;
@@ -116,7 +118,7 @@ pub use blockbind_registry::{Api, ApiInfo, Platform, UnknownApi};
 pub use config::{Config, ConfigBuilder, DEFAULT_TIMEOUT};
 pub use credentials::Credentials;
 pub use error::Error;
-#[allow(unused_imports)] // nothing public without an API feature
+#[allow(unused_imports, unreachable_pub)] // nothing public without an API feature
 pub use generated::*;
 pub use platforms::{Addressing, ApiMapping, Blocks};
 

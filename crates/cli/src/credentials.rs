@@ -16,10 +16,18 @@ pub fn default_file() -> Option<PathBuf> {
     Some(base.join("blockbind").join("credentials"))
 }
 
+/// Why the credentials could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum CredentialsError {
+    /// The credentials file is unreadable, malformed or readable by others.
     #[error("credentials file {path}: {why}")]
-    File { path: String, why: String },
+    File {
+        /// The file, as shown to the user.
+        path: String,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// A credential was refused by blockbind (empty, control characters).
     #[error(transparent)]
     Invalid(#[from] blockbind::Error),
 }

@@ -13,6 +13,7 @@ use crate::progress::Progress;
 /// What is on the list now, to compare targets with.
 #[derive(Default)]
 pub struct Current {
+    /// Everyone on the list, in the order the API listed them.
     pub users: Vec<BlockedUser>,
     ids: HashSet<String>,
     logins: HashSet<String>,
@@ -21,6 +22,7 @@ pub struct Current {
 }
 
 impl Current {
+    /// Reads the whole block list.
     pub async fn read(list: &dyn BlockList) -> Result<Self, Error> {
         let mut current = Current::default();
         let mut stream = list.blocked();
@@ -67,13 +69,18 @@ impl Current {
 /// One target that failed, and why.
 #[derive(Debug)]
 pub struct Failure {
+    /// The file's entry.
     pub entry: Entry,
+    /// Why the platform (or blockbind) refused it.
     pub error: Error,
 }
 
+/// What an import or diff run did, for the report at its end.
 #[derive(Debug, Default)]
 pub struct Summary {
+    /// Targets left to do after the journal and the diff.
     pub planned: usize,
+    /// Targets confirmed by this run.
     pub done: usize,
     /// Already in the wanted state on the platform (the diff).
     pub already: usize,
@@ -81,18 +88,27 @@ pub struct Summary {
     pub journaled: usize,
     /// Named twice in the file.
     pub duplicates: usize,
+    /// Lines of the file that are not a target.
     pub bad: Vec<BadLine>,
+    /// Targets the platform refused.
     pub failed: Vec<Failure>,
     /// Why the run stopped early (authentication, or rate limits/retries given up).
     pub aborted: Option<Error>,
+    /// Nothing was sent: the run only planned.
     pub dry_run: bool,
 }
 
+/// How to run an import.
 pub struct ImportOptions {
+    /// Unblock the file's targets instead of blocking them.
     pub unblock: bool,
+    /// Requests in flight at once.
     pub concurrency: usize,
+    /// Plan and report without sending anything.
     pub dry_run: bool,
+    /// Reason and context sent with each block (APIs that take them).
     pub block_options: BlockOptions,
+    /// No progress bar.
     pub quiet: bool,
 }
 

@@ -12,23 +12,31 @@ use serde_json::Value;
 /// APIs that address users by login.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
+    /// Where in the file it is (1-based).
     pub line: usize,
+    /// Whom to block or unblock: the ID when the file gives one.
     pub target: Target,
+    /// The same user's login, when the file gives it besides the ID.
     pub also: Option<Target>,
 }
 
 /// A line that is not a target, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BadLine {
+    /// Its number in the file (1-based).
     pub line: usize,
+    /// Why it is not a target.
     pub why: String,
 }
 
 /// What a file holds.
 #[derive(Debug, Default)]
 pub struct Parsed {
+    /// The format detected: `lines`, `csv`, `json` or `x-archive`.
     pub format: &'static str,
+    /// The targets, in file order, duplicates dropped.
     pub entries: Vec<Entry>,
+    /// Lines that are not a target.
     pub bad: Vec<BadLine>,
     /// Entries naming a target an earlier line already named.
     pub duplicates: usize,

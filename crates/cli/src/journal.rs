@@ -17,8 +17,11 @@ use blockbind::Target;
 /// What a journal belongs to; resuming with another operation, API or user is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JournalKey {
+    /// `block` or `unblock`.
     pub operation: &'static str,
+    /// The API's name.
     pub api: String,
+    /// The acting user whose list it is.
     pub user: String,
 }
 
@@ -31,25 +34,37 @@ impl JournalKey {
     }
 }
 
+/// An open journal: the targets already confirmed, and the file new confirmations go to.
 pub struct Journal {
     path: PathBuf,
     file: File,
     done: HashSet<Target>,
 }
 
+/// Why a journal could not be opened or written.
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
+    /// Reading or writing the file failed.
     #[error("journal {path}: {source}")]
     Io {
+        /// The journal file.
         path: String,
+        /// The I/O error.
         source: std::io::Error,
     },
+    /// The file's header names another operation, API or user.
     #[error(
         "journal {path} belongs to another run ({found}); use another --journal path or delete it"
     )]
-    Mismatch { path: String, found: String },
+    Mismatch {
+        /// The journal file.
+        path: String,
+        /// The header it has.
+        found: String,
+    },
 }
 
+/// How a target is written in the journal: `id:<id>` or `login:<lowercased login>`.
 pub fn key_of(target: &Target) -> String {
     match target {
         Target::Id(id) => format!("id:{id}"),
@@ -118,6 +133,7 @@ impl Journal {
         self.done.contains(&normalized(target.clone()))
     }
 
+    /// How many targets are confirmed.
     pub fn done_count(&self) -> usize {
         self.done.len()
     }

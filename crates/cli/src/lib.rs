@@ -3,6 +3,8 @@
 //! Public so they can be fuzzed and tested on their own; it talks to the APIs only through the
 //! `blockbind` facade.
 
+#![warn(missing_docs, unreachable_pub)]
+
 pub mod credentials;
 pub mod import;
 pub mod input;

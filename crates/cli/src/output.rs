@@ -6,16 +6,31 @@ use std::io::Write;
 use blockbind::BlockedUser;
 use clap::ValueEnum;
 
+// The variants' doc comments are for rustdoc only: `help = None` keeps them out of `--help` and
+// the shell completions, which list the bare names.
+
+/// How `list` prints a block list (its `--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ListFormat {
+    /// Aligned columns for people, one user a line.
+    #[value(help = None::<&str>)]
     Table,
+    /// One JSON array of users.
+    #[value(help = None::<&str>)]
     Json,
+    /// CSV with a header line ([`CSV_HEADER`]).
+    #[value(help = None::<&str>)]
     Csv,
 }
 
+/// The formats `export` writes a file in (its `--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FileFormat {
+    /// One JSON array of users.
+    #[value(help = None::<&str>)]
     Json,
+    /// CSV with a header line ([`CSV_HEADER`]).
+    #[value(help = None::<&str>)]
     Csv,
 }
 
@@ -28,6 +43,7 @@ impl From<FileFormat> for ListFormat {
     }
 }
 
+/// The header line of CSV output, naming its columns.
 pub const CSV_HEADER: &str = "platform,api,id,login,display_name,blocked_at";
 
 /// One CSV field, quoted when it must be (RFC 4180).
@@ -47,6 +63,7 @@ pub struct ListWriter<W: Write> {
 }
 
 impl<W: Write> ListWriter<W> {
+    /// Starts a list on `out`: writes the table or CSV header, or opens the JSON array.
     pub fn new(mut out: W, format: ListFormat) -> std::io::Result<Self> {
         match format {
             ListFormat::Table => writeln!(
@@ -64,6 +81,7 @@ impl<W: Write> ListWriter<W> {
         })
     }
 
+    /// Writes one entry.
     pub fn write(&mut self, user: &BlockedUser) -> std::io::Result<()> {
         let blocked_at = user.blocked_at.map(|t| t.to_rfc3339()).unwrap_or_default();
         match self.format {

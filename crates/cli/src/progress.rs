@@ -11,6 +11,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 /// How often the plain reporter prints.
 const PLAIN_EVERY: Duration = Duration::from_secs(2);
 
+/// The progress reporter of one job (bar or plain lines, or nothing when quiet).
 pub struct Progress {
     label: &'static str,
     total: u64,
@@ -25,6 +26,7 @@ struct PlainState {
     last_print: Instant,
 }
 
+/// The rate-limit state in words: `rate limit 12/800, resets in 40s`.
 pub fn rate_limit_state(limit: Option<RateLimit>) -> String {
     match limit {
         Some(l) => format!(
@@ -38,6 +40,8 @@ pub fn rate_limit_state(limit: Option<RateLimit>) -> String {
 }
 
 impl Progress {
+    /// A reporter for `total` targets, labelled `label` (`block`, `unblock`); `quiet` prints
+    /// nothing.
     pub fn new(label: &'static str, total: u64, quiet: bool) -> Self {
         let now = Instant::now();
         let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
@@ -96,6 +100,7 @@ impl Progress {
         }
     }
 
+    /// Clears the bar at the end of the job.
     pub fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();

@@ -11,7 +11,7 @@ use crate::world::{Platform, mix};
 
 /// What a bearer token stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TokenKind {
+pub(crate) enum TokenKind {
     /// A Twitch user access token (Helix `Bearer`, Kraken `OAuth`).
     TwitchUser,
     /// An X OAuth 2.0 user-context token.
@@ -21,7 +21,7 @@ pub enum TokenKind {
 }
 
 #[derive(Debug, Clone)]
-pub struct TokenInfo {
+pub(crate) struct TokenInfo {
     pub kind: TokenKind,
     pub user_id: Option<String>,
     pub client_id: Option<String>,
@@ -31,22 +31,26 @@ pub struct TokenInfo {
 /// X OAuth 1.0a credentials of one user, as the mock issues them.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct OAuth1Issued {
+    /// The consumer (app) key, `X_CONSUMER_KEY`.
     pub consumer_key: String,
+    /// The consumer secret, `X_CONSUMER_SECRET`.
     pub consumer_secret: String,
+    /// The user's access token, `X_ACCESS_TOKEN`.
     pub token: String,
+    /// The access token's secret, `X_ACCESS_TOKEN_SECRET`.
     pub token_secret: String,
 }
 
 /// Who a request is from, once its credentials checked out.
 #[derive(Debug, Clone)]
-pub struct Caller {
+pub(crate) struct Caller {
     pub user_id: Option<String>,
     pub client_id: Option<String>,
 }
 
 /// Why credentials were refused.
 #[derive(Debug, Clone)]
-pub struct Refusal {
+pub(crate) struct Refusal {
     /// 400, 401 or 403.
     pub status: u16,
     pub message: String,
@@ -60,7 +64,7 @@ pub(crate) fn refuse(status: u16, message: impl Into<String>) -> Refusal {
 }
 
 #[derive(Debug, Default)]
-pub struct Tokens {
+pub(crate) struct Tokens {
     seed: u64,
     issued: u64,
     bearer: HashMap<String, TokenInfo>,
@@ -74,7 +78,7 @@ pub struct Tokens {
 const NONCES_KEPT: usize = 100_000;
 
 impl Tokens {
-    pub fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         Self {
             seed,
             ..Self::default()
@@ -94,7 +98,12 @@ impl Tokens {
         out
     }
 
-    pub fn issue_twitch(&mut self, user_id: &str, client_id: &str, scopes: &[String]) -> String {
+    pub(crate) fn issue_twitch(
+        &mut self,
+        user_id: &str,
+        client_id: &str,
+        scopes: &[String],
+    ) -> String {
         let token = self.fresh("", 30);
         self.bearer.insert(
             token.clone(),
@@ -109,7 +118,7 @@ impl Tokens {
     }
 
     /// An X OAuth 2.0 user token and its refresh token.
-    pub fn issue_x_user(&mut self, user_id: &str, scopes: &[String]) -> (String, String) {
+    pub(crate) fn issue_x_user(&mut self, user_id: &str, scopes: &[String]) -> (String, String) {
         let token = self.fresh("xu-", 48);
         let refresh = self.fresh("xr-", 48);
         let scopes: BTreeSet<String> = scopes.iter().cloned().collect();
@@ -128,7 +137,10 @@ impl Tokens {
     }
 
     /// Exchanges a refresh token for a new pair; the old access and refresh tokens stop working.
-    pub fn refresh_x(&mut self, refresh: &str) -> Option<(String, String, BTreeSet<String>)> {
+    pub(crate) fn refresh_x(
+        &mut self,
+        refresh: &str,
+    ) -> Option<(String, String, BTreeSet<String>)> {
         let (user, scopes) = self.refresh.remove(refresh)?;
         self.bearer.retain(|_, info| {
             !(info.kind == TokenKind::XUser && info.user_id.as_deref() == Some(user.as_str()))
@@ -138,7 +150,7 @@ impl Tokens {
         Some((token, refresh, scopes))
     }
 
-    pub fn issue_x_app(&mut self) -> String {
+    pub(crate) fn issue_x_app(&mut self) -> String {
         let token = self.fresh("AAAAAAAAAAAAAAAAAAAAA", 64);
         self.bearer.insert(
             token.clone(),
@@ -152,7 +164,7 @@ impl Tokens {
         token
     }
 
-    pub fn issue_oauth1(&mut self, user_id: &str) -> OAuth1Issued {
+    pub(crate) fn issue_oauth1(&mut self, user_id: &str) -> OAuth1Issued {
         let consumer_key = self.fresh("ck", 25);
         let consumer_secret = self.fresh("cs", 50);
         let token = format!("{user_id}-{}", self.fresh("", 40));
@@ -169,18 +181,18 @@ impl Tokens {
         }
     }
 
-    pub fn revoke(&mut self, token: &str) {
+    pub(crate) fn revoke(&mut self, token: &str) {
         self.bearer.remove(token);
         self.access.remove(token);
     }
 
-    pub fn bearer(&self, token: &str) -> Option<&TokenInfo> {
+    pub(crate) fn bearer(&self, token: &str) -> Option<&TokenInfo> {
         self.bearer.get(token)
     }
 
     /// Verifies an OAuth 1.0a `Authorization` header over `method`, `base_url` and the decoded
     /// query and form parameters.
-    pub fn verify_oauth1(
+    pub(crate) fn verify_oauth1(
         &mut self,
         header: &str,
         method: &str,

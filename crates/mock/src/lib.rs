@@ -26,17 +26,20 @@
 //!
 //! Both Kraken versions live under `/kraken`, told apart by the `Accept` header as on Twitch.
 
+#![warn(missing_docs, unreachable_pub)]
+
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-use blockbind_registry::SchemeKind;
 use rand::{Rng, SeedableRng};
-use serde::{Deserialize, Serialize};
 
 mod auth;
+mod config;
+mod counters;
+mod credentials;
 mod handlers;
 mod routes;
 mod server;
@@ -44,158 +47,27 @@ mod world;
 
 pub use auth::OAuth1Issued;
 pub use blockbind_registry::{Api, Platform};
+pub use config::{Bucket, Faults, MockConfig};
+pub use credentials::Credentials;
 pub use world::{POPULATION_BASE, User};
 
 use auth::Tokens;
+pub(crate) use counters::Counters;
 use routes::Routes;
 use world::World;
 
-/// A rate-limit bucket: `limit` requests per `window_ms`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Bucket {
-    pub limit: u32,
-    pub window_ms: u64,
-}
-
-/// Injected faults, each a probability per request (0.0..=1.0), drawn from a seeded generator.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Faults {
-    pub p_500: f64,
-    pub p_503: f64,
-    /// A 429 although the bucket has room (reset one second ahead).
-    pub p_429: f64,
-    /// The connection is closed before any response byte.
-    pub p_reset: f64,
-    /// The body stops halfway (the connection is cut after the headers and half the body).
-    pub p_truncate: f64,
-    /// Added to every request.
-    pub latency_ms: u64,
-}
-
-impl Faults {
-    pub fn any(&self) -> bool {
-        self.p_500 + self.p_503 + self.p_429 + self.p_reset + self.p_truncate > 0.0
-            || self.latency_ms > 0
-    }
-}
-
-/// Everything configurable; `Default` is what the demo and tests use.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct MockConfig {
-    /// Seeds the world, the tokens and the faults.
-    pub seed: u64,
-    /// Synthesized users (IDs `POPULATION_BASE..POPULATION_BASE + population`).
-    pub population: u64,
-    /// Blocks each default user starts with.
-    pub initial_blocks: usize,
-    /// Replaces the specs' `x-rate-limit` for an API (key: `twitch-helix`, `x-v2`, ...); for an
-    /// API without one (Kraken), turns limiting on with one bucket per caller.
-    pub rate_limits: BTreeMap<String, Bucket>,
-    /// Turns rate limiting off entirely.
-    pub rate_limiting: bool,
-    pub faults: Faults,
-    /// Kraken's block-list cap (blocking past it evicts the oldest); `None` for no cap.
-    pub kraken_block_cap: Option<usize>,
-    /// Checks every response against the spec and records violations (see
-    /// [`MockServer::violations`]).
-    pub validate_responses: bool,
-    /// Accepts OAuth 1.0a `PLAINTEXT` signatures (for tools such as schemathesis that send a
-    /// fixed header). X itself only accepts HMAC-SHA1.
-    pub oauth1_plaintext: bool,
-}
-
-impl Default for MockConfig {
-    fn default() -> Self {
-        Self {
-            seed: 42,
-            population: 10_000_000,
-            initial_blocks: 3,
-            rate_limits: BTreeMap::new(),
-            rate_limiting: true,
-            faults: Faults::default(),
-            kraken_block_cap: Some(1000),
-            validate_responses: true,
-            oauth1_plaintext: false,
-        }
-    }
-}
-
+/// Why the mock could not start, or could not do what a test asked.
 #[derive(Debug, thiserror::Error)]
 pub enum MockError {
+    /// The listening socket could not be bound.
     #[error("could not bind the mock server: {0}")]
     Bind(std::io::Error),
+    /// No user has this ID.
     #[error("unknown user {0}")]
     UnknownUser(String),
+    /// The [`MockConfig`] is inconsistent (an unknown API, a probability outside 0..=1).
     #[error("bad config: {0}")]
     Config(String),
-}
-
-/// The credentials of the default users, with every scope of every spec.
-#[derive(Debug, Clone, Serialize)]
-pub struct Credentials {
-    pub twitch_client_id: String,
-    pub twitch_user_id: String,
-    pub twitch_login: String,
-    /// Works on Helix (`Bearer`) and Kraken (`OAuth`).
-    pub twitch_token: String,
-    pub x_user_id: String,
-    pub x_username: String,
-    pub x_oauth2_token: String,
-    pub x_oauth2_refresh_token: String,
-    /// The client ID the X OAuth 2.0 token endpoint accepts.
-    pub x_client_id: String,
-    pub x_app_token: String,
-    pub x_oauth1: OAuth1Issued,
-}
-
-impl Credentials {
-    /// The default credentials as the environment variables blockbind reads: every variable a
-    /// spec's security scheme names (`x-env`), fed with the default user's credential of that
-    /// kind on that platform, in spec order.
-    pub fn env_vars(&self) -> Vec<(&'static str, String)> {
-        let mut out: Vec<(&'static str, String)> = Vec::new();
-        for info in Api::ALL.map(Api::info) {
-            for scheme in info.schemes {
-                let values = match (info.platform, scheme.kind) {
-                    (Platform::Twitch, SchemeKind::OAuth2 | SchemeKind::Bearer) => {
-                        vec![self.twitch_token.clone()]
-                    }
-                    (Platform::Twitch, SchemeKind::ApiKeyHeader) => {
-                        vec![self.twitch_client_id.clone()]
-                    }
-                    (Platform::X, SchemeKind::OAuth2 | SchemeKind::Bearer) => {
-                        vec![self.x_oauth2_token.clone()]
-                    }
-                    (Platform::X, SchemeKind::OAuth1) => vec![
-                        self.x_oauth1.consumer_key.clone(),
-                        self.x_oauth1.consumer_secret.clone(),
-                        self.x_oauth1.token.clone(),
-                        self.x_oauth1.token_secret.clone(),
-                    ],
-                    _ => continue,
-                };
-                for (var, value) in scheme.env.iter().zip(values) {
-                    if !out.iter().any(|(v, _)| v == var) {
-                        out.push((var, value));
-                    }
-                }
-            }
-        }
-        out
-    }
-}
-
-/// What tests can read back.
-#[derive(Debug, Default, Clone)]
-pub(crate) struct Counters {
-    pub requests: BTreeMap<(Api, String), u64>,
-    pub statuses: BTreeMap<u16, u64>,
-    pub block_requests: HashMap<(Platform, String, String), u64>,
-    pub blocks_applied: HashMap<(Platform, String, String), u64>,
-    pub violations: Vec<String>,
-    pub faults: u64,
 }
 
 /// Fixed-window rate-limit state of one bucket.
@@ -222,7 +94,7 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
@@ -287,15 +159,19 @@ impl MockServer {
     }
 
     /// Starts on `addr` (port 0 picks a free one).
-    pub async fn start_on(addr: SocketAddr, config: MockConfig) -> Result<Self, MockError> {
-        for name in config.rate_limits.keys() {
-            if Api::from_name(name).is_none() {
+    pub async fn start_on(addr: SocketAddr, mut config: MockConfig) -> Result<Self, MockError> {
+        // Keys may be an API's name or an alias (`x-v1.1`); the server looks them up by name.
+        let mut rate_limits = BTreeMap::new();
+        for (name, bucket) in std::mem::take(&mut config.rate_limits) {
+            let Some(api) = Api::from_name(&name) else {
                 return Err(MockError::Config(format!(
                     "rate_limits: unknown API {name:?} (expected one of {})",
                     Api::names()
                 )));
-            }
+            };
+            rate_limits.insert(api.name().to_string(), bucket);
         }
+        config.rate_limits = rate_limits;
         for (what, p) in [
             ("p_500", config.faults.p_500),
             ("p_503", config.faults.p_503),
@@ -399,6 +275,7 @@ impl MockServer {
         }
     }
 
+    /// The address it listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
@@ -445,10 +322,12 @@ impl MockServer {
         format!("{}/2/oauth2/token", self.base_url())
     }
 
+    /// The default users' credentials.
     pub fn credentials(&self) -> &Credentials {
         &self.shared.credentials
     }
 
+    /// The configuration it started with.
     pub fn config(&self) -> &MockConfig {
         &self.shared.config
     }
@@ -499,10 +378,12 @@ impl MockServer {
         self.shared.lock().tokens.revoke(token);
     }
 
+    /// The user with this ID, named or synthesized.
     pub fn user(&self, id: &str) -> Option<User> {
         self.shared.lock().world.dir.by_id(id)
     }
 
+    /// The user with this login (Twitch) or username (X).
     pub fn user_by_login(&self, login: &str) -> Option<User> {
         self.shared.lock().world.dir.by_login(login)
     }
@@ -553,80 +434,6 @@ impl MockServer {
             .remove(&(platform, user_id.to_string()));
     }
 
-    /// Requests that reached an operation of `api` (faults and refusals included).
-    pub fn requests(&self, api: Api, operation_id: &str) -> u64 {
-        self.shared
-            .lock()
-            .counters
-            .requests
-            .get(&(api, operation_id.to_string()))
-            .copied()
-            .unwrap_or(0)
-    }
-
-    /// Requests that reached any operation.
-    pub fn total_requests(&self) -> u64 {
-        self.shared.lock().counters.requests.values().sum()
-    }
-
-    /// Responses sent with `status`.
-    pub fn responses_with_status(&self, status: u16) -> u64 {
-        self.shared
-            .lock()
-            .counters
-            .statuses
-            .get(&status)
-            .copied()
-            .unwrap_or(0)
-    }
-
-    /// Block requests for (`user_id`, `target`) that were accepted (whether or not they changed
-    /// anything).
-    pub fn block_requests(&self, platform: Platform, user_id: &str, target: &str) -> u64 {
-        self.shared
-            .lock()
-            .counters
-            .block_requests
-            .get(&(platform, user_id.to_string(), target.to_string()))
-            .copied()
-            .unwrap_or(0)
-    }
-
-    /// Times a block of `target` by `user_id` was applied (the target was not blocked before).
-    pub fn blocks_applied(&self, platform: Platform, user_id: &str, target: &str) -> u64 {
-        self.shared
-            .lock()
-            .counters
-            .blocks_applied
-            .get(&(platform, user_id.to_string(), target.to_string()))
-            .copied()
-            .unwrap_or(0)
-    }
-
-    /// Every (user, target) pair blocked more than once.
-    pub fn blocked_more_than_once(&self, platform: Platform) -> Vec<(String, String, u64)> {
-        let state = self.shared.lock();
-        let mut out: Vec<_> = state
-            .counters
-            .blocks_applied
-            .iter()
-            .filter(|((p, _, _), n)| *p == platform && **n > 1)
-            .map(|((_, u, t), n)| (u.clone(), t.clone(), *n))
-            .collect();
-        out.sort();
-        out
-    }
-
-    /// Responses that did not match the spec (empty when all did).
-    pub fn violations(&self) -> Vec<String> {
-        self.shared.lock().counters.violations.clone()
-    }
-
-    /// Faults injected so far.
-    pub fn faults_injected(&self) -> u64 {
-        self.shared.lock().counters.faults
-    }
-
     /// Changes the faults from now on.
     pub fn set_faults(&self, faults: Faults) {
         self.shared.lock().faults = faults;
@@ -641,7 +448,7 @@ pub(crate) fn roll(state: &mut State, p: f64) -> bool {
 pub(crate) struct KillSwitch(pub Arc<AtomicBool>);
 
 impl KillSwitch {
-    pub fn pull(&self) {
+    pub(crate) fn pull(&self) {
         self.0.store(true, Ordering::SeqCst);
     }
 }

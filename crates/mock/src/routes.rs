@@ -1,7 +1,8 @@
 //! The mock's routing table and request/response validation, compiled from the spec files
 //! themselves (embedded at build time): paths, methods, parameters with their schemas, request
 //! bodies, security requirements, rate limits and documented responses. Nothing here is a second
-//! hand-written copy of what a spec says.
+//! hand-written copy of what a spec says. This file compiles the table and looks requests up;
+//! `validate` checks requests and responses against a route.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -9,6 +10,9 @@ use blockbind_spec::{ApiFacts, OperationFacts, SchemeKind, SpecFile};
 use serde_json::Value;
 
 use crate::Api;
+
+mod validate;
+pub(crate) use validate::{Invalid, Values};
 
 /// An API's spec file, embedded (through the registry) so the mock works outside this
 /// repository.
@@ -88,103 +92,6 @@ pub(crate) struct Route {
     pub example: Option<(u16, Option<Value>)>,
 }
 
-impl Route {
-    /// Checks a response the mock is about to send against the spec.
-    pub fn check_response(
-        &self,
-        status: u16,
-        content_type: Option<&str>,
-        body: &[u8],
-    ) -> Result<(), String> {
-        let Some(rule) = self.responses.get(&status) else {
-            return Err(format!("{}: status {status} is not documented", self.id));
-        };
-        if rule.content.is_empty() {
-            return if body.is_empty() {
-                Ok(())
-            } else {
-                Err(format!("{}: {status} must have no body", self.id))
-            };
-        }
-        let ct = content_type
-            .unwrap_or("")
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim();
-        let Some((_, validator)) = rule.content.iter().find(|(c, _)| c == ct) else {
-            return Err(format!(
-                "{}: {status} content type {ct:?} is not documented",
-                self.id
-            ));
-        };
-        let Some(validator) = validator else {
-            return Ok(());
-        };
-        let value: Value = serde_json::from_slice(body)
-            .map_err(|e| format!("{}: {status} body is not JSON: {e}", self.id))?;
-        let errors: Vec<String> = validator
-            .iter_errors(&value)
-            .take(3)
-            .map(|e| format!("{} at {}", e, e.instance_path()))
-            .collect();
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(format!(
-                "{}: {status} body does not match the spec: {}",
-                self.id,
-                errors.join("; ")
-            ))
-        }
-    }
-}
-
-/// A request parameter or body the spec does not allow.
-#[derive(Debug, Clone)]
-pub(crate) struct Invalid {
-    pub parameter: String,
-    pub value: Option<String>,
-    pub message: String,
-}
-
-/// Parameters after validation: typed as the spec says, defaults filled in.
-#[derive(Debug, Default, Clone)]
-pub(crate) struct Values {
-    pub path: HashMap<String, Value>,
-    pub query: HashMap<String, Value>,
-    pub body: Option<Value>,
-}
-
-impl Values {
-    fn get(&self, name: &str) -> Option<&Value> {
-        self.path.get(name).or_else(|| self.query.get(name))
-    }
-
-    pub fn str(&self, name: &str) -> Option<&str> {
-        self.get(name).and_then(Value::as_str)
-    }
-
-    pub fn int(&self, name: &str) -> Option<i64> {
-        self.get(name).and_then(Value::as_i64)
-    }
-
-    pub fn bool(&self, name: &str) -> Option<bool> {
-        self.get(name).and_then(Value::as_bool)
-    }
-
-    pub fn list(&self, name: &str) -> Vec<String> {
-        match self.get(name) {
-            Some(Value::Array(items)) => items
-                .iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect(),
-            Some(Value::String(s)) => s.split(',').map(str::to_string).collect(),
-            _ => Vec::new(),
-        }
-    }
-}
-
 /// The outcome of looking a request up.
 pub(crate) enum Lookup<'a> {
     Found(&'a Route, HashMap<String, String>),
@@ -259,7 +166,7 @@ fn status_code(key: &str) -> Option<u16> {
 }
 
 impl Routes {
-    pub fn compile() -> Self {
+    pub(crate) fn compile() -> Self {
         let mut routes = Vec::new();
         for api in Api::ALL {
             let spec = embedded_spec(api);
@@ -365,17 +272,17 @@ impl Routes {
     }
 
     #[cfg(test)]
-    pub fn route(&self, api: Api, id: &str) -> Option<&Route> {
+    pub(crate) fn route(&self, api: Api, id: &str) -> Option<&Route> {
         self.routes.iter().find(|r| r.api == api && r.id == id)
     }
 
-    pub fn of(&self, api: Api) -> impl Iterator<Item = &Route> {
+    pub(crate) fn of(&self, api: Api) -> impl Iterator<Item = &Route> {
         self.routes.iter().filter(move |r| r.api == api)
     }
 
     /// Finds the operation of `api` for `method` and `path` (relative to the API's prefix,
     /// percent-decoded per segment).
-    pub fn lookup(&self, api: Api, method: &http::Method, path: &str) -> Lookup<'_> {
+    pub(crate) fn lookup(&self, api: Api, method: &http::Method, path: &str) -> Lookup<'_> {
         let parts: Vec<String> = path
             .split('/')
             .filter(|s| !s.is_empty())
@@ -412,136 +319,6 @@ impl Routes {
             Lookup::NotFound
         }
     }
-
-    /// Types and checks parameters and body against the operation's schemas.
-    pub fn validate(
-        &self,
-        route: &Route,
-        path: &HashMap<String, String>,
-        query: &[(String, String)],
-        body: &[u8],
-    ) -> Result<Values, Invalid> {
-        let mut values = Values::default();
-        for param in &route.params {
-            let raw: Vec<&str> = match param.location {
-                Location::Path => path
-                    .get(&param.name)
-                    .map(|s| vec![s.as_str()])
-                    .unwrap_or_default(),
-                Location::Query => query
-                    .iter()
-                    .filter(|(k, _)| *k == param.name)
-                    .map(|(_, v)| v.as_str())
-                    .collect(),
-            };
-            let value = if raw.is_empty() {
-                if param.required {
-                    return Err(Invalid {
-                        parameter: param.name.clone(),
-                        value: None,
-                        message: format!("The `{}` parameter is missing", param.name),
-                    });
-                }
-                match &param.default {
-                    Some(d) => d.clone(),
-                    None => continue,
-                }
-            } else {
-                let value = coerce(&param.kind, &raw).map_err(|message| Invalid {
-                    parameter: param.name.clone(),
-                    value: Some(raw.join(",")),
-                    message: format!(
-                        "The `{}` parameter value {:?} {message}",
-                        param.name,
-                        raw.join(",")
-                    ),
-                })?;
-                if let Some(error) = param.validator.iter_errors(&value).next() {
-                    return Err(Invalid {
-                        parameter: param.name.clone(),
-                        value: Some(raw.join(",")),
-                        message: format!(
-                            "The `{}` parameter value {:?} is not valid: {}",
-                            param.name,
-                            raw.join(","),
-                            error
-                        ),
-                    });
-                }
-                value
-            };
-            match param.location {
-                Location::Path => values.path.insert(param.name.clone(), value),
-                Location::Query => values.query.insert(param.name.clone(), value),
-            };
-        }
-        if let Some((required, validator)) = &route.body {
-            if body.is_empty() {
-                if *required {
-                    return Err(Invalid {
-                        parameter: "body".into(),
-                        value: None,
-                        message: "A JSON request body is required".into(),
-                    });
-                }
-            } else {
-                let value: Value = serde_json::from_slice(body).map_err(|e| Invalid {
-                    parameter: "body".into(),
-                    value: None,
-                    message: format!("The request body is not valid JSON: {e}"),
-                })?;
-                if let Some(error) = validator.iter_errors(&value).next() {
-                    let at = error.instance_path().to_string();
-                    let field = at.trim_start_matches('/').to_string();
-                    return Err(Invalid {
-                        parameter: if field.is_empty() {
-                            "body".into()
-                        } else {
-                            field
-                        },
-                        value: None,
-                        message: format!("The request body is not valid: {error} (at {at})"),
-                    });
-                }
-                values.body = Some(value);
-            }
-        }
-        Ok(values)
-    }
-}
-
-fn coerce(kind: &Kind, raw: &[&str]) -> Result<Value, String> {
-    match kind {
-        Kind::Array(item) => {
-            let parts: Vec<&str> = raw.iter().flat_map(|r| r.split(',')).collect();
-            parts
-                .iter()
-                .map(|p| coerce(item, &[p]))
-                .collect::<Result<Vec<_>, _>>()
-                .map(Value::Array)
-        }
-        _ => {
-            let text = raw[0];
-            match kind {
-                Kind::Integer => text
-                    .parse::<i64>()
-                    .map(Value::from)
-                    .map_err(|_| "is not an integer".to_string()),
-                Kind::Number => text
-                    .parse::<f64>()
-                    .ok()
-                    .and_then(serde_json::Number::from_f64)
-                    .map(Value::Number)
-                    .ok_or_else(|| "is not a number".to_string()),
-                Kind::Boolean => match text {
-                    "true" => Ok(Value::Bool(true)),
-                    "false" => Ok(Value::Bool(false)),
-                    _ => Err("is not `true` or `false`".to_string()),
-                },
-                _ => Ok(Value::String(text.to_string())),
-            }
-        }
-    }
 }
 
 fn percent_decode(s: &str) -> String {
@@ -552,68 +329,4 @@ fn percent_decode(s: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_spec_operation_is_routed() {
-        let routes = Routes::compile();
-        for api in Api::ALL {
-            let spec = embedded_spec(api);
-            assert_eq!(routes.of(api).count(), spec.operations().len(), "{api:?}");
-        }
-        let helix = routes
-            .route(Api::TwitchHelix, "get_user_block_list")
-            .unwrap();
-        assert_eq!(
-            helix.security.token_scopes.as_deref(),
-            Some(&["user:read:blocked_users".to_string()][..])
-        );
-        assert!(helix.security.client_id);
-        assert!(helix.rate.as_ref().unwrap().shared);
-    }
-
-    #[test]
-    fn parameters_are_typed_and_checked_against_their_schemas() {
-        let routes = Routes::compile();
-        let Lookup::Found(route, path) =
-            routes.lookup(Api::XV2, &http::Method::GET, "/users/2244994945/blocking")
-        else {
-            panic!("not routed")
-        };
-        let q = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
-            pairs
-                .iter()
-                .map(|(a, b)| (a.to_string(), b.to_string()))
-                .collect()
-        };
-        let ok = routes
-            .validate(
-                route,
-                &path,
-                &q(&[("user.fields", "created_at,description")]),
-                b"",
-            )
-            .unwrap();
-        assert_eq!(ok.list("user.fields"), vec!["created_at", "description"]);
-        assert_eq!(ok.int("max_results"), Some(100), "the spec's default");
-        let bad = routes
-            .validate(route, &path, &q(&[("max_results", "5000")]), b"")
-            .unwrap_err();
-        assert_eq!(bad.parameter, "max_results");
-        assert!(bad.message.contains("5000"), "{}", bad.message);
-        let bad = routes
-            .validate(
-                route,
-                &path,
-                &q(&[("user.fields", "created_at,shoe_size")]),
-                b"",
-            )
-            .unwrap_err();
-        assert_eq!(bad.parameter, "user.fields");
-        let bad = routes
-            .validate(route, &path, &q(&[("max_results", "ten")]), b"")
-            .unwrap_err();
-        assert!(bad.message.contains("not an integer"));
-    }
-}
+mod tests;

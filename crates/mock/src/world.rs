@@ -17,18 +17,24 @@ const WORDS: &[&str] = &[
     "umber", "velvet", "willow", "xenon", "yarrow", "zephyr",
 ];
 
-pub use blockbind_registry::Platform;
+pub(crate) use blockbind_registry::Platform;
 
 /// A user of the mock.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct User {
+    /// The user's ID (decimal digits).
     pub id: String,
     /// Twitch login or X username (screen name).
     pub login: String,
+    /// The name shown on profiles.
     pub display_name: String,
+    /// Profile description.
     pub bio: String,
+    /// Profile image URL.
     pub logo: String,
+    /// When the account was created.
     pub created_at: DateTime<Utc>,
+    /// When the profile last changed.
     pub updated_at: DateTime<Utc>,
     /// Twitch: has a subscription program (partner). X: verified.
     pub partner: bool,
@@ -74,14 +80,14 @@ const NAMED_X: &[(&str, &str, &str)] = &[
 /// Every user the mock knows: named ones and `population` synthesized ones with IDs
 /// `POPULATION_BASE..POPULATION_BASE + population` and logins `<word><n>`.
 #[derive(Debug, Clone)]
-pub struct Directory {
+pub(crate) struct Directory {
     seed: u64,
     population: u64,
     named: Vec<User>,
 }
 
 impl Directory {
-    pub fn new(seed: u64, population: u64) -> Self {
+    pub(crate) fn new(seed: u64, population: u64) -> Self {
         let named = NAMED_TWITCH
             .iter()
             .chain(NAMED_X)
@@ -126,16 +132,16 @@ impl Directory {
         }
     }
 
-    pub fn population(&self) -> u64 {
+    pub(crate) fn population(&self) -> u64 {
         self.population
     }
 
     /// The n-th synthesized user.
-    pub fn nth(&self, n: u64) -> Option<User> {
+    pub(crate) fn nth(&self, n: u64) -> Option<User> {
         (n < self.population).then(|| self.synth(n))
     }
 
-    pub fn by_id(&self, id: &str) -> Option<User> {
+    pub(crate) fn by_id(&self, id: &str) -> Option<User> {
         if let Some(u) = self.named.iter().find(|u| u.id == id) {
             return Some(u.clone());
         }
@@ -146,7 +152,7 @@ impl Directory {
         self.nth(n)
     }
 
-    pub fn by_login(&self, login: &str) -> Option<User> {
+    pub(crate) fn by_login(&self, login: &str) -> Option<User> {
         if let Some(u) = self
             .named
             .iter()
@@ -165,7 +171,7 @@ impl Directory {
 
 /// One entry of a block list.
 #[derive(Debug, Clone)]
-pub struct Block {
+pub(crate) struct Block {
     pub seq: u64,
     pub target: String,
     pub at: DateTime<Utc>,
@@ -174,17 +180,17 @@ pub struct Block {
 /// A block list: insertion order by a global sequence number (newest first when listed), and an
 /// index by target.
 #[derive(Debug, Default, Clone)]
-pub struct BlockList {
+pub(crate) struct BlockList {
     by_seq: BTreeMap<u64, String>,
     by_target: HashMap<String, (u64, DateTime<Utc>)>,
 }
 
 impl BlockList {
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.by_seq.len()
     }
 
-    pub fn get(&self, target: &str) -> Option<Block> {
+    pub(crate) fn get(&self, target: &str) -> Option<Block> {
         self.by_target.get(target).map(|(seq, at)| Block {
             seq: *seq,
             target: target.to_string(),
@@ -193,7 +199,7 @@ impl BlockList {
     }
 
     /// Adds a block; `false` when it was already there (then nothing changes).
-    pub fn insert(&mut self, seq: u64, target: &str, at: DateTime<Utc>) -> bool {
+    pub(crate) fn insert(&mut self, seq: u64, target: &str, at: DateTime<Utc>) -> bool {
         if self.by_target.contains_key(target) {
             return false;
         }
@@ -202,7 +208,7 @@ impl BlockList {
         true
     }
 
-    pub fn remove(&mut self, target: &str) -> bool {
+    pub(crate) fn remove(&mut self, target: &str) -> bool {
         match self.by_target.remove(target) {
             Some((seq, _)) => {
                 self.by_seq.remove(&seq);
@@ -213,7 +219,7 @@ impl BlockList {
     }
 
     /// Drops the oldest entries until at most `cap` remain.
-    pub fn cap(&mut self, cap: usize) {
+    pub(crate) fn cap(&mut self, cap: usize) {
         while self.by_seq.len() > cap {
             let Some((_, target)) = self.by_seq.pop_first() else {
                 break;
@@ -223,7 +229,7 @@ impl BlockList {
     }
 
     /// Newest first, starting below `before` (a sequence number), at most `n` entries.
-    pub fn newest_before(&self, before: Option<u64>, n: usize) -> Vec<Block> {
+    pub(crate) fn newest_before(&self, before: Option<u64>, n: usize) -> Vec<Block> {
         let range = match before {
             Some(b) => self.by_seq.range(..b),
             None => self.by_seq.range(..),
@@ -236,7 +242,7 @@ impl BlockList {
     }
 
     /// Oldest first, starting above `after`, at most `n` entries (for paging backwards).
-    pub fn oldest_after(&self, after: u64, n: usize) -> Vec<Block> {
+    pub(crate) fn oldest_after(&self, after: u64, n: usize) -> Vec<Block> {
         self.by_seq
             .range(after + 1..)
             .take(n)
@@ -245,7 +251,7 @@ impl BlockList {
     }
 
     /// Newest first, skipping `offset`, at most `n` entries.
-    pub fn page_by_offset(&self, offset: usize, n: usize) -> Vec<Block> {
+    pub(crate) fn page_by_offset(&self, offset: usize, n: usize) -> Vec<Block> {
         self.by_seq
             .values()
             .rev()
@@ -256,14 +262,14 @@ impl BlockList {
     }
 
     /// Every target, newest first.
-    pub fn targets(&self) -> Vec<String> {
+    pub(crate) fn targets(&self) -> Vec<String> {
         self.by_seq.values().rev().cloned().collect()
     }
 }
 
 /// A Kraken follow.
 #[derive(Debug, Clone)]
-pub struct Follow {
+pub(crate) struct Follow {
     pub channel: String,
     pub at: DateTime<Utc>,
     pub notifications: bool,
@@ -271,7 +277,7 @@ pub struct Follow {
 
 /// The mutable state.
 #[derive(Debug)]
-pub struct World {
+pub(crate) struct World {
     pub dir: Directory,
     seq: u64,
     pub blocks: HashMap<(Platform, String), BlockList>,
@@ -280,7 +286,7 @@ pub struct World {
 }
 
 impl World {
-    pub fn new(seed: u64, population: u64) -> Self {
+    pub(crate) fn new(seed: u64, population: u64) -> Self {
         Self {
             dir: Directory::new(seed, population),
             seq: 0,
@@ -290,38 +296,38 @@ impl World {
         }
     }
 
-    pub fn next_seq(&mut self) -> u64 {
+    pub(crate) fn next_seq(&mut self) -> u64 {
         self.seq += 1;
         self.seq
     }
 
-    pub fn list(&self, platform: Platform, user: &str) -> Option<&BlockList> {
+    pub(crate) fn list(&self, platform: Platform, user: &str) -> Option<&BlockList> {
         self.blocks.get(&(platform, user.to_string()))
     }
 
-    pub fn list_mut(&mut self, platform: Platform, user: &str) -> &mut BlockList {
+    pub(crate) fn list_mut(&mut self, platform: Platform, user: &str) -> &mut BlockList {
         self.blocks.entry((platform, user.to_string())).or_default()
     }
 
     /// Blocks `target` for `user`; `true` when the list changed.
-    pub fn block(&mut self, platform: Platform, user: &str, target: &str) -> bool {
+    pub(crate) fn block(&mut self, platform: Platform, user: &str, target: &str) -> bool {
         let seq = self.next_seq();
         self.list_mut(platform, user)
             .insert(seq, target, Utc::now())
     }
 
-    pub fn unblock(&mut self, platform: Platform, user: &str, target: &str) -> bool {
+    pub(crate) fn unblock(&mut self, platform: Platform, user: &str, target: &str) -> bool {
         self.list_mut(platform, user).remove(target)
     }
 
     /// Whether `user` subscribes to `channel`: only partners have a subscription program, and a
     /// fixed quarter of users subscribe to each.
-    pub fn subscribed(&self, user: &str, channel: &User) -> bool {
+    pub(crate) fn subscribed(&self, user: &str, channel: &User) -> bool {
         channel.partner
             && mix(self.dir.seed, hash_str(user) ^ hash_str(&channel.id)).is_multiple_of(4)
     }
 
-    pub fn follows_of(&mut self, user: &str) -> &mut Vec<Follow> {
+    pub(crate) fn follows_of(&mut self, user: &str) -> &mut Vec<Follow> {
         let seed = self.dir.seed;
         let dir = self.dir.clone();
         self.follows.entry(user.to_string()).or_insert_with(|| {

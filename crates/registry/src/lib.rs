@@ -8,6 +8,7 @@
 //! API: a fact about one belongs in its spec.
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs, unreachable_pub)]
 
 use std::fmt;
 use std::str::FromStr;

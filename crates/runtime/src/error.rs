@@ -13,56 +13,82 @@ pub enum RequestError {
     /// A numeric parameter outside the spec's `minimum`/`maximum`.
     #[error("{operation}: parameter `{parameter}` = {value} is out of range: {bound}")]
     OutOfRange {
+        /// The operation's `operationId`.
         operation: String,
+        /// The parameter's wire name.
         parameter: String,
+        /// The value given, as sent.
         value: String,
+        /// The range the spec allows.
         bound: Bound,
     },
     /// A string parameter longer or shorter than the spec allows.
     #[error("{operation}: parameter `{parameter}` is {length} characters long: {bound}")]
     BadLength {
+        /// The operation's `operationId`.
         operation: String,
+        /// The parameter's wire name.
         parameter: String,
+        /// The value's length in characters.
         length: usize,
+        /// The lengths the spec allows.
         bound: Bound,
     },
     /// A parameter that must be an integer is not one.
     #[error("{operation}: parameter `{parameter}` = {value:?} is not an integer")]
     NotAnInteger {
+        /// The operation's `operationId`.
         operation: String,
+        /// The parameter's wire name.
         parameter: String,
+        /// The value given.
         value: String,
     },
     /// A credential or header value with CR, LF, NUL or another control character.
     #[error(
         "{what} contains a control character (CR, LF, NUL, ...) and cannot be sent in a header"
     )]
-    InvalidHeaderValue { what: String },
+    InvalidHeaderValue {
+        /// What the value is (`user agent`, `client ID`), never the value itself.
+        what: String,
+    },
     /// An empty credential.
     #[error("{what} is empty")]
-    EmptyCredential { what: String },
+    EmptyCredential {
+        /// Which credential is empty.
+        what: String,
+    },
     /// The caller declared its token's scopes and one the operation needs is missing.
     #[error(
         "{operation} needs the scope(s) {missing:?}, which the token does not have (it has {granted:?})"
     )]
     MissingScopes {
+        /// The operation's `operationId`.
         operation: String,
+        /// The scopes it needs that the token lacks.
         missing: Vec<String>,
+        /// The scopes the caller declared for the token.
         granted: Vec<String>,
     },
     /// The credential is the wrong kind for the operation (e.g. an app-only bearer token on a
     /// user-context endpoint).
     #[error("{operation} needs {needs}; the client was given {given}")]
     WrongCredentialKind {
+        /// The operation's `operationId`.
         operation: String,
+        /// The kind of credential it accepts.
         needs: String,
+        /// The kind the client holds.
         given: String,
     },
     /// Plain `http://` to a host other than loopback.
     #[error(
         "refusing to send credentials over plain http to {host}: use https (http is only allowed for loopback hosts)"
     )]
-    InsecureTransport { host: String },
+    InsecureTransport {
+        /// The non-loopback host the URL names.
+        host: String,
+    },
     /// The operation id is not in the client's operation table (a generator bug).
     #[error("unknown operation `{0}`")]
     UnknownOperation(String),
@@ -79,7 +105,9 @@ pub enum RequestError {
 /// A documented bound, printed as the spec states it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Bound {
+    /// The lowest value (or length) allowed, if any.
     pub min: Option<i64>,
+    /// The highest value (or length) allowed, if any.
     pub max: Option<i64>,
 }
 

@@ -9,6 +9,8 @@
 //! What it must not do: know about one API in particular. Every per-API fact arrives through
 //! [`ApiSpec`]; a behaviour specific to one platform is chosen by [`Platform`], never by name.
 
+#![warn(missing_docs, unreachable_pub)]
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -47,8 +49,9 @@ pub struct RetryPolicy {
     pub max_retries: usize,
     /// Total time spent waiting (backoff and rate-limit resets) before giving up.
     pub max_total_wait: Duration,
-    /// Backoff bounds for 5xx and connection errors (jittered, exponential).
+    /// The first backoff delay for 5xx and connection errors (jittered, exponential).
     pub min_delay: Duration,
+    /// The longest backoff delay between two attempts.
     pub max_delay: Duration,
 }
 
@@ -90,6 +93,8 @@ pub struct Runtime {
 pub const DEFAULT_USER_AGENT: &str = concat!("blockbind/", env!("CARGO_PKG_VERSION"));
 
 impl Runtime {
+    /// A runtime sending with `auth`, with the default retry policy, pacing on, no per-attempt
+    /// timeout and its own rate limiter.
     pub fn new(auth: Auth) -> Self {
         Self {
             auth,
@@ -102,6 +107,7 @@ impl Runtime {
         }
     }
 
+    /// Replaces the retry policy.
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
@@ -141,6 +147,7 @@ impl Runtime {
         }
     }
 
+    /// The credentials requests are sent with.
     pub fn auth(&self) -> &Auth {
         &self.auth
     }

@@ -29,6 +29,8 @@ impl fmt::Debug for OAuth1Credentials {
 }
 
 impl OAuth1Credentials {
+    /// The four values of one user's OAuth 1.0a credentials. Refused if one holds a control
+    /// character.
     pub fn new(
         consumer_key: impl Into<String>,
         consumer_secret: impl Into<String>,

@@ -16,8 +16,9 @@ use tokio::sync::Mutex;
 use crate::api_error::without_url;
 use crate::error::{RequestError, check_header_value};
 
-/// X's OAuth 2.0 endpoints.
+/// X's OAuth 2.0 authorization endpoint (where the user approves access).
 pub const X_AUTHORIZE_URL: &str = "https://x.com/i/oauth2/authorize";
+/// X's OAuth 2.0 token endpoint (code exchange and refresh).
 pub const X_TOKEN_URL: &str = "https://api.x.com/2/oauth2/token";
 
 /// Refresh this long before the token expires.
@@ -237,7 +238,9 @@ async fn send(
 /// The first step of the authorization-code flow with PKCE: where to send the user, and what to
 /// keep for the exchange.
 pub struct PkceAuthorization {
+    /// The authorization URL to send the user to.
     pub url: url::Url,
+    /// The `state` the redirect must bring back, to check against cross-site request forgery.
     pub csrf_state: String,
     verifier: PkceCodeVerifier,
 }

@@ -6,18 +6,26 @@ pub use blockbind_registry::{Platform, SchemeInfo, SchemeKind};
 /// Where a bounded parameter travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamLocation {
+    /// In the query string.
     Query,
+    /// In the path template.
     Path,
 }
 
 /// A `minimum`/`maximum`/`minLength`/`maxLength` from the spec.
 #[derive(Debug, Clone, Copy)]
 pub struct ParamBound {
+    /// The parameter's wire name.
     pub name: &'static str,
+    /// Where it travels.
     pub location: ParamLocation,
+    /// The smallest value allowed (`minimum`).
     pub minimum: Option<i64>,
+    /// The largest value allowed (`maximum`).
     pub maximum: Option<i64>,
+    /// The shortest string allowed, in characters (`minLength`).
     pub min_length: Option<usize>,
+    /// The longest string allowed, in characters (`maxLength`).
     pub max_length: Option<usize>,
 }
 
@@ -35,7 +43,9 @@ pub enum CredentialNeed {
 /// One operation of a spec.
 #[derive(Debug, Clone, Copy)]
 pub struct OperationSpec {
+    /// `operationId`: what the generated client passes to the hooks.
     pub id: &'static str,
+    /// Uppercase HTTP method.
     pub method: &'static str,
     /// The path template relative to the base URL: `/users/{id}/blocking`.
     pub path: &'static str,
@@ -44,9 +54,11 @@ pub struct OperationSpec {
     pub security: &'static [&'static [&'static str]],
     /// Every scope of the operation's OAuth 2.0 requirement.
     pub scopes: &'static [&'static str],
+    /// Which kinds of credential may call it.
     pub credential: CredentialNeed,
     /// Query parameters with `style: form, explode: false`: sent once, values comma-joined.
     pub comma_joined: &'static [&'static str],
+    /// The parameters with documented bounds, checked before sending.
     pub bounds: &'static [ParamBound],
     /// The values of each string-enum query parameter: `(name, values)`.
     pub enums: &'static [(&'static str, &'static [&'static str])],
@@ -63,15 +75,18 @@ pub struct ApiSpec {
     pub name: &'static str,
     /// The spec's first server URL, with the API's path prefix: `https://api.twitch.tv/helix`.
     pub base_url: &'static str,
+    /// The platform, which picks its rate-limit headers and retry rules.
     pub platform: Platform,
     /// The `Accept` header that selects the API version (Kraken).
     pub accept: Option<&'static str>,
     /// The security schemes the operations' requirements name.
     pub schemes: &'static [SchemeInfo],
+    /// Every operation of the spec.
     pub operations: &'static [OperationSpec],
 }
 
 impl ApiSpec {
+    /// An operation by `operationId`.
     pub fn operation(&self, id: &str) -> Option<&OperationSpec> {
         self.operations.iter().find(|o| o.id == id)
     }

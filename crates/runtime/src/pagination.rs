@@ -18,6 +18,7 @@ use crate::{ApiError, ApiSpec};
 /// One page as a paginator needs it.
 #[derive(Debug, Clone)]
 pub struct Page<T> {
+    /// The page's items, in the order the API gave them.
     pub items: Vec<T>,
     /// What to ask for next (a cursor, a token, an offset); `None` on the last page.
     pub next: Option<String>,

@@ -22,7 +22,9 @@ const X_HEADERS: [HeaderName; 3] = [
 /// The rate-limit state a response reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimit {
+    /// Requests (Twitch: points) per window.
     pub limit: u32,
+    /// What is left of the window.
     pub remaining: u32,
     /// When the window resets (X) or the bucket is full again (Twitch).
     pub reset: SystemTime,
@@ -164,7 +166,7 @@ pub(crate) struct Permit<'l> {
 
 impl Permit<'_> {
     /// Records the rate-limit state the response reported (`None`: the server reports none).
-    pub fn finish(self, limit: Option<&RateLimit>) {
+    pub(crate) fn finish(self, limit: Option<&RateLimit>) {
         let mut buckets = self.limiter.lock();
         let b = bucket(&mut buckets, self.key);
         b.release(self.seq);
@@ -213,7 +215,7 @@ impl RateLimiter {
     /// Waits until the bucket has room, then takes one place in it. While nothing is known of
     /// the current window, one request goes alone and the others wait for its answer, so a
     /// burst never runs past a limit nobody has reported yet.
-    pub async fn acquire<'l>(&'l self, key: &'l BucketKey) -> Permit<'l> {
+    pub(crate) async fn acquire<'l>(&'l self, key: &'l BucketKey) -> Permit<'l> {
         loop {
             let wait = {
                 let mut buckets = self.lock();
@@ -267,7 +269,7 @@ impl RateLimiter {
     }
 
     /// Marks the bucket empty until `reset` (after a 429).
-    pub fn exhaust(&self, key: &BucketKey, reset: SystemTime) {
+    pub(crate) fn exhaust(&self, key: &BucketKey, reset: SystemTime) {
         let mut buckets = self.lock();
         bucket(&mut buckets, key).window = Window::Known {
             remaining: 0,

@@ -10,6 +10,8 @@
 //! What it must not do: generate code (that is the xtask's job) or hold any per-API knowledge. A
 //! fact about an API belongs in its spec, not here.
 
+#![warn(missing_docs, unreachable_pub)]
+
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -30,18 +32,39 @@ pub const SPECS_DIR: &str = "specs";
 /// Why a spec could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum SpecError {
+    /// The file or directory could not be read.
     #[error("cannot read {path}: {source}")]
     Io {
+        /// What was being read.
         path: PathBuf,
+        /// The I/O error.
         #[source]
         source: std::io::Error,
     },
+    /// The file does not parse as YAML.
     #[error("{path} is not valid YAML: {message}")]
-    Yaml { path: PathBuf, message: String },
+    Yaml {
+        /// The spec.
+        path: PathBuf,
+        /// The parser's message.
+        message: String,
+    },
+    /// The document is YAML but not OpenAPI 3.0 as `openapiv3` reads it.
     #[error("{path} is not an OpenAPI 3.0 document openapiv3 accepts: {message}")]
-    OpenApi { path: PathBuf, message: String },
+    OpenApi {
+        /// The spec.
+        path: PathBuf,
+        /// The parser's message.
+        message: String,
+    },
+    /// A blockbind extension (`x-crate`, `x-rate-limit`, ...) is missing or malformed.
     #[error("{path}: {message}")]
-    Shape { path: PathBuf, message: String },
+    Shape {
+        /// The spec.
+        path: PathBuf,
+        /// What is wrong, and where.
+        message: String,
+    },
 }
 
 /// One spec file, as bytes (for its SHA-256) and as a JSON tree (for everything else).
@@ -51,7 +74,9 @@ pub struct SpecFile {
     pub rel_path: String,
     /// File stem: `x-v2`, `x-v1.1`.
     pub stem: String,
+    /// The file's bytes, as read (what its SHA-256 is taken over).
     pub bytes: Vec<u8>,
+    /// The document parsed from YAML.
     pub document: Value,
 }
 
@@ -132,6 +157,7 @@ impl SpecFile {
         })
     }
 
+    /// SHA-256 of the file's bytes, lowercase hex (recorded in generated files' headers).
     pub fn sha256(&self) -> String {
         sha256_hex(&self.bytes)
     }
@@ -367,11 +393,13 @@ const HTTP_METHODS: [&str; 8] = [
 /// An operation of a spec.
 #[derive(Debug, Clone, Copy)]
 pub struct Operation<'a> {
+    /// The path template, as the document's `paths` key spells it.
     pub path: &'a str,
     /// Lowercase, as in the document.
     pub method: &'a str,
     /// `operationId` (empty when missing).
     pub id: &'a str,
+    /// The operation object itself.
     pub node: &'a Value,
     path_params: Option<&'a Value>,
 }
@@ -381,7 +409,9 @@ pub struct Operation<'a> {
 pub struct Example {
     /// JSON pointer to the example in the spec.
     pub location: String,
+    /// The OpenAPI schema it must satisfy.
     pub schema: Value,
+    /// The example's value.
     pub value: Value,
 }
 
@@ -445,95 +475,4 @@ pub fn to_json_schema(value: &Value) -> Value {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn nullable_type_becomes_a_null_union() {
-        let got = to_json_schema(&json!({"type": "string", "nullable": true}));
-        assert_eq!(got, json!({"type": ["string", "null"]}));
-    }
-
-    #[test]
-    fn nullable_ref_becomes_any_of_with_null() {
-        let got = to_json_schema(&json!({"$ref": "#/components/schemas/A", "nullable": true}));
-        assert_eq!(
-            got,
-            json!({"anyOf": [{"$ref": "#/components/schemas/A"}, {"type": "null"}]})
-        );
-    }
-
-    #[test]
-    fn nullable_enum_admits_null() {
-        let got = to_json_schema(&json!({"type": "string", "enum": ["a"], "nullable": true}));
-        assert_eq!(
-            got,
-            json!({"type": ["string", "null"], "enum": ["a", null]})
-        );
-    }
-
-    #[test]
-    fn header_round_trips_and_rejects_a_headerless_file() {
-        let h = generated_header("specs/x-v2.yaml", "abc123");
-        let file = format!("{h}\npub struct Client;\n");
-        assert_eq!(
-            parse_generated_header(&file),
-            Some(("specs/x-v2.yaml".into(), "abc123".into()))
-        );
-        assert_eq!(parse_generated_header("pub struct Client;"), None);
-    }
-
-    #[test]
-    fn unresolved_refs_are_listed_with_their_location() {
-        let spec = SpecFile::from_bytes(
-            "specs/t.yaml",
-            b"components:\n  schemas:\n    A: {$ref: '#/components/schemas/Missing'}\n    B: {type: string}\n    C: {$ref: '#/components/schemas/B'}\n".to_vec(),
-        )
-        .unwrap();
-        assert_eq!(
-            spec.unresolved_refs(),
-            vec![(
-                "/components/schemas/A".to_string(),
-                "#/components/schemas/Missing".to_string()
-            )]
-        );
-    }
-
-    #[test]
-    fn examples_are_found_in_parameters_media_types_and_schemas() {
-        let spec = SpecFile::from_bytes(
-            "specs/t.yaml",
-            br##"
-paths:
-  /a:
-    get:
-      parameters:
-        - {name: first, in: query, schema: {type: integer}, example: 5}
-      responses:
-        "200":
-          description: ok
-          content:
-            application/json:
-              schema: {$ref: '#/components/schemas/A'}
-              examples:
-                one: {value: {x: 1}}
-                two: {$ref: '#/components/examples/Two'}
-components:
-  examples:
-    Two: {value: {x: 2}}
-  schemas:
-    A: {type: object, properties: {x: {type: integer, example: 3}}}
-"##
-            .to_vec(),
-        )
-        .unwrap();
-        let mut values: Vec<String> = spec
-            .examples()
-            .iter()
-            .map(|e| e.value.to_string())
-            .collect();
-        values.sort();
-        assert_eq!(values, vec!["3", "5", "{\"x\":1}", "{\"x\":2}"]);
-    }
-}
+mod tests;

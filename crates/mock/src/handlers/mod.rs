@@ -49,7 +49,7 @@ impl Reply {
         }
     }
 
-    pub fn bytes(&self) -> Vec<u8> {
+    pub(crate) fn bytes(&self) -> Vec<u8> {
         self.body
             .as_ref()
             .map(|b| serde_json::to_vec(b).unwrap_or_default())
@@ -67,7 +67,7 @@ pub(crate) struct Fail {
 }
 
 impl Fail {
-    pub fn new(status: u16, message: impl Into<String>) -> Self {
+    pub(crate) fn new(status: u16, message: impl Into<String>) -> Self {
         Self {
             status,
             message: message.into(),

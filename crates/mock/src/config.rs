@@ -1,0 +1,84 @@
+//! The mock's configuration: the world's size and seed, rate limits, injected faults and the
+//! checks it runs. Read from a YAML or JSON file by the binary, built in code by tests.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// A rate-limit bucket: `limit` requests per `window_ms`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bucket {
+    /// Requests allowed per window.
+    pub limit: u32,
+    /// The window's length, in milliseconds.
+    pub window_ms: u64,
+}
+
+/// Injected faults, each a probability per request (0.0..=1.0), drawn from a seeded generator.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Faults {
+    /// A 500 Internal Server Error instead of the answer.
+    pub p_500: f64,
+    /// A 503 Service Unavailable instead of the answer.
+    pub p_503: f64,
+    /// A 429 although the bucket has room (reset one second ahead).
+    pub p_429: f64,
+    /// The connection is closed before any response byte.
+    pub p_reset: f64,
+    /// The body stops halfway (the connection is cut after the headers and half the body).
+    pub p_truncate: f64,
+    /// Added to every request.
+    pub latency_ms: u64,
+}
+
+impl Faults {
+    /// Whether any fault (or latency) is on.
+    pub fn any(&self) -> bool {
+        self.p_500 + self.p_503 + self.p_429 + self.p_reset + self.p_truncate > 0.0
+            || self.latency_ms > 0
+    }
+}
+
+/// Everything configurable; `Default` is what the demo and tests use.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MockConfig {
+    /// Seeds the world, the tokens and the faults.
+    pub seed: u64,
+    /// Synthesized users (IDs `POPULATION_BASE..POPULATION_BASE + population`).
+    pub population: u64,
+    /// Blocks each default user starts with.
+    pub initial_blocks: usize,
+    /// Replaces the specs' `x-rate-limit` for an API (key: `twitch-helix`, `x-v2`, ...); for an
+    /// API without one (Kraken), turns limiting on with one bucket per caller.
+    pub rate_limits: BTreeMap<String, Bucket>,
+    /// Turns rate limiting off entirely.
+    pub rate_limiting: bool,
+    /// Faults to inject (none by default).
+    pub faults: Faults,
+    /// Kraken's block-list cap (blocking past it evicts the oldest); `None` for no cap.
+    pub kraken_block_cap: Option<usize>,
+    /// Checks every response against the spec and records violations (see
+    /// [`MockServer::violations`]).
+    pub validate_responses: bool,
+    /// Accepts OAuth 1.0a `PLAINTEXT` signatures (for tools such as schemathesis that send a
+    /// fixed header). X itself only accepts HMAC-SHA1.
+    pub oauth1_plaintext: bool,
+}
+
+impl Default for MockConfig {
+    fn default() -> Self {
+        Self {
+            seed: 42,
+            population: 10_000_000,
+            initial_blocks: 3,
+            rate_limits: BTreeMap::new(),
+            rate_limiting: true,
+            faults: Faults::default(),
+            kraken_block_cap: Some(1000),
+            validate_responses: true,
+            oauth1_plaintext: false,
+        }
+    }
+}

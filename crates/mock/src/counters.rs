@@ -1,0 +1,93 @@
+//! What the mock counts as it answers (requests, statuses, blocks, contract violations,
+//! faults), and the [`MockServer`] methods tests read the counts back with.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::{Api, MockServer, Platform};
+
+/// What tests can read back.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Counters {
+    pub requests: BTreeMap<(Api, String), u64>,
+    pub statuses: BTreeMap<u16, u64>,
+    pub block_requests: HashMap<(Platform, String, String), u64>,
+    pub blocks_applied: HashMap<(Platform, String, String), u64>,
+    pub violations: Vec<String>,
+    pub faults: u64,
+}
+
+impl MockServer {
+    /// Requests that reached an operation of `api` (faults and refusals included).
+    pub fn requests(&self, api: Api, operation_id: &str) -> u64 {
+        self.shared
+            .lock()
+            .counters
+            .requests
+            .get(&(api, operation_id.to_string()))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Requests that reached any operation.
+    pub fn total_requests(&self) -> u64 {
+        self.shared.lock().counters.requests.values().sum()
+    }
+
+    /// Responses sent with `status`.
+    pub fn responses_with_status(&self, status: u16) -> u64 {
+        self.shared
+            .lock()
+            .counters
+            .statuses
+            .get(&status)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Block requests for (`user_id`, `target`) that were accepted (whether or not they changed
+    /// anything).
+    pub fn block_requests(&self, platform: Platform, user_id: &str, target: &str) -> u64 {
+        self.shared
+            .lock()
+            .counters
+            .block_requests
+            .get(&(platform, user_id.to_string(), target.to_string()))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Times a block of `target` by `user_id` was applied (the target was not blocked before).
+    pub fn blocks_applied(&self, platform: Platform, user_id: &str, target: &str) -> u64 {
+        self.shared
+            .lock()
+            .counters
+            .blocks_applied
+            .get(&(platform, user_id.to_string(), target.to_string()))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Every (user, target) pair blocked more than once.
+    pub fn blocked_more_than_once(&self, platform: Platform) -> Vec<(String, String, u64)> {
+        let state = self.shared.lock();
+        let mut out: Vec<_> = state
+            .counters
+            .blocks_applied
+            .iter()
+            .filter(|((p, _, _), n)| *p == platform && **n > 1)
+            .map(|((_, u, t), n)| (u.clone(), t.clone(), *n))
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Responses that did not match the spec (empty when all did).
+    pub fn violations(&self) -> Vec<String> {
+        self.shared.lock().counters.violations.clone()
+    }
+
+    /// Faults injected so far.
+    pub fn faults_injected(&self) -> u64 {
+        self.shared.lock().counters.faults
+    }
+}
