@@ -130,7 +130,11 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
                 c["twitch_user_id"].as_str(),
                 c["twitch_token"].as_str(),
             ),
-            ("x-v2", c["x_user_id"].as_str(), c["x_oauth2_token"].as_str()),
+            (
+                "x-v2",
+                c["x_user_id"].as_str(),
+                c["x_oauth2_token"].as_str(),
+            ),
         ] {
             let (user, token) = (user.context("user")?, token.context("token")?);
             let runs = if options.quick { 3 } else { 5 };

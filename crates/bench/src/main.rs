@@ -6,8 +6,8 @@
 
 use std::time::{Duration, Instant};
 
-use blockbind_runtime::pagination::TryStreamExt;
 use blockbind::Api;
+use blockbind_runtime::pagination::TryStreamExt;
 use blockbind_runtime::{Auth, OAuth2UserToken, Runtime};
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::json;
@@ -93,7 +93,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(api) = api
         && !MEASURED.contains(&api)
     {
-        return Err(format!("no raw-reqwest baseline for {api}: measure twitch-helix or x-v2").into());
+        return Err(
+            format!("no raw-reqwest baseline for {api}: measure twitch-helix or x-v2").into(),
+        );
     }
     // The overhead comparison runs client and server on one thread, so both sides see the same
     // scheduling; the others are closer to real use on the multi-threaded runtime.

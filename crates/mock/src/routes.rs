@@ -136,7 +136,11 @@ fn security(facts: &ApiFacts, op: &OperationFacts) -> Security {
             .filter_map(|name| facts.schemes.iter().find(|s| s.name == *name))
     };
     Security {
-        token_scopes: (!op.security.is_empty()).then(|| op.scopes.clone()),
+        // A token is needed when a requirement names anything beyond an API key (Kraken v5's
+        // follows take a `Client-ID` alone).
+        token_scopes: schemes()
+            .any(|s| !matches!(s.kind, SchemeKind::ApiKeyHeader { .. }))
+            .then(|| op.scopes.clone()),
         client_id: schemes().any(|s| {
             matches!(&s.kind, SchemeKind::ApiKeyHeader { header } if header.eq_ignore_ascii_case("client-id"))
         }),
