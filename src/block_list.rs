@@ -56,6 +56,20 @@ impl BlockedUser {
             blocked_at: None,
         }
     }
+
+    /// A user with an ID, a login and a display name, on `api`.
+    pub fn named(
+        api: Api,
+        id: impl Into<String>,
+        login: impl Into<String>,
+        display_name: impl Into<String>,
+    ) -> Self {
+        Self {
+            login: Some(login.into()),
+            display_name: Some(display_name.into()),
+            ..Self::on(api, id)
+        }
+    }
 }
 
 impl Target {

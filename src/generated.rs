@@ -11,6 +11,11 @@ pub use blockbind_twitch_helix as twitch_helix;
 #[cfg(feature = "twitch-helix")]
 pub type TwitchHelixBlocks = crate::platforms::Blocks<mapping_twitch_helix::Mapping>;
 #[cfg(feature = "twitch-helix")]
+impl crate::platforms::ApiClient for mapping_twitch_helix::Mapping {
+    type Client = blockbind_twitch_helix::Client;
+    const API: crate::Api = crate::Api::TwitchHelix;
+}
+#[cfg(feature = "twitch-helix")]
 impl crate::Config {
     ///A `twitch-helix` client for this config (feature `twitch-helix`): Twitch Helix API (user blocks).
     pub fn twitch_helix(
@@ -38,6 +43,11 @@ pub use blockbind_twitch_kraken_v2 as twitch_kraken_v2;
 pub type TwitchKrakenV2Blocks = crate::platforms::Blocks<
     mapping_twitch_kraken_v2::Mapping,
 >;
+#[cfg(feature = "twitch-kraken-v2")]
+impl crate::platforms::ApiClient for mapping_twitch_kraken_v2::Mapping {
+    type Client = blockbind_twitch_kraken_v2::Client;
+    const API: crate::Api = crate::Api::TwitchKrakenV2;
+}
 #[cfg(feature = "twitch-kraken-v2")]
 impl crate::Config {
     ///A `twitch-kraken-v2` client for this config (feature `twitch-kraken-v2`): Twitch Kraken API v2 (blocks).
@@ -67,6 +77,11 @@ pub type TwitchKrakenV5Blocks = crate::platforms::Blocks<
     mapping_twitch_kraken_v5::Mapping,
 >;
 #[cfg(feature = "twitch-kraken-v5")]
+impl crate::platforms::ApiClient for mapping_twitch_kraken_v5::Mapping {
+    type Client = blockbind_twitch_kraken_v5::Client;
+    const API: crate::Api = crate::Api::TwitchKrakenV5;
+}
+#[cfg(feature = "twitch-kraken-v5")]
 impl crate::Config {
     ///A `twitch-kraken-v5` client for this config (feature `twitch-kraken-v5`): Twitch Kraken API v5 (Users).
     pub fn twitch_kraken_v5(
@@ -93,6 +108,11 @@ pub use blockbind_x_v1 as x_v1;
 #[cfg(feature = "x-v1")]
 pub type XV1Blocks = crate::platforms::Blocks<mapping_x_v1::Mapping>;
 #[cfg(feature = "x-v1")]
+impl crate::platforms::ApiClient for mapping_x_v1::Mapping {
+    type Client = blockbind_x_v1::Client;
+    const API: crate::Api = crate::Api::XV1;
+}
+#[cfg(feature = "x-v1")]
 impl crate::Config {
     ///A `x-v1` client for this config (feature `x-v1`): X API v1.1 Blocks.
     pub fn x_v1(&self) -> ::std::result::Result<blockbind_x_v1::Client, crate::Error> {
@@ -116,6 +136,11 @@ pub use blockbind_x_v2 as x_v2;
 ///The [`BlockList`](crate::BlockList) of X API v2 Blocks (its mapping: `src/platforms/x_v2.rs`).
 #[cfg(feature = "x-v2")]
 pub type XV2Blocks = crate::platforms::Blocks<mapping_x_v2::Mapping>;
+#[cfg(feature = "x-v2")]
+impl crate::platforms::ApiClient for mapping_x_v2::Mapping {
+    type Client = blockbind_x_v2::Client;
+    const API: crate::Api = crate::Api::XV2;
+}
 #[cfg(feature = "x-v2")]
 impl crate::Config {
     ///A `x-v2` client for this config (feature `x-v2`): X API v2 Blocks.

@@ -120,7 +120,13 @@ pub use credentials::Credentials;
 pub use error::Error;
 #[allow(unused_imports, unreachable_pub)] // nothing public without an API feature
 pub use generated::*;
-pub use platforms::{Addressing, ApiMapping, Blocks};
+pub use platforms::Blocks;
+
+/// What an API's mapping file is written with: the [`ApiMapping`](mapping::ApiMapping) table
+/// that [`Blocks`] runs over, and the helpers that keep each mapping a few lines.
+pub mod mapping {
+    pub use crate::platforms::{Addressing, ApiClient, ApiMapping, Listed, Sent, listed, sent};
+}
 
 /// The shared runtime every client runs through (auth, wire fixes, pacing, retries, tracing).
 pub use blockbind_runtime as runtime;

@@ -9,11 +9,12 @@
 //! into [`crate::Config::block_list`].
 
 use std::fmt;
+use std::future::Future;
 use std::marker::PhantomData;
 
 use blockbind_runtime::{ApiError, PageOptions};
 use futures::future::BoxFuture;
-use futures::stream::{BoxStream, StreamExt};
+use futures::stream::{BoxStream, Stream, StreamExt};
 
 use crate::block_list::find_blocked;
 use crate::{Api, BlockList, BlockOptions, BlockedUser, Error, Target};
@@ -29,12 +30,34 @@ pub enum Addressing {
     Either,
 }
 
-/// One API's part of [`Blocks`]: a short table of which generated calls do what.
-pub trait ApiMapping: Send + Sync + 'static {
+/// What `src/generated.rs` says of each API's mapping: its generated client and its name.
+pub trait ApiClient: Send + Sync + 'static {
     /// The generated client.
     type Client: Clone + fmt::Debug + Send + Sync + 'static;
     /// The API.
     const API: Api;
+}
+
+/// Every blocked user of a list, one page in memory at a time.
+pub type Listed<'a> = BoxStream<'a, Result<BlockedUser, ApiError>>;
+/// A block or unblock in flight.
+pub type Sent<'a> = BoxFuture<'a, Result<(), ApiError>>;
+
+/// Maps each item of a generated `stream()` to a [`BlockedUser`].
+pub fn listed<'a, T: 'a>(
+    items: impl Stream<Item = Result<T, ApiError>> + Send + 'a,
+    to_user: impl Fn(T) -> BlockedUser + Send + 'a,
+) -> Listed<'a> {
+    items.map(move |item| item.map(&to_user)).boxed()
+}
+
+/// A generated call awaited for its outcome alone (the body of a success is not needed).
+pub fn sent<'a, T: 'a>(call: impl Future<Output = Result<T, ApiError>> + Send + 'a) -> Sent<'a> {
+    Box::pin(async move { call.await.map(drop) })
+}
+
+/// One API's part of [`Blocks`]: a short table of which generated calls do what.
+pub trait ApiMapping: ApiClient {
     /// The kind of name the block operations take.
     const ADDRESSING: Addressing;
     /// Why a target of the other kind cannot be blocked (shown in [`Error::Unresolvable`]).
@@ -47,26 +70,18 @@ pub trait ApiMapping: Send + Sync + 'static {
     const NOT_BLOCKED_IS_404: bool = false;
 
     /// Every blocked user of `owner`.
-    fn list<'a>(
-        client: &'a Self::Client,
-        owner: &'a str,
-        options: PageOptions,
-    ) -> BoxStream<'a, Result<BlockedUser, ApiError>>;
+    fn list<'a>(client: &'a Self::Client, owner: &'a str, options: PageOptions) -> Listed<'a>;
 
-    /// Blocks `name` (an ID or a login, as [`Self::ADDRESSING`] says).
+    /// Blocks `target` (an ID or a login, as [`Self::ADDRESSING`] says).
     fn block<'a>(
-        client: &'a Self::Client,
+        c: &'a Self::Client,
         owner: &'a str,
         target: &'a Target,
-        options: BlockOptions,
-    ) -> BoxFuture<'a, Result<(), ApiError>>;
+        o: BlockOptions,
+    ) -> Sent<'a>;
 
     /// Unblocks `target` (of the kind [`Self::ADDRESSING`] says).
-    fn unblock<'a>(
-        client: &'a Self::Client,
-        owner: &'a str,
-        target: &'a Target,
-    ) -> BoxFuture<'a, Result<(), ApiError>>;
+    fn unblock<'a>(client: &'a Self::Client, owner: &'a str, target: &'a Target) -> Sent<'a>;
 
     /// The ID of a login, for an API with a lookup of its own (`None`: it has none).
     fn lookup<'a>(

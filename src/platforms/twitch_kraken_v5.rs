@@ -6,65 +6,35 @@
 use blockbind_runtime::{ApiError, PageOptions, call};
 use blockbind_twitch_kraken_v5::Client;
 use futures::future::BoxFuture;
-use futures::stream::{BoxStream, StreamExt};
 
-use crate::platforms::{Addressing, ApiMapping, Blocks};
-use crate::{Api, BlockOptions, BlockedUser, Error, Target};
+use crate::platforms::{Addressing, ApiClient, ApiMapping, Blocks, Listed, Sent, listed, sent};
+use crate::{BlockOptions, BlockedUser, Error, Target};
 
 /// Kraken v5's table.
 pub struct Mapping;
 
 impl ApiMapping for Mapping {
-    type Client = Client;
-    const API: Api = Api::TwitchKrakenV5;
     const ADDRESSING: Addressing = Addressing::Id;
     const OWNER: &'static str = "Kraken v5 needs the user ID or login of the token's user";
     const NOT_BLOCKED_IS_404: bool = true;
 
-    fn list<'a>(
-        client: &'a Client,
-        owner: &'a str,
-        options: PageOptions,
-    ) -> BoxStream<'a, Result<BlockedUser, ApiError>> {
-        client
-            .get_user_block_list()
-            .user_id(owner)
-            .stream_with(options)
-            .map(|block| {
-                let block = block?;
-                Ok(BlockedUser {
-                    login: Some(block.user.name),
-                    display_name: Some(block.user.display_name),
-                    blocked_at: block.updated_at,
-                    ..BlockedUser::on(Self::API, block.user.id.to_string())
-                })
-            })
-            .boxed()
+    fn list<'a>(client: &'a Client, owner: &'a str, options: PageOptions) -> Listed<'a> {
+        let blocks = client.get_user_block_list().user_id(owner);
+        listed(blocks.stream_with(options), |block| {
+            let user = block.user;
+            let named = BlockedUser::named(Self::API, user.id.to_string(), user.name, user.display_name);
+            BlockedUser { blocked_at: block.updated_at, ..named }
+        })
     }
 
-    fn block<'a>(
-        client: &'a Client,
-        owner: &'a str,
-        target: &'a Target,
-        _options: BlockOptions,
-    ) -> BoxFuture<'a, Result<(), ApiError>> {
-        let request = client
-            .block_user()
-            .user_id(owner)
-            .target_user_id(target.as_str());
-        Box::pin(async move { call(request.send()).await.map(drop) })
+    fn block<'a>(c: &'a Client, owner: &'a str, target: &'a Target, _: BlockOptions) -> Sent<'a> {
+        let request = c.block_user().user_id(owner);
+        sent(call(request.target_user_id(target.as_str()).send()))
     }
 
-    fn unblock<'a>(
-        client: &'a Client,
-        owner: &'a str,
-        target: &'a Target,
-    ) -> BoxFuture<'a, Result<(), ApiError>> {
-        let request = client
-            .unblock_user()
-            .user_id(owner)
-            .target_user_id(target.as_str());
-        Box::pin(async move { call(request.send()).await.map(drop) })
+    fn unblock<'a>(client: &'a Client, owner: &'a str, target: &'a Target) -> Sent<'a> {
+        let request = client.unblock_user().user_id(owner).target_user_id(target.as_str());
+        sent(call(request.send()))
     }
 
     fn lookup<'a>(
@@ -103,7 +73,7 @@ impl Blocks<Mapping> {
     pub async fn for_token_user(client: Client) -> Result<Self, Error> {
         let me = call(client.get_authenticated_user().send())
             .await
-            .map_err(Error::api(Mapping::API))?;
+            .map_err(Error::api(<Mapping as ApiClient>::API))?;
         Ok(Self::new(client, me.id.to_string()))
     }
 
@@ -123,9 +93,9 @@ impl Blocks<Mapping> {
             Target::Id(id) => Ok(id.clone()),
             Target::Login(login) => find_login(client, login)
                 .await
-                .map_err(Error::api(Mapping::API))?
+                .map_err(Error::api(<Mapping as ApiClient>::API))?
                 .ok_or_else(|| Error::UnknownUser {
-                    api: Mapping::API,
+                    api: <Mapping as ApiClient>::API,
                     login: login.clone(),
                 }),
         }

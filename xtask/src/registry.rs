@@ -266,6 +266,12 @@ pub fn facade(specs: &[(SpecFile, ApiFacts)]) -> Result<OwnedFile> {
             pub type #blocks = crate::platforms::Blocks<#mapping::Mapping>;
 
             #[cfg(feature = #feature)]
+            impl crate::platforms::ApiClient for #mapping::Mapping {
+                type Client = #krate::Client;
+                const API: crate::Api = crate::Api::#variant;
+            }
+
+            #[cfg(feature = #feature)]
             impl crate::Config {
                 #[doc = #client_doc]
                 pub fn #module(&self) -> ::std::result::Result<#krate::Client, crate::Error> {
