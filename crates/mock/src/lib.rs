@@ -103,22 +103,12 @@ impl Shared {
 fn all_scopes(platform: Platform) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for api in Api::ALL.into_iter().filter(|a| a.platform() == platform) {
-        let spec = routes::embedded_spec(api);
-        if let Some(serde_json::Value::Object(schemes)) =
-            spec.document.pointer("/components/securitySchemes")
-        {
-            for scheme in schemes.values() {
-                if let Some(serde_json::Value::Object(flows)) = scheme.get("flows") {
-                    for flow in flows.values() {
-                        if let Some(serde_json::Value::Object(scopes)) = flow.get("scopes") {
-                            for s in scopes.keys() {
-                                if !out.contains(s) {
-                                    out.push(s.clone());
-                                }
-                            }
-                        }
-                    }
-                }
+        let facts = routes::embedded_spec(api)
+            .facts()
+            .expect("embedded specs have valid facts");
+        for scope in facts.schemes.into_iter().flat_map(|s| s.scopes) {
+            if !out.contains(&scope) {
+                out.push(scope);
             }
         }
     }

@@ -69,6 +69,8 @@ pub struct SchemeFacts {
     /// `x-env`: the environment variables that feed the scheme, in order (OAuth 1.0a: consumer
     /// key, consumer secret, access token, access token secret).
     pub env: Vec<String>,
+    /// Every scope the scheme's OAuth 2.0 flows declare, each once (empty for other kinds).
+    pub scopes: Vec<String>,
 }
 
 /// What kind of credential an operation accepts.

@@ -118,8 +118,21 @@ impl SpecFile {
                 "security scheme {name}: x-env must name {wanted} environment variable(s)"
             )));
         }
+        let mut scopes: Vec<String> = Vec::new();
+        if let Some(Value::Object(flows)) = scheme.get("flows") {
+            for flow in flows.values() {
+                if let Some(Value::Object(declared)) = flow.get("scopes") {
+                    for scope in declared.keys() {
+                        if !scopes.contains(scope) {
+                            scopes.push(scope.clone());
+                        }
+                    }
+                }
+            }
+        }
         Ok(SchemeFacts {
             name: name.to_string(),
+            scopes,
             authorization_prefix: field("x-authorization-prefix")
                 .unwrap_or("Bearer")
                 .to_string(),
