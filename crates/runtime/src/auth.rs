@@ -59,6 +59,8 @@ enum Token {
 struct ApiKey {
     value: String,
     header: HeaderValue,
+    /// The header's name as last parsed from the spec (the same on every request).
+    name: Arc<OnceLock<(&'static str, HeaderName)>>,
 }
 
 fn secret(what: &str, value: impl Into<String>) -> Result<SecretString, RequestError> {
@@ -147,7 +149,11 @@ impl Auth {
         let value = value.into();
         check_header_value("API key", &value)?;
         let header = plain(&value)?;
-        self.api_key = Some(ApiKey { value, header });
+        self.api_key = Some(ApiKey {
+            value,
+            header,
+            name: Arc::default(),
+        });
         Ok(self)
     }
 
@@ -206,40 +212,18 @@ impl Auth {
         if op.security.is_empty() || op.credential == CredentialNeed::None {
             return Ok(None);
         }
-        let schemes = |alt: &'static [&'static str]| {
+        // Runs on every request: no allocation, the few schemes are compared by name in place.
+        let satisfied = |alt: &&'static [&'static str]| {
             alt.iter()
-                .filter_map(|name| api.scheme(name))
-                .collect::<Vec<_>>()
+                .all(|name| api.scheme(name).is_some_and(|s| self.satisfies(s)))
         };
-        let Some(chosen) = op
-            .security
-            .iter()
-            .copied()
-            .find(|alt| schemes(alt).iter().all(|s| self.satisfies(s)))
-        else {
-            let needs: Vec<String> = op
-                .security
-                .iter()
-                .map(|alt| {
-                    schemes(alt)
-                        .iter()
-                        .map(|s| describe(s))
-                        .collect::<Vec<_>>()
-                        .join(" with ")
-                })
-                .collect();
-            let context = if op.credential == CredentialNeed::UserContext {
-                "a user-context credential: "
-            } else {
-                ""
-            };
-            return Err(RequestError::WrongCredentialKind {
-                operation: op.id.into(),
-                needs: format!("{context}{}", needs.join(", or ")),
-                given: self.kind_name(),
-            });
+        let Some(chosen) = op.security.iter().copied().find(satisfied) else {
+            return Err(self.unsatisfied(api, op));
         };
-        let oauth2 = schemes(chosen).iter().any(|s| s.kind == SchemeKind::OAuth2);
+        let oauth2 = chosen.iter().any(|name| {
+            api.scheme(name)
+                .is_some_and(|s| s.kind == SchemeKind::OAuth2)
+        });
         if oauth2 && let Some(granted) = &self.scopes {
             let missing: Vec<String> = op
                 .scopes
@@ -256,6 +240,32 @@ impl Auth {
             }
         }
         Ok(Some(chosen))
+    }
+
+    /// The refusal when no security alternative of `op` is satisfied: what it needs, what was
+    /// given.
+    fn unsatisfied(&self, api: &ApiSpec, op: &OperationSpec) -> RequestError {
+        let needs: Vec<String> = op
+            .security
+            .iter()
+            .map(|alt| {
+                alt.iter()
+                    .filter_map(|name| api.scheme(name))
+                    .map(describe)
+                    .collect::<Vec<_>>()
+                    .join(" with ")
+            })
+            .collect();
+        let context = if op.credential == CredentialNeed::UserContext {
+            "a user-context credential: "
+        } else {
+            ""
+        };
+        RequestError::WrongCredentialKind {
+            operation: op.id.into(),
+            needs: format!("{context}{}", needs.join(", or ")),
+            given: self.kind_name(),
+        }
     }
 
     /// Puts the credentials of the chosen alternative on one attempt of a request (OAuth 1.0a
@@ -286,11 +296,7 @@ impl Auth {
                 }
                 SchemeKind::ApiKeyHeader => {
                     if let (Some(key), Some(name)) = (&self.api_key, scheme.header) {
-                        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-                            RequestError::InvalidHeaderValue {
-                                what: "API key header name".into(),
-                            }
-                        })?;
+                        let name = header_name(&key.name, name)?;
                         request.headers_mut().insert(name, key.header.clone());
                     }
                 }
@@ -338,6 +344,23 @@ fn describe(scheme: &SchemeInfo) -> String {
             scheme.name, scheme.prefix
         ),
     }
+}
+
+fn header_name(
+    slot: &OnceLock<(&'static str, HeaderName)>,
+    name: &'static str,
+) -> Result<HeaderName, RequestError> {
+    if let Some((n, parsed)) = slot.get()
+        && *n == name
+    {
+        return Ok(parsed.clone());
+    }
+    let parsed =
+        HeaderName::from_bytes(name.as_bytes()).map_err(|_| RequestError::InvalidHeaderValue {
+            what: "API key header name".into(),
+        })?;
+    let _ = slot.set((name, parsed.clone()));
+    Ok(parsed)
 }
 
 fn cached(

@@ -116,6 +116,22 @@ impl Ctx<'_> {
         self.values.str(name).unwrap_or_default().to_string()
     }
 
+    /// Blocks `target` for `user` when the target exists (else `unknown()`), and counts it.
+    fn block_existing(
+        &mut self,
+        platform: Platform,
+        user: &str,
+        target: &str,
+        unknown: impl FnOnce() -> Fail,
+    ) -> Result<(), Fail> {
+        if self.world.dir.by_id(target).is_none() {
+            return Err(unknown());
+        }
+        let applied = self.world.block(platform, user, target);
+        self.record_block(platform, user, target, applied);
+        Ok(())
+    }
+
     fn record_block(&mut self, platform: Platform, user: &str, target: &str, applied: bool) {
         let key = (platform, user.to_string(), target.to_string());
         *self.counters.block_requests.entry(key.clone()).or_default() += 1;

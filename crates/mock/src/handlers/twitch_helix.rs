@@ -68,14 +68,12 @@ pub(super) fn block_user(ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
             "The ID in target_user_id cannot be the same as the user ID in the access token.",
         ));
     }
-    if ctx.world.dir.by_id(&target).is_none() {
-        return Err(Fail::new(
+    ctx.block_existing(Platform::Twitch, &me, &target, || {
+        Fail::new(
             400,
             format!("The user in target_user_id ({target}) does not exist."),
-        ));
-    }
-    let applied = ctx.world.block(Platform::Twitch, &me, &target);
-    ctx.record_block(Platform::Twitch, &me, &target, applied);
+        )
+    })?;
     Ok(Reply::empty(204))
 }
 

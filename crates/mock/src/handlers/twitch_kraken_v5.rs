@@ -304,14 +304,7 @@ pub(super) fn handle(op: &str, ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
         }
         "create_vhs_connection" => {
             let me = ctx.me()?;
-            let identifier = ctx
-                .values
-                .body
-                .as_ref()
-                .and_then(|b| b.get("identifier"))
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
+            let identifier = ctx.values.body_str("identifier");
             if identifier.is_empty() {
                 return Err(Fail::new(400, "`identifier` must not be empty"));
             }

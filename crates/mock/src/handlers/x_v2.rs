@@ -155,25 +155,16 @@ pub(super) fn handle(op: &str, ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
                     "You can only block on behalf of the authenticating user",
                 ));
             }
-            let target = ctx
-                .values
-                .body
-                .as_ref()
-                .and_then(|b| b.get("target_user_id"))
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
+            let target = ctx.values.body_str("target_user_id");
             if target == me {
                 return Err(Fail::new(400, "You cannot block yourself"));
             }
-            if ctx.world.dir.by_id(&target).is_none() {
-                return Err(Fail::new(
+            ctx.block_existing(Platform::X, &me, &target, || {
+                Fail::new(
                     404,
                     format!("Could not find user with target_user_id: [{target}]."),
-                ));
-            }
-            let applied = ctx.world.block(Platform::X, &me, &target);
-            ctx.record_block(Platform::X, &me, &target, applied);
+                )
+            })?;
             Ok(Reply::json(200, json!({"data": {"blocking": true}})))
         }
         "unblock_user" => {

@@ -84,6 +84,16 @@ impl Values {
         self.get(name).and_then(Value::as_str)
     }
 
+    /// A string member of the JSON body (empty when absent or not a string).
+    pub(crate) fn body_str(&self, name: &str) -> String {
+        self.body
+            .as_ref()
+            .and_then(|b| b.get(name))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    }
+
     pub(crate) fn int(&self, name: &str) -> Option<i64> {
         self.get(name).and_then(Value::as_i64)
     }
