@@ -1,0 +1,222 @@
+//! Per-request overhead: the generated client with the runtime against raw reqwest, same
+//! headers, same fixed local server, interleaved round by round.
+
+use std::time::{Duration, Instant};
+
+use blockbind::Api;
+use blockbind_runtime::{Auth, OAuth2UserToken, Runtime};
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// A page of `n` users in the API's shape, as the fixed server's answer.
+pub(crate) fn page(api: Api, n: usize) -> String {
+    let users: Vec<serde_json::Value> = (0..n)
+        .map(|i| match api {
+            Api::TwitchHelix => json!({"user_id": format!("{}", 600_000_000 + i), "user_login": format!("user{i}"), "display_name": format!("User{i}")}),
+            _ => json!({"id": format!("{}", 600_000_000 + i), "username": format!("user{i}"), "name": format!("User {i}")}),
+        })
+        .collect();
+    match api {
+        Api::TwitchHelix => json!({"data": users, "pagination": {}}).to_string(),
+        _ => json!({"data": users, "meta": {"result_count": n}}).to_string(),
+    }
+}
+
+/// A keep-alive HTTP/1.1 server on 127.0.0.1:0 answering every request with `body` and the
+/// platform's rate-limit headers (a bucket that never runs dry).
+pub(crate) async fn fixed_server(api: Api, body: String) -> std::io::Result<String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let reset = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs()
+        + 3600;
+    let prefix = match api {
+        Api::TwitchHelix => "ratelimit",
+        _ => "x-rate-limit",
+    };
+    let response = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{prefix}-limit: 1000000\r\n{prefix}-remaining: 999999\r\n{prefix}-reset: {reset}\r\n\r\n{body}",
+        body.len()
+    );
+    let response: &'static [u8] = Box::leak(response.into_bytes().into_boxed_slice());
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 16 * 1024];
+                let mut filled = 0;
+                loop {
+                    match stream.read(&mut buf[filled..]).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => filled += n,
+                    }
+                    // GET requests have no body: a request ends at the blank line.
+                    while let Some(end) = buf[..filled].windows(4).position(|w| w == b"\r\n\r\n") {
+                        if stream.write_all(response).await.is_err() {
+                            return;
+                        }
+                        buf.copy_within(end + 4..filled, 0);
+                        filled -= end + 4;
+                    }
+                    if filled == buf.len() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    Ok(format!("http://{addr}"))
+}
+
+pub(crate) fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+pub(crate) async fn overhead(
+    api: Api,
+    requests: usize,
+    rounds: usize,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let base = fixed_server(api, page(api, 20)).await?;
+    let http = Runtime::http_client(Duration::from_secs(10));
+    let (name, sdk_ns, raw_ns) = match api {
+        Api::TwitchHelix => {
+            let runtime = Runtime::new(
+                Auth::user_token("benchtoken").and_then(|a| a.with_api_key("benchclientid"))?,
+            );
+            let client = blockbind_twitch_helix::Client::new_with_client(
+                &format!("{base}/helix"),
+                http.clone(),
+                runtime,
+            );
+            let url = format!("{base}/helix/users/blocks");
+            let sdk = || async {
+                let page = blockbind_runtime::call(
+                    client
+                        .get_user_block_list()
+                        .broadcaster_id("141981764")
+                        .first(100u32)
+                        .send(),
+                )
+                .await?;
+                Ok::<usize, Box<dyn std::error::Error>>(page.data.len())
+            };
+            let raw = || async {
+                let body = http
+                    .get(&url)
+                    .query(&[("broadcaster_id", "141981764"), ("first", "100")])
+                    .header("accept", "application/json")
+                    .header("authorization", "Bearer benchtoken")
+                    .header("client-id", "benchclientid")
+                    .send()
+                    .await?
+                    .error_for_status()?
+                    .bytes()
+                    .await?;
+                let page: blockbind_twitch_helix::types::GetUserBlockListResponse =
+                    serde_json::from_slice(&body)?;
+                Ok::<usize, Box<dyn std::error::Error>>(page.data.len())
+            };
+            let (s, r) = interleave(rounds, requests, sdk, raw).await?;
+            ("twitch-helix", s, r)
+        }
+        _ => {
+            let runtime = Runtime::new(Auth::oauth2_user(OAuth2UserToken::new("benchtoken")?));
+            let client = blockbind_x_v2::Client::new_with_client(
+                &format!("{base}/2"),
+                http.clone(),
+                runtime,
+            );
+            let url = format!("{base}/2/users/2244994945/blocking");
+            let sdk = || async {
+                let page = blockbind_runtime::call(
+                    client
+                        .get_users_blocking()
+                        .id("2244994945")
+                        .max_results(1000u32)
+                        .send(),
+                )
+                .await?;
+                Ok::<usize, Box<dyn std::error::Error>>(page.data.len())
+            };
+            let raw = || async {
+                let body = http
+                    .get(&url)
+                    .query(&[("max_results", "1000")])
+                    .header("accept", "application/json")
+                    .header("authorization", "Bearer benchtoken")
+                    .send()
+                    .await?
+                    .error_for_status()?
+                    .bytes()
+                    .await?;
+                let page: blockbind_x_v2::types::GetUsersBlockingResponse =
+                    serde_json::from_slice(&body)?;
+                Ok::<usize, Box<dyn std::error::Error>>(page.data.len())
+            };
+            let (s, r) = interleave(rounds, requests, sdk, raw).await?;
+            ("x-v2", s, r)
+        }
+    };
+    println!(
+        "{}",
+        json!({"bench": "overhead", "api": name, "requests": requests, "rounds": rounds,
+               "sdk_us": sdk_ns / 1e3, "raw_us": raw_ns / 1e3, "ratio": sdk_ns / raw_ns})
+    );
+    Ok(())
+}
+
+/// Runs `requests` calls of each, alternating which goes first, `rounds` times; returns the
+/// median nanoseconds per call of each.
+pub(crate) async fn interleave<S, SF, R, RF>(
+    rounds: usize,
+    requests: usize,
+    sdk: S,
+    raw: R,
+) -> Result<(f64, f64), Box<dyn std::error::Error>>
+where
+    S: Fn() -> SF,
+    SF: std::future::Future<Output = Result<usize, Box<dyn std::error::Error>>>,
+    R: Fn() -> RF,
+    RF: std::future::Future<Output = Result<usize, Box<dyn std::error::Error>>>,
+{
+    // BLOCKBIND_BENCH_ONLY=sdk|raw runs one side alone (for a profiler).
+    match std::env::var("BLOCKBIND_BENCH_ONLY").as_deref() {
+        Ok("sdk") => {
+            for _ in 0..requests {
+                sdk().await?;
+            }
+            return Ok((0.0, 1.0));
+        }
+        Ok("raw") => {
+            for _ in 0..requests {
+                raw().await?;
+            }
+            return Ok((0.0, 1.0));
+        }
+        _ => {}
+    }
+    // Warm both paths (connections, allocations).
+    for _ in 0..200 {
+        sdk().await?;
+        raw().await?;
+    }
+    let (mut s, mut r) = (Vec::new(), Vec::new());
+    for round in 0..rounds {
+        for first_sdk in [round % 2 == 0, round % 2 == 1] {
+            let started = Instant::now();
+            for _ in 0..requests {
+                if first_sdk {
+                    sdk().await?;
+                } else {
+                    raw().await?;
+                }
+            }
+            let per = started.elapsed().as_nanos() as f64 / requests as f64;
+            if first_sdk { s.push(per) } else { r.push(per) }
+        }
+    }
+    Ok((median(s), median(r)))
+}
