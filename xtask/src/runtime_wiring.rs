@@ -18,6 +18,7 @@ pub fn tokens(spec: &SpecFile, facts: &ApiFacts) -> Result<TokenStream> {
         None => quote!(::std::option::Option::None),
     };
     let schemes = crate::registry::schemes(facts, &runtime);
+    let scheme_count = facts.schemes.len();
 
     let mut operations = Vec::new();
     for op in &facts.operations {
@@ -37,7 +38,17 @@ pub fn tokens(spec: &SpecFile, facts: &ApiFacts) -> Result<TokenStream> {
                 quote!(::blockbind_runtime::CredentialNeed::UserContext)
             }
         };
-        let security = op.security.iter().map(|alt| quote!(&[#(#alt),*]));
+        let index = |name: &String| {
+            facts
+                .schemes
+                .iter()
+                .position(|s| s.name == *name)
+                .expect("facts only name declared schemes")
+        };
+        let security = op.security.iter().map(|alt| {
+            let indices = alt.iter().map(index);
+            quote!(&[#(&SCHEMES[#indices]),*])
+        });
         let enums = op
             .enums
             .iter()
@@ -96,13 +107,16 @@ pub fn tokens(spec: &SpecFile, facts: &ApiFacts) -> Result<TokenStream> {
     let streams = crate::pagination::tokens(spec, facts)?;
 
     Ok(quote! {
+        /// The API's security schemes; operations point at them.
+        static SCHEMES: [::blockbind_runtime::SchemeInfo; #scheme_count] = *#schemes;
+
         /// What `blockbind-runtime` enforces for this API, emitted from the spec by the xtask.
         pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             name: #name,
             base_url: #server,
             platform: #platform,
             accept: #accept,
-            schemes: #schemes,
+            schemes: &SCHEMES,
             operations: &[#(#operations),*],
         };
 

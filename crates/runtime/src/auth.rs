@@ -1,7 +1,7 @@
 //! Credentials by kind, not by API: a token (static, refreshable or app-only), an API key and
 //! OAuth 1.0a credentials. Which ones an operation needs, and how each goes on the wire (the
 //! `Authorization` prefix, the API key's header), comes from the spec's security schemes in the
-//! generated [`ApiSpec`] table; nothing here names an API.
+//! generated [`ApiSpec`](crate::ApiSpec) table; nothing here names an API.
 //!
 //! Constructed once and shared by clients (cheap to clone). Every secret sits in a `secrecy`
 //! type: `Debug` and `Display` print `[redacted]`, and no error message carries one.
@@ -16,7 +16,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::error::{RequestError, check_header_value};
 use crate::oauth1::OAuth1Credentials;
 use crate::oauth2::OAuth2UserToken;
-use crate::operation::{ApiSpec, CredentialNeed, OperationSpec, SchemeInfo, SchemeKind};
+use crate::operation::{CredentialNeed, OperationSpec, SchemeInfo, SchemeKind};
 
 const REDACTED: &str = "[redacted]";
 
@@ -206,24 +206,19 @@ impl Auth {
     /// and checks the declared scopes. `None`: the operation needs no credentials.
     pub(crate) fn choose(
         &self,
-        api: &ApiSpec,
         op: &OperationSpec,
-    ) -> Result<Option<&'static [&'static str]>, RequestError> {
+    ) -> Result<Option<&'static [&'static SchemeInfo]>, RequestError> {
         if op.security.is_empty() || op.credential == CredentialNeed::None {
             return Ok(None);
         }
-        // Runs on every request: no allocation, the few schemes are compared by name in place.
-        let satisfied = |alt: &&'static [&'static str]| {
-            alt.iter()
-                .all(|name| api.scheme(name).is_some_and(|s| self.satisfies(s)))
-        };
+        // Runs on every request: the generated table points at the schemes, so nothing is looked
+        // up or allocated here.
+        let satisfied =
+            |alt: &&'static [&'static SchemeInfo]| alt.iter().all(|s| self.satisfies(s));
         let Some(chosen) = op.security.iter().copied().find(satisfied) else {
-            return Err(self.unsatisfied(api, op));
+            return Err(self.unsatisfied(op));
         };
-        let oauth2 = chosen.iter().any(|name| {
-            api.scheme(name)
-                .is_some_and(|s| s.kind == SchemeKind::OAuth2)
-        });
+        let oauth2 = chosen.iter().any(|s| s.kind == SchemeKind::OAuth2);
         if oauth2 && let Some(granted) = &self.scopes {
             let missing: Vec<String> = op
                 .scopes
@@ -244,14 +239,13 @@ impl Auth {
 
     /// The refusal when no security alternative of `op` is satisfied: what it needs, what was
     /// given.
-    fn unsatisfied(&self, api: &ApiSpec, op: &OperationSpec) -> RequestError {
+    fn unsatisfied(&self, op: &OperationSpec) -> RequestError {
         let needs: Vec<String> = op
             .security
             .iter()
             .map(|alt| {
                 alt.iter()
-                    .filter_map(|name| api.scheme(name))
-                    .map(describe)
+                    .map(|s| describe(s))
                     .collect::<Vec<_>>()
                     .join(" with ")
             })
@@ -273,12 +267,11 @@ impl Auth {
     /// expiring token first).
     pub(crate) async fn apply(
         &self,
-        api: &ApiSpec,
-        chosen: Option<&'static [&'static str]>,
+        chosen: Option<&'static [&'static SchemeInfo]>,
         http: &reqwest::Client,
         request: &mut reqwest::Request,
     ) -> Result<(), RequestError> {
-        for scheme in chosen.into_iter().flatten().filter_map(|n| api.scheme(n)) {
+        for scheme in chosen.into_iter().flatten() {
             match scheme.kind {
                 SchemeKind::OAuth2 | SchemeKind::Bearer => {
                     let value = match &self.token {

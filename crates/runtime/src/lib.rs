@@ -207,8 +207,8 @@ impl Runtime {
         }
         wire::join_comma_params(op, request.url_mut());
         wire::check_bounds(op, request.url())?;
-        let chosen = self.auth.choose(api, op)?;
-        self.auth.apply(api, chosen, http, request).await
+        let chosen = self.auth.choose(op)?;
+        self.auth.apply(chosen, http, request).await
     }
 
     /// The `ClientHooks::exec` of every generated client: paces, sends, retries, and records the
@@ -262,7 +262,7 @@ impl Runtime {
             // Held until the attempt is over (a retry's wait included) unless its answer is
             // recorded first.
             let mut permit = self.pace(&key, &mut tried).await;
-            let Some(this) = self.prepare_attempt(api, op, http, &request, attempt).await else {
+            let Some(this) = self.prepare_attempt(op, http, &request, attempt).await else {
                 return http.execute(request).await; // a streaming body cannot be resent
             };
             let result = http.execute(this).await;
@@ -335,7 +335,6 @@ impl Runtime {
     /// OAuth 1.0a nonce and timestamp, a refreshed OAuth 2.0 token).
     async fn prepare_attempt(
         &self,
-        api: &ApiSpec,
         op: &OperationSpec,
         http: &reqwest::Client,
         request: &reqwest::Request,
@@ -343,8 +342,8 @@ impl Runtime {
     ) -> Option<reqwest::Request> {
         let mut copy = request.try_clone()?;
         if attempt > 1
-            && let Err(e) = match self.auth.choose(api, op) {
-                Ok(chosen) => self.auth.apply(api, chosen, http, &mut copy).await,
+            && let Err(e) = match self.auth.choose(op) {
+                Ok(chosen) => self.auth.apply(chosen, http, &mut copy).await,
                 Err(e) => Err(e),
             }
         {

@@ -49,9 +49,9 @@ pub struct OperationSpec {
     pub method: &'static str,
     /// The path template relative to the base URL: `/users/{id}/blocking`.
     pub path: &'static str,
-    /// The security alternatives, each a set of [`ApiSpec::schemes`] names that go together; the
+    /// The security alternatives, each a set of [`ApiSpec::schemes`] entries that go together; the
     /// first one the credentials can satisfy is used.
-    pub security: &'static [&'static [&'static str]],
+    pub security: &'static [&'static [&'static SchemeInfo]],
     /// Every scope of the operation's OAuth 2.0 requirement.
     pub scopes: &'static [&'static str],
     /// Which kinds of credential may call it.

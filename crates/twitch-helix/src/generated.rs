@@ -1082,36 +1082,38 @@ pub mod prelude {
     pub use self::super::Client;
 }
 
+/// The API's security schemes; operations point at them.
+static SCHEMES: [::blockbind_runtime::SchemeInfo; 2usize] = *&[
+    ::blockbind_runtime::SchemeInfo {
+        name: "client_id",
+        kind: ::blockbind_runtime::SchemeKind::ApiKeyHeader,
+        header: ::std::option::Option::Some("Client-Id"),
+        prefix: "Bearer",
+        app_only: false,
+        env: &["TWITCH_CLIENT_ID"],
+    },
+    ::blockbind_runtime::SchemeInfo {
+        name: "twitch_user_token",
+        kind: ::blockbind_runtime::SchemeKind::OAuth2,
+        header: ::std::option::Option::None,
+        prefix: "Bearer",
+        app_only: false,
+        env: &["TWITCH_TOKEN"],
+    },
+];
 /// What `blockbind-runtime` enforces for this API, emitted from the spec by the xtask.
 pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
     name: "twitch-helix",
     base_url: "https://api.twitch.tv/helix",
     platform: ::blockbind_runtime::Platform::Twitch,
     accept: ::std::option::Option::None,
-    schemes: &[
-        ::blockbind_runtime::SchemeInfo {
-            name: "client_id",
-            kind: ::blockbind_runtime::SchemeKind::ApiKeyHeader,
-            header: ::std::option::Option::Some("Client-Id"),
-            prefix: "Bearer",
-            app_only: false,
-            env: &["TWITCH_CLIENT_ID"],
-        },
-        ::blockbind_runtime::SchemeInfo {
-            name: "twitch_user_token",
-            kind: ::blockbind_runtime::SchemeKind::OAuth2,
-            header: ::std::option::Option::None,
-            prefix: "Bearer",
-            app_only: false,
-            env: &["TWITCH_TOKEN"],
-        },
-    ],
+    schemes: &SCHEMES,
     operations: &[
         ::blockbind_runtime::OperationSpec {
             id: "unblock_user",
             method: "DELETE",
             path: "/users/blocks",
-            security: &[&["client_id", "twitch_user_token"]],
+            security: &[&[&SCHEMES[0usize], &SCHEMES[1usize]]],
             scopes: &["user:manage:blocked_users"],
             credential: ::blockbind_runtime::CredentialNeed::UserContext,
             comma_joined: &[],
@@ -1124,7 +1126,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             id: "get_user_block_list",
             method: "GET",
             path: "/users/blocks",
-            security: &[&["client_id", "twitch_user_token"]],
+            security: &[&[&SCHEMES[0usize], &SCHEMES[1usize]]],
             scopes: &["user:read:blocked_users"],
             credential: ::blockbind_runtime::CredentialNeed::UserContext,
             comma_joined: &[],
@@ -1146,7 +1148,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             id: "block_user",
             method: "PUT",
             path: "/users/blocks",
-            security: &[&["client_id", "twitch_user_token"]],
+            security: &[&[&SCHEMES[0usize], &SCHEMES[1usize]]],
             scopes: &["user:manage:blocked_users"],
             credential: ::blockbind_runtime::CredentialNeed::UserContext,
             comma_joined: &[],

@@ -1250,28 +1250,30 @@ pub mod prelude {
     pub use self::super::Client;
 }
 
+/// The API's security schemes; operations point at them.
+static SCHEMES: [::blockbind_runtime::SchemeInfo; 1usize] = *&[
+    ::blockbind_runtime::SchemeInfo {
+        name: "kraken_oauth",
+        kind: ::blockbind_runtime::SchemeKind::OAuth2,
+        header: ::std::option::Option::None,
+        prefix: "OAuth",
+        app_only: false,
+        env: &["TWITCH_TOKEN"],
+    },
+];
 /// What `blockbind-runtime` enforces for this API, emitted from the spec by the xtask.
 pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
     name: "twitch-kraken-v2",
     base_url: "https://api.twitch.tv/kraken",
     platform: ::blockbind_runtime::Platform::Twitch,
     accept: ::std::option::Option::Some("application/vnd.twitchtv.v2+json"),
-    schemes: &[
-        ::blockbind_runtime::SchemeInfo {
-            name: "kraken_oauth",
-            kind: ::blockbind_runtime::SchemeKind::OAuth2,
-            header: ::std::option::Option::None,
-            prefix: "OAuth",
-            app_only: false,
-            env: &["TWITCH_TOKEN"],
-        },
-    ],
+    schemes: &SCHEMES,
     operations: &[
         ::blockbind_runtime::OperationSpec {
             id: "get_user_block_list",
             method: "GET",
             path: "/users/{login}/blocks",
-            security: &[&["kraken_oauth"]],
+            security: &[&[&SCHEMES[0usize]]],
             scopes: &["user_blocks_read"],
             credential: ::blockbind_runtime::CredentialNeed::UserContext,
             comma_joined: &[],
@@ -1301,7 +1303,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             id: "unblock_user",
             method: "DELETE",
             path: "/users/{user}/blocks/{target}",
-            security: &[&["kraken_oauth"]],
+            security: &[&[&SCHEMES[0usize]]],
             scopes: &["user_blocks_edit"],
             credential: ::blockbind_runtime::CredentialNeed::UserContext,
             comma_joined: &[],
@@ -1314,7 +1316,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             id: "block_user",
             method: "PUT",
             path: "/users/{user}/blocks/{target}",
-            security: &[&["kraken_oauth"]],
+            security: &[&[&SCHEMES[0usize]]],
             scopes: &["user_blocks_edit"],
             credential: ::blockbind_runtime::CredentialNeed::UserContext,
             comma_joined: &[],

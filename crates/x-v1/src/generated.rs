@@ -3385,33 +3385,35 @@ pub mod prelude {
     pub use self::super::Client;
 }
 
+/// The API's security schemes; operations point at them.
+static SCHEMES: [::blockbind_runtime::SchemeInfo; 1usize] = *&[
+    ::blockbind_runtime::SchemeInfo {
+        name: "OAuth1UserContext",
+        kind: ::blockbind_runtime::SchemeKind::OAuth1,
+        header: ::std::option::Option::None,
+        prefix: "OAuth",
+        app_only: false,
+        env: &[
+            "X_CONSUMER_KEY",
+            "X_CONSUMER_SECRET",
+            "X_ACCESS_TOKEN",
+            "X_ACCESS_TOKEN_SECRET",
+        ],
+    },
+];
 /// What `blockbind-runtime` enforces for this API, emitted from the spec by the xtask.
 pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
     name: "x-v1",
     base_url: "https://api.x.com/1.1",
     platform: ::blockbind_runtime::Platform::X,
     accept: ::std::option::Option::None,
-    schemes: &[
-        ::blockbind_runtime::SchemeInfo {
-            name: "OAuth1UserContext",
-            kind: ::blockbind_runtime::SchemeKind::OAuth1,
-            header: ::std::option::Option::None,
-            prefix: "OAuth",
-            app_only: false,
-            env: &[
-                "X_CONSUMER_KEY",
-                "X_CONSUMER_SECRET",
-                "X_ACCESS_TOKEN",
-                "X_ACCESS_TOKEN_SECRET",
-            ],
-        },
-    ],
+    schemes: &SCHEMES,
     operations: &[
         ::blockbind_runtime::OperationSpec {
             id: "create_block",
             method: "POST",
             path: "/blocks/create.json",
-            security: &[&["OAuth1UserContext"]],
+            security: &[&[&SCHEMES[0usize]]],
             scopes: &[],
             credential: ::blockbind_runtime::CredentialNeed::UserContext,
             comma_joined: &[],
@@ -3424,7 +3426,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             id: "destroy_block",
             method: "POST",
             path: "/blocks/destroy.json",
-            security: &[&["OAuth1UserContext"]],
+            security: &[&[&SCHEMES[0usize]]],
             scopes: &[],
             credential: ::blockbind_runtime::CredentialNeed::UserContext,
             comma_joined: &[],
@@ -3437,7 +3439,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             id: "get_block_ids",
             method: "GET",
             path: "/blocks/ids.json",
-            security: &[&["OAuth1UserContext"]],
+            security: &[&[&SCHEMES[0usize]]],
             scopes: &[],
             credential: ::blockbind_runtime::CredentialNeed::UserContext,
             comma_joined: &[],
@@ -3450,7 +3452,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             id: "get_block_list",
             method: "GET",
             path: "/blocks/list.json",
-            security: &[&["OAuth1UserContext"]],
+            security: &[&[&SCHEMES[0usize]]],
             scopes: &[],
             credential: ::blockbind_runtime::CredentialNeed::UserContext,
             comma_joined: &[],

@@ -9042,41 +9042,43 @@ pub mod prelude {
     pub use self::super::Client;
 }
 
+/// The API's security schemes; operations point at them.
+static SCHEMES: [::blockbind_runtime::SchemeInfo; 2usize] = *&[
+    ::blockbind_runtime::SchemeInfo {
+        name: "OAuth2UserToken",
+        kind: ::blockbind_runtime::SchemeKind::OAuth2,
+        header: ::std::option::Option::None,
+        prefix: "Bearer",
+        app_only: false,
+        env: &["X_OAUTH2_TOKEN"],
+    },
+    ::blockbind_runtime::SchemeInfo {
+        name: "UserToken",
+        kind: ::blockbind_runtime::SchemeKind::OAuth1,
+        header: ::std::option::Option::None,
+        prefix: "OAuth",
+        app_only: false,
+        env: &[
+            "X_CONSUMER_KEY",
+            "X_CONSUMER_SECRET",
+            "X_ACCESS_TOKEN",
+            "X_ACCESS_TOKEN_SECRET",
+        ],
+    },
+];
 /// What `blockbind-runtime` enforces for this API, emitted from the spec by the xtask.
 pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
     name: "x-v2",
     base_url: "https://api.x.com/2",
     platform: ::blockbind_runtime::Platform::X,
     accept: ::std::option::Option::None,
-    schemes: &[
-        ::blockbind_runtime::SchemeInfo {
-            name: "OAuth2UserToken",
-            kind: ::blockbind_runtime::SchemeKind::OAuth2,
-            header: ::std::option::Option::None,
-            prefix: "Bearer",
-            app_only: false,
-            env: &["X_OAUTH2_TOKEN"],
-        },
-        ::blockbind_runtime::SchemeInfo {
-            name: "UserToken",
-            kind: ::blockbind_runtime::SchemeKind::OAuth1,
-            header: ::std::option::Option::None,
-            prefix: "OAuth",
-            app_only: false,
-            env: &[
-                "X_CONSUMER_KEY",
-                "X_CONSUMER_SECRET",
-                "X_ACCESS_TOKEN",
-                "X_ACCESS_TOKEN_SECRET",
-            ],
-        },
-    ],
+    schemes: &SCHEMES,
     operations: &[
         ::blockbind_runtime::OperationSpec {
             id: "get_users_blocking",
             method: "GET",
             path: "/users/{id}/blocking",
-            security: &[&["OAuth2UserToken"], &["UserToken"]],
+            security: &[&[&SCHEMES[0usize]], &[&SCHEMES[1usize]]],
             scopes: &["tweet.read", "users.read", "block.read"],
             credential: ::blockbind_runtime::CredentialNeed::UserContext,
             comma_joined: &["user.fields", "expansions", "tweet.fields"],
@@ -9106,7 +9108,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             id: "block_user",
             method: "POST",
             path: "/users/{id}/blocking",
-            security: &[&["OAuth2UserToken"], &["UserToken"]],
+            security: &[&[&SCHEMES[0usize]], &[&SCHEMES[1usize]]],
             scopes: &["block.write", "tweet.read", "users.read"],
             credential: ::blockbind_runtime::CredentialNeed::UserContext,
             comma_joined: &[],
@@ -9119,7 +9121,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             id: "unblock_user",
             method: "DELETE",
             path: "/users/{source_user_id}/blocking/{target_user_id}",
-            security: &[&["OAuth2UserToken"], &["UserToken"]],
+            security: &[&[&SCHEMES[0usize]], &[&SCHEMES[1usize]]],
             scopes: &["block.write", "tweet.read", "users.read"],
             credential: ::blockbind_runtime::CredentialNeed::UserContext,
             comma_joined: &[],
