@@ -13,10 +13,13 @@ static API: ApiSpec = ApiSpec {
     base_url: "http://127.0.0.1/2",
     platform: Platform::X,
     accept: None,
+    schemes: &[],
     operations: &[OperationSpec {
         id: "get_users_blocking",
         method: "GET",
         path: "/users/{id}/blocking",
+        security: &[],
+        enums: &[],
         scopes: &[],
         credential: CredentialNeed::None,
         comma_joined: &["user.fields", "tweet.fields", "expansions"],
