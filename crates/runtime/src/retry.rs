@@ -49,10 +49,20 @@ impl Outcome {
         headers: &HeaderMap,
         limit: Option<&RateLimit>,
     ) -> Self {
+        // Only a 429 waits: other answers (every success) skip the header parse and the clock.
+        let waits = status == StatusCode::TOO_MANY_REQUESTS;
         Self::Response {
             status,
-            retry_after: ratelimit::retry_after(headers),
-            reset_in: limit.map(RateLimit::reset_in),
+            retry_after: if waits {
+                ratelimit::retry_after(headers)
+            } else {
+                None
+            },
+            reset_in: if waits {
+                limit.map(RateLimit::reset_in)
+            } else {
+                None
+            },
         }
     }
 
