@@ -277,6 +277,14 @@ pub fn stale_shared(root: &Path, files: &[OwnedFile]) -> Vec<PathBuf> {
 
 /// Writes the shared files that differ; returns the paths written.
 pub fn write_shared(root: &Path, files: &[OwnedFile]) -> Result<Vec<PathBuf>> {
+    write_files(root, files.iter())
+}
+
+/// Writes each file whose content differs from the disk; returns the paths written.
+fn write_files<'a>(
+    root: &Path,
+    files: impl Iterator<Item = &'a OwnedFile>,
+) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     for f in files {
         if file_state(root, f) == FileState::Fresh {
@@ -312,24 +320,13 @@ pub fn stale(root: &Path, crates: &[GeneratedCrate]) -> Vec<(String, Vec<PathBuf
 
 /// Writes what differs; returns the paths written.
 pub fn write(root: &Path, crates: &[GeneratedCrate]) -> Result<Vec<PathBuf>> {
-    let mut written = Vec::new();
-    for c in crates {
-        let lib = std::iter::once(&c.lib_rs).filter(|f| !root.join(&f.path).exists());
-        for f in c.files.iter().chain(lib) {
-            if file_state(root, f) == FileState::Fresh {
-                continue;
-            }
-            let path = root.join(&f.path);
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent)
-                    .with_context(|| format!("creating {}", parent.display()))?;
-            }
-            std::fs::write(&path, &f.content)
-                .with_context(|| format!("writing {}", path.display()))?;
-            written.push(f.path.clone());
-        }
-    }
-    Ok(written)
+    write_files(
+        root,
+        crates.iter().flat_map(|c| {
+            let lib = std::iter::once(&c.lib_rs).filter(|f| !root.join(&f.path).exists());
+            c.files.iter().chain(lib)
+        }),
+    )
 }
 
 #[cfg(test)]

@@ -85,42 +85,25 @@ impl<'a> Walk<'a> {
         Ok((shape, property))
     }
 
-    /// `Some(root)` followed down `path` by value: an `Option<leaf>`.
-    fn owned_chain(
+    /// `Some(root)` followed down `path`: an `Option<leaf>` by value, or `Option<&leaf>` when
+    /// `borrowed`.
+    fn chain(
         &self,
         root: TokenStream,
         schema: &'a Value,
         path: &[String],
+        borrowed: bool,
     ) -> Result<TokenStream> {
         let mut expr = quote!(::std::option::Option::Some(#root));
         let mut at = schema;
         for seg in path {
             let (shape, next) = self.member(at, seg)?;
             let f = field(seg);
-            expr = match shape {
-                Shape::Plain => quote!(#expr.map(|v| v.#f)),
-                Shape::Optional => quote!(#expr.and_then(|v| v.#f)),
-            };
-            at = next;
-        }
-        Ok(expr)
-    }
-
-    /// `Some(root)` followed down `path` by reference: an `Option<&leaf>`.
-    fn borrowed_chain(
-        &self,
-        root: TokenStream,
-        schema: &'a Value,
-        path: &[String],
-    ) -> Result<TokenStream> {
-        let mut expr = quote!(::std::option::Option::Some(#root));
-        let mut at = schema;
-        for seg in path {
-            let (shape, next) = self.member(at, seg)?;
-            let f = field(seg);
-            expr = match shape {
-                Shape::Plain => quote!(#expr.map(|v| &v.#f)),
-                Shape::Optional => quote!(#expr.and_then(|v| v.#f.as_ref())),
+            expr = match (shape, borrowed) {
+                (Shape::Plain, false) => quote!(#expr.map(|v| v.#f)),
+                (Shape::Optional, false) => quote!(#expr.and_then(|v| v.#f)),
+                (Shape::Plain, true) => quote!(#expr.map(|v| &v.#f)),
+                (Shape::Optional, true) => quote!(#expr.and_then(|v| v.#f.as_ref())),
             };
             at = next;
         }
@@ -204,7 +187,7 @@ fn stream_impl(
     let first_key = if p.key.is_empty() {
         quote!(items.first().map(|v| v.to_string()))
     } else {
-        let chain = walk.borrowed_chain(quote!(first), item_schema, &p.key)?;
+        let chain = walk.chain(quote!(first), item_schema, &p.key, true)?;
         quote!(items.first().and_then(|first| #chain).map(|v| v.to_string()))
     };
 
@@ -271,7 +254,7 @@ fn stream_impl(
                     };
                 },
             };
-            let chain = walk.owned_chain(quote!(page), schema, next)?;
+            let chain = walk.chain(quote!(page), schema, next, false)?;
             let page = quote! {
                 let next = #chain
                     .map(|v| v.to_string())
@@ -288,7 +271,7 @@ fn stream_impl(
             };
             let total = match total {
                 Some(path) => {
-                    let chain = walk.owned_chain(quote!(page), schema, path)?;
+                    let chain = walk.chain(quote!(page), schema, path, false)?;
                     quote!(#chain.and_then(|t| i64::try_from(t).ok()))
                 }
                 None => quote!(::std::option::Option::None),
