@@ -2,9 +2,9 @@
 //! when the previous one is used up (so at most one page is held), and stops on an empty page, a
 //! page token or first item seen before (a server that ignores the token), or after `max_pages`.
 //!
-//! Each generated crate's hand-written `lib.rs` describes its API's scheme (Helix cursors,
-//! Kraken offsets, X tokens, v1.1 cursors) as a `fetch` closure returning a [`Page`], and asks
-//! for the largest page the spec allows ([`PageOptions::size_for`]).
+//! The xtask generates each list operation's `stream()` from its spec's `x-pagination` (Helix
+//! cursors, Kraken offsets, X tokens, v1.1 cursors) as a `fetch` closure returning a [`Page`],
+//! asking for the largest page the spec allows ([`PageOptions::size_for`]).
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -44,30 +44,6 @@ impl<T> Page<T> {
             items,
         }
     }
-}
-
-/// Streams an offset-paginated list (Kraken): `fetch(offset)` gives a page's items and the
-/// API's total when it reports one; `key` names an item, to notice a server that ignores the
-/// offset.
-pub fn paginate_offsets<T, F, Fut>(
-    options: PageOptions,
-    mut fetch: F,
-    key: fn(&T) -> String,
-) -> impl Stream<Item = Result<T, ApiError>>
-where
-    T: Unpin,
-    F: FnMut(u64) -> Fut + Unpin,
-    Fut: Future<Output = Result<(Vec<T>, Option<i64>), ApiError>>,
-{
-    paginate(options, move |token: Option<String>| {
-        let offset = offset_of(token.as_deref());
-        let page = fetch(offset);
-        async move {
-            let (items, total) = page.await?;
-            let first = items.first().map(key);
-            Ok(Page::at_offset(items, offset, total, first))
-        }
-    })
 }
 
 /// The offset an offset-paginated stream's token stands for (0 for the first page).
