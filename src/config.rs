@@ -200,11 +200,10 @@ impl Config {
     /// first security alternative of each operation these satisfy.
     fn auth(&self, api: Api, spec: &ApiSpec) -> Result<Auth, Error> {
         let c = &self.credentials;
-        let satisfiable = api.info().security.iter().any(|alternative| {
+        let satisfiable = Credentials::user_alternatives(api).any(|alternative| {
             alternative
                 .iter()
-                .filter_map(|name| spec.scheme(name))
-                .all(|scheme| c.feeds(scheme))
+                .all(|name| spec.scheme(name).is_some_and(|scheme| c.feeds(scheme)))
         });
         if !satisfiable {
             return Err(Error::MissingCredentials {
@@ -215,7 +214,7 @@ impl Config {
         let mut auth = Auth::none();
         let mut has_token = false;
         for scheme in spec.schemes.iter().filter(|s| c.feeds(s)) {
-            let value = |i: usize| c.get(scheme.env[i]).unwrap_or_default();
+            let value = |i: usize| scheme.env.get(i).and_then(|v| c.get(v)).unwrap_or_default();
             let invalid = |source| Error::credential(scheme.env.join(", "), source);
             auth = match scheme.kind {
                 SchemeKind::OAuth2 | SchemeKind::Bearer if !has_token => {

@@ -15,9 +15,10 @@ use crate::Error;
 pub use blockbind_registry::ENV_VARS;
 pub use blockbind_registry::env::*;
 
-/// What the clients authenticate with, by environment variable name. Each API uses the
-/// variables of the first of its security alternatives that are all set (X v2: the OAuth 2.0
-/// token, else the OAuth 1.0a credentials).
+/// What the clients authenticate with, by environment variable name. An API's client is given
+/// every credential of its spec's schemes whose variables are all set; each request then uses
+/// the first of its operation's security alternatives those satisfy (X v2: the OAuth 2.0 token,
+/// else the OAuth 1.0a credentials).
 #[derive(Clone, Default)]
 pub struct Credentials {
     values: BTreeMap<&'static str, SecretString>,
@@ -113,16 +114,32 @@ impl Credentials {
         self.values.get(name).map(|v| v.expose_secret())
     }
 
-    /// Whether every variable of `scheme` is set.
+    /// Whether every variable of `scheme` is set (a scheme that names none is never fed).
     pub(crate) fn feeds(&self, scheme: &SchemeInfo) -> bool {
-        scheme.env.iter().all(|v| self.values.contains_key(v))
+        !scheme.env.is_empty() && scheme.env.iter().all(|v| self.values.contains_key(v))
+    }
+
+    /// The security alternatives of `api` that act as a user: those with more than an API key
+    /// (a block list always acts as one; Kraken v5's `Client-ID`-only reads do not count).
+    pub(crate) fn user_alternatives(api: Api) -> impl Iterator<Item = &'static [&'static str]> {
+        let info = api.info();
+        let acts_as_user = |alternative: &&'static [&'static str]| {
+            alternative.iter().any(|name| {
+                info.scheme(name)
+                    .is_some_and(|s| s.kind != SchemeKind::ApiKeyHeader)
+            })
+        };
+        let any = info.security.iter().any(acts_as_user);
+        info.security
+            .iter()
+            .copied()
+            .filter(move |alternative| !any || acts_as_user(alternative))
     }
 
     /// The variables that would satisfy `api`: `A and B, or C, D and E`.
     pub(crate) fn needs(api: Api) -> String {
         let info = api.info();
-        info.security
-            .iter()
+        Self::user_alternatives(api)
             .map(|alternative| {
                 let vars: Vec<&str> = alternative
                     .iter()
@@ -147,8 +164,8 @@ fn and_list(items: &[&str]) -> String {
 
 fn scheme_title(scheme: &SchemeInfo) -> String {
     match scheme.kind {
-        SchemeKind::OAuth1 => format!("OAuth 1.0a ({})", scheme.name),
-        _ => scheme.name.to_string(),
+        SchemeKind::OAuth1 => "OAuth 1.0a".to_string(),
+        _ => format!("`{}`", scheme.name),
     }
 }
 

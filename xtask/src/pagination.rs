@@ -213,7 +213,7 @@ fn stream_impl(
                 quote!(u64::from(size))
             };
             quote! {
-                let size = options.size_for(&API, #id, #param, #max);
+                let size = options.page_size.unwrap_or(#max);
                 let request = request.#set(#size);
             }
         }

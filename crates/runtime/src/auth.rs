@@ -57,7 +57,6 @@ enum Token {
 
 #[derive(Clone)]
 struct ApiKey {
-    value: String,
     header: HeaderValue,
     /// The header's name as last parsed from the spec (the same on every request).
     name: Arc<OnceLock<(&'static str, HeaderName)>>,
@@ -144,13 +143,12 @@ impl Auth {
     }
 
     /// Adds the value of an API-key scheme (sent in the header the spec names, e.g. Twitch's
-    /// `Client-Id`). It is not a secret: it shows in `Debug`.
+    /// `Client-Id`). `Debug` does not show it.
     pub fn with_api_key(mut self, value: impl Into<String>) -> Result<Self, RequestError> {
         let value = value.into();
         check_header_value("API key", &value)?;
         let header = plain(&value)?;
         self.api_key = Some(ApiKey {
-            value,
             header,
             name: Arc::default(),
         });
@@ -402,8 +400,9 @@ impl fmt::Debug for Auth {
             }
             None => {}
         }
-        if let Some(key) = &self.api_key {
-            d.field("api_key", &key.value);
+        if self.api_key.is_some() {
+            // A spec's API key may be a secret (Twitch's client ID is not, others are).
+            d.field("api_key", &REDACTED);
         }
         if let Some(c) = &self.oauth1 {
             d.field("oauth1", c);

@@ -1183,8 +1183,7 @@ impl<'a> builder::GetUserBlockList<'a> {
             options,
             move |token: ::std::option::Option<::std::string::String>| {
                 let request = self.clone();
-                let size = options
-                    .size_for(&API, "get_user_block_list", "first", 100u32);
+                let size = options.page_size.unwrap_or(100u32);
                 let request = request.first(size);
                 let request = match token {
                     ::std::option::Option::Some(token) => request.after(token),

@@ -1348,8 +1348,7 @@ impl<'a> builder::GetUserBlockList<'a> {
             options,
             move |token: ::std::option::Option<::std::string::String>| {
                 let request = self.clone();
-                let size = options
-                    .size_for(&API, "get_user_block_list", "limit", 100u32);
+                let size = options.page_size.unwrap_or(100u32);
                 let request = request.limit(u64::from(size));
                 let offset = ::blockbind_runtime::pagination::offset_of(
                     token.as_deref(),

@@ -9153,8 +9153,7 @@ impl<'a> builder::GetUsersBlocking<'a> {
             options,
             move |token: ::std::option::Option<::std::string::String>| {
                 let request = self.clone();
-                let size = options
-                    .size_for(&API, "get_users_blocking", "max_results", 1000u32);
+                let size = options.page_size.unwrap_or(1000u32);
                 let request = request.max_results(size);
                 let request = match token {
                     ::std::option::Option::Some(token) => request.pagination_token(token),

@@ -49,6 +49,12 @@ impl SpecFile {
             .unwrap_or_default()
             .trim_end_matches('/')
             .to_string();
+        if prefix.is_empty() {
+            return Err(self.shape_error(format!(
+                "servers[0].url {base_url} needs a path prefix (`/helix`, `/2`): the mock and a \
+                 shared origin tell APIs apart by it"
+            )));
+        }
         let mut schemes = Vec::new();
         if let Some(Value::Object(map)) = doc.pointer("/components/securitySchemes") {
             for (scheme_name, scheme) in map {
