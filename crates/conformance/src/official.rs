@@ -1,0 +1,274 @@
+//! One of X's official OpenAPI documents, read as the oracle: which of its operations a generated
+//! operation is, which query parameters (and which values of them) it accepts, and the JSON
+//! Schema each of its responses must satisfy.
+//!
+//! What it must not do: consult `specs/x-v2.yaml`. Everything here comes from X's document, so
+//! the verdicts are X's, not ours.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{Context, Result, anyhow};
+use blockbind_spec::SpecFile;
+use serde_json::Value;
+
+/// An official document, loaded.
+pub(crate) struct Official {
+    spec: SpecFile,
+}
+
+/// One operation of the official document, with its response schemas compiled.
+pub(crate) struct Operation {
+    /// Its `operationId` in X's document (`getUsersBlocking`, `usersIdBlock`, ...).
+    pub(crate) id: String,
+    /// Every query parameter it declares, with the values its items may take (empty when the
+    /// parameter is not an enum).
+    pub(crate) query: BTreeMap<String, Vec<String>>,
+    /// `(status or "default", [(media type, validator)])`, in document order.
+    responses: Vec<(String, Vec<(String, jsonschema::Validator)>)>,
+}
+
+impl Official {
+    /// Reads an OpenAPI 3.0 document (JSON or YAML).
+    pub(crate) fn load(path: &Path) -> Result<Self> {
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        Self::parse(&path.display().to_string(), bytes)
+    }
+
+    /// Parses a document held in memory; `name` names it in messages.
+    fn parse(name: &str, bytes: Vec<u8>) -> Result<Self> {
+        Ok(Self {
+            spec: SpecFile::from_bytes(name, bytes)?,
+        })
+    }
+
+    /// `info.version`, for the report.
+    pub(crate) fn version(&self) -> &str {
+        self.spec
+            .document
+            .pointer("/info/version")
+            .and_then(Value::as_str)
+            .unwrap_or("?")
+    }
+
+    /// The operation at `method` and `path` (a template: parameter names do not have to match,
+    /// `/2/users/{id}` finds `/2/users/{user_id}`), if this version has it.
+    pub(crate) fn operation(&self, method: &str, path: &str) -> Result<Option<Operation>> {
+        let wanted = template_shape(path);
+        let Some(op) =
+            self.spec.operations().into_iter().find(|o| {
+                o.method.eq_ignore_ascii_case(method) && template_shape(o.path) == wanted
+            })
+        else {
+            return Ok(None);
+        };
+        let mut query = BTreeMap::new();
+        for param in self.spec.parameters(&op) {
+            if param.get("in").and_then(Value::as_str) != Some("query") {
+                continue;
+            }
+            let Some(name) = param.get("name").and_then(Value::as_str) else {
+                continue;
+            };
+            query.insert(name.to_string(), self.enum_values(param.get("schema")));
+        }
+        let mut responses = Vec::new();
+        if let Some(Value::Object(by_status)) = op.node.get("responses") {
+            for (status, response) in by_status {
+                let response = self.spec.deref(response).unwrap_or(response);
+                let mut media = Vec::new();
+                if let Some(Value::Object(content)) = response.get("content") {
+                    for (media_type, body) in content {
+                        let Some(schema) = body.get("schema") else {
+                            continue;
+                        };
+                        let validator = jsonschema::draft7::options()
+                            .should_validate_formats(true)
+                            .build(&self.spec.json_schema(schema))
+                            .map_err(|e| {
+                                anyhow!("the schema of {} {status} {media_type}: {e}", op.id)
+                            })?;
+                        media.push((media_type.to_ascii_lowercase(), validator));
+                    }
+                }
+                responses.push((status.clone(), media));
+            }
+        }
+        Ok(Some(Operation {
+            id: op.id.to_string(),
+            query,
+            responses,
+        }))
+    }
+
+    /// The enum values of a parameter schema, or of its items when it is an array.
+    fn enum_values(&self, schema: Option<&Value>) -> Vec<String> {
+        let Some(schema) = schema.and_then(|s| self.spec.deref(s)) else {
+            return Vec::new();
+        };
+        let schema = match schema.get("items") {
+            Some(items) => self.spec.deref(items).unwrap_or(items),
+            None => schema,
+        };
+        schema
+            .get("enum")
+            .and_then(Value::as_array)
+            .map(|values| {
+                values
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+impl Operation {
+    /// Whether a response of `status` with this `Content-Type` satisfies the document: `Ok`, or
+    /// why not (the first violation, or that the document describes no such response).
+    pub(crate) fn check_response(
+        &self,
+        status: u16,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Result<(), String> {
+        let status_text = status.to_string();
+        let range = format!("{}XX", status / 100);
+        let media = ["exact", "range", "default"]
+            .iter()
+            .find_map(|kind| {
+                self.responses.iter().find(|(s, _)| match *kind {
+                    "exact" => *s == status_text,
+                    "range" => s.eq_ignore_ascii_case(&range),
+                    _ => s == "default",
+                })
+            })
+            .map(|(_, media)| media)
+            .ok_or_else(|| format!("{} declares no response {status}", self.id))?;
+        let content_type = content_type
+            .and_then(|c| c.split(';').next())
+            .map(|c| c.trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        let (_, validator) = media
+            .iter()
+            .find(|(m, _)| *m == content_type)
+            .ok_or_else(|| format!("{} declares no {status} body of `{content_type}`", self.id))?;
+        let instance: Value =
+            serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))?;
+        match validator.iter_errors(&instance).next() {
+            None => Ok(()),
+            Some(error) => Err(format!("{}: {error}", error.instance_path())),
+        }
+    }
+}
+
+/// A path template with its parameter names dropped: `/a/{id}/b` -> `/a/{}/b`.
+fn template_shape(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut in_param = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                in_param = true;
+                out.push('{');
+            }
+            '}' => {
+                in_param = false;
+                out.push('}');
+            }
+            _ if in_param => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A document shaped like X's: a `/2` path, a `$ref`'d response with a nullable member, a
+    /// `default` error response in two media types, and array query parameters of enums.
+    const DOCUMENT: &str = r##"{
+      "openapi": "3.0.0",
+      "info": {"title": "t", "version": "9.9"},
+      "paths": {"/2/users/{id}/blocking": {"get": {
+        "operationId": "getUsersBlocking",
+        "parameters": [
+          {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+          {"$ref": "#/components/parameters/Fields"},
+          {"name": "max_results", "in": "query", "schema": {"type": "integer"}}
+        ],
+        "responses": {
+          "200": {"description": "ok", "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/Page"}}}},
+          "default": {"description": "error", "content": {
+            "application/json": {"schema": {"type": "object", "required": ["code"]}},
+            "application/problem+json": {"schema": {"type": "object", "required": ["type"]}}}}
+        }}}},
+      "components": {
+        "parameters": {"Fields": {"name": "user.fields", "in": "query", "schema": {
+          "type": "array", "items": {"type": "string", "enum": ["id", "name"]}}}},
+        "schemas": {"Page": {"type": "object", "properties": {"data": {"type": "array",
+          "items": {"type": "object", "required": ["id"], "properties": {
+            "id": {"type": "string"},
+            "like_count": {"type": "integer", "nullable": true}}}}}}}
+      }
+    }"##;
+
+    fn operation() -> Operation {
+        let official = Official::parse("test.json", DOCUMENT.as_bytes().to_vec()).unwrap();
+        assert_eq!(official.version(), "9.9");
+        official
+            .operation("GET", "/2/users/{user_id}/blocking")
+            .unwrap()
+            .expect("found whatever the parameter is called")
+    }
+
+    #[test]
+    fn query_parameters_come_with_their_enum_values() {
+        let op = operation();
+        assert_eq!(op.id, "getUsersBlocking");
+        assert_eq!(op.query["user.fields"], ["id", "name"]);
+        assert!(op.query["max_results"].is_empty());
+        assert!(
+            !op.query.contains_key("id"),
+            "path parameters are not query parameters"
+        );
+    }
+
+    #[test]
+    fn responses_are_judged_by_status_media_type_and_nullable_schema() {
+        let op = operation();
+        let json = Some("application/json; charset=utf-8");
+        let page = br#"{"data": [{"id": "1", "like_count": null}]}"#;
+        assert_eq!(op.check_response(200, json, page), Ok(()));
+        let why = op
+            .check_response(200, json, br#"{"data": [{"like_count": 1}]}"#)
+            .unwrap_err();
+        assert!(why.starts_with("/data/0:"), "{why}");
+        let problem = br#"{"type": "about:blank"}"#;
+        assert_eq!(
+            op.check_response(403, Some("application/problem+json"), problem),
+            Ok(())
+        );
+        assert!(
+            op.check_response(403, json, problem).is_err(),
+            "JSON errors need `code`"
+        );
+        assert!(op.check_response(200, Some("text/html"), page).is_err());
+    }
+
+    #[test]
+    fn templates_match_whatever_their_parameter_names() {
+        assert_eq!(
+            template_shape("/2/users/{source_user_id}/blocking/{target_user_id}"),
+            template_shape("/2/users/{id}/blocking/{target}")
+        );
+        assert_ne!(
+            template_shape("/2/users/{id}/blocking"),
+            template_shape("/2/users/{id}/blocking/{target}")
+        );
+    }
+}
