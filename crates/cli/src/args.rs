@@ -98,6 +98,9 @@ impl From<BlockFlags> for BlockOptions {
 pub(crate) enum Command {
     /// Print the block list.
     List {
+        /// `json` is all or nothing: the array is printed once the whole list is read, and a
+        /// failed run prints none of it. `jsonl` (one JSON object a line), `csv` and `table`
+        /// stream page by page: a failed run may end early, but every line printed is complete.
         #[arg(long, value_enum, default_value = "table")]
         format: ListFormat,
         /// At most this many entries.
@@ -116,15 +119,16 @@ pub(crate) enum Command {
         #[arg(required = true)]
         targets: Vec<String>,
     },
-    /// Write the whole block list to FILE (written to a temporary file, then renamed).
+    /// Write the whole block list to FILE (written to a temporary file, renamed over FILE once
+    /// complete: a failed export leaves FILE as it was and no temporary file).
     Export {
         file: PathBuf,
-        /// Default: from FILE's extension, else json.
+        /// Default: from FILE's extension (.csv, .jsonl or .ndjson), else json.
         #[arg(long, value_enum)]
         format: Option<FileFormat>,
     },
     /// Block (or unblock) everyone in FILE: one ID or login per line, CSV with an `id` or
-    /// `login` column, a `blockbind export` JSON file, or X's archive `block.js`.
+    /// `login` column, a `blockbind export` JSON or JSON Lines file, or X's archive `block.js`.
     Import {
         file: PathBuf,
         /// Unblock the users in FILE instead.

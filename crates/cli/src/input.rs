@@ -1,5 +1,5 @@
 //! Import files: one ID or login per line, CSV with an `id` or `login` column, our own JSON
-//! export, or X's archive `block.js`. Every bad line is reported with its number; the good ones
+//! or JSON Lines export, or X's archive `block.js`. Every bad line is reported with its number; the good ones
 //! go through.
 
 use std::collections::HashSet;
@@ -32,7 +32,7 @@ pub struct BadLine {
 /// What a file holds.
 #[derive(Debug, Default)]
 pub struct Parsed {
-    /// The format detected: `lines`, `csv`, `json` or `x-archive`.
+    /// The format detected: `lines`, `csv`, `json`, `jsonl` or `x-archive`.
     pub format: &'static str,
     /// The targets, in file order, duplicates dropped.
     pub entries: Vec<Entry>,
@@ -51,6 +51,8 @@ pub fn parse(text: &str) -> Parsed {
     let trimmed = text.trim_start();
     let mut parsed = if trimmed.starts_with("window.YTD.") {
         parse_x_archive(text)
+    } else if is_json_lines(trimmed) {
+        parse_json_lines(text)
     } else if trimmed.starts_with('[') || trimmed.starts_with('{') {
         parse_json(text)
     } else if let Some(header) = csv_header(text) {
@@ -240,42 +242,87 @@ fn parse_json(text: &str) -> Parsed {
     let lines = item_lines(text, items.len());
     for (n, item) in items.iter().enumerate() {
         let line = lines.get(n).copied().unwrap_or(1);
-        let text_of = |k: &str| {
-            item.get(k)
-                .and_then(Value::as_str)
-                .filter(|s| !s.is_empty())
-        };
-        let plain = |target: Result<Target, blockbind::Error>| {
-            target.map(|target| Entry {
-                line,
-                target,
-                also: None,
-            })
-        };
-        let result = match item {
-            Value::String(s) => plain(Target::parse(s)),
-            Value::Number(n) => plain(Target::id(n.to_string())),
-            _ => match (text_of("id"), text_of("login").or(text_of("username"))) {
-                (Some(id), login) => id_entry(line, id, login),
-                (None, Some(login)) => plain(Target::login(login)),
-                (None, None) => {
-                    out.bad.push(BadLine {
-                        line,
-                        why: format!("entry {} has no `id` or `login`", n + 1),
-                    });
-                    continue;
-                }
-            },
-        };
-        match result {
-            Ok(entry) => out.entries.push(entry),
+        json_entry(line, n + 1, item, &mut out);
+    }
+    out
+}
+
+/// Whether the file is JSON Lines (`list --format jsonl`, or an export to `.jsonl`): its first
+/// line is a whole JSON object on its own, and not one that holds the list under `blocked` or
+/// `data` (that is a one-line JSON document).
+fn is_json_lines(trimmed: &str) -> bool {
+    if !trimmed.starts_with('{') {
+        return false;
+    }
+    let first = trimmed.lines().next().unwrap_or_default();
+    match serde_json::from_str::<Value>(first) {
+        Ok(Value::Object(o)) => !o.contains_key("blocked") && !o.contains_key("data"),
+        _ => false,
+    }
+}
+
+/// One user per line, as a JSON object (or an ID/login string); blank lines are skipped. A line
+/// cut off by a failed run is one bad line, and every other line still goes through.
+fn parse_json_lines(text: &str) -> Parsed {
+    let mut out = Parsed {
+        format: "jsonl",
+        ..Parsed::default()
+    };
+    let mut n = 0;
+    for (i, line) in text.lines().enumerate() {
+        let line_text = line.trim();
+        if line_text.is_empty() {
+            continue;
+        }
+        n += 1;
+        match serde_json::from_str::<Value>(line_text) {
+            Ok(item) => json_entry(i + 1, n, &item, &mut out),
             Err(e) => out.bad.push(BadLine {
-                line,
-                why: e.to_string(),
+                line: i + 1,
+                why: format!("not valid JSON: {e}"),
             }),
         }
     }
     out
+}
+
+/// The `n`-th entry of a JSON list, on `line`: a user object with `id` and/or `login`
+/// (`username`), or an ID/login string, or a numeric ID.
+fn json_entry(line: usize, n: usize, item: &Value, out: &mut Parsed) {
+    let text_of = |k: &str| {
+        item.get(k)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    };
+    let plain = |target: Result<Target, blockbind::Error>| {
+        target.map(|target| Entry {
+            line,
+            target,
+            also: None,
+        })
+    };
+    let result = match item {
+        Value::String(s) => plain(Target::parse(s)),
+        Value::Number(n) => plain(Target::id(n.to_string())),
+        _ => match (text_of("id"), text_of("login").or(text_of("username"))) {
+            (Some(id), login) => id_entry(line, id, login),
+            (None, Some(login)) => plain(Target::login(login)),
+            (None, None) => {
+                out.bad.push(BadLine {
+                    line,
+                    why: format!("entry {n} has no `id` or `login`"),
+                });
+                return;
+            }
+        },
+    };
+    match result {
+        Ok(entry) => out.entries.push(entry),
+        Err(e) => out.bad.push(BadLine {
+            line,
+            why: e.to_string(),
+        }),
+    }
 }
 
 /// X's archive: `window.YTD.block.part0 = [ {"blocking": {"accountId": "...", "userLink": ...}} ]`.
@@ -407,6 +454,34 @@ mod tests {
         assert_eq!(p.format, "x-archive");
         assert_eq!(ids(&p), ["783214@2"]);
         assert_eq!(p.bad[0].line, 8);
+    }
+
+    #[test]
+    fn json_lines_read_back_line_by_line_and_a_cut_off_line_is_one_bad_line() {
+        let lines = concat!(
+            r#"{"platform":"x","api":"x-v2","id":"12","login":"jack","display_name":"Jack","blocked_at":null}"#,
+            "\n\n",
+            r#"{"platform":"x","api":"x-v2","id":"13","login":null,"display_name":null,"blocked_at":null}"#,
+            "\n",
+            r#"{"note":"nothing"}"#,
+            "\n",
+            r#"{"platform":"x","api":"x-v2","id":"14","lo"#,
+        );
+        let p = parse(lines);
+        assert_eq!(p.format, "jsonl");
+        assert_eq!(ids(&p), ["12@1", "13@3"]);
+        assert_eq!(p.entries[0].also, Some(Target::Login("jack".into())));
+        assert_eq!(p.bad.iter().map(|b| b.line).collect::<Vec<_>>(), [4, 5]);
+        assert!(p.bad[1].why.contains("not valid JSON"), "{}", p.bad[1].why);
+
+        // One object holding the list is still a JSON document, on one line or several.
+        for doc in [
+            r#"{"data": [{"id": "12"}]}"#,
+            "{\n  \"blocked\": [\"12\"]\n}",
+        ] {
+            let p = parse(doc);
+            assert_eq!((p.format, p.entries.len()), ("json", 1), "{doc}");
+        }
     }
 
     #[test]

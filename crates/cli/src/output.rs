@@ -1,5 +1,6 @@
-//! How block lists are written: a table for people, JSON and CSV for tools. JSON and CSV are
-//! written entry by entry, so a list of millions never sits in memory.
+//! How block lists are written: a table for people, JSON, JSON Lines and CSV for tools. Every
+//! format is written entry by entry; a caller that must not show half a JSON array (`list` on
+//! stdout) writes into a buffer and prints it once the list is read ([`ListFormat::is_whole`]).
 
 use std::io::Write;
 
@@ -15,12 +16,24 @@ pub enum ListFormat {
     /// Aligned columns for people, one user a line.
     #[value(help = None::<&str>)]
     Table,
-    /// One JSON array of users.
+    /// One JSON array of users, valid only whole.
     #[value(help = None::<&str>)]
     Json,
+    /// JSON Lines: one user a line, each line a complete JSON object.
+    #[value(help = None::<&str>)]
+    Jsonl,
     /// CSV with a header line ([`CSV_HEADER`]).
     #[value(help = None::<&str>)]
     Csv,
+}
+
+impl ListFormat {
+    /// Whether output in this format means something only whole: a JSON array cut off by a
+    /// failed page does not parse, so it must be printed complete or not at all. The other
+    /// formats are line by line, and every line printed stands on its own.
+    pub fn is_whole(self) -> bool {
+        self == ListFormat::Json
+    }
 }
 
 /// The formats `export` writes a file in (its `--format`).
@@ -29,15 +42,33 @@ pub enum FileFormat {
     /// One JSON array of users.
     #[value(help = None::<&str>)]
     Json,
+    /// JSON Lines: one user a line.
+    #[value(help = None::<&str>)]
+    Jsonl,
     /// CSV with a header line ([`CSV_HEADER`]).
     #[value(help = None::<&str>)]
     Csv,
+}
+
+impl FileFormat {
+    /// The format a file name's extension says (`.csv`, `.jsonl` or `.ndjson`), else JSON.
+    pub fn of_path(path: &std::path::Path) -> Self {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if ext.eq_ignore_ascii_case("csv") {
+            FileFormat::Csv
+        } else if ext.eq_ignore_ascii_case("jsonl") || ext.eq_ignore_ascii_case("ndjson") {
+            FileFormat::Jsonl
+        } else {
+            FileFormat::Json
+        }
+    }
 }
 
 impl From<FileFormat> for ListFormat {
     fn from(f: FileFormat) -> Self {
         match f {
             FileFormat::Json => ListFormat::Json,
+            FileFormat::Jsonl => ListFormat::Jsonl,
             FileFormat::Csv => ListFormat::Csv,
         }
     }
@@ -72,6 +103,7 @@ impl<W: Write> ListWriter<W> {
                 "ID", "LOGIN", "DISPLAY NAME"
             )?,
             ListFormat::Json => write!(out, "[")?,
+            ListFormat::Jsonl => {}
             ListFormat::Csv => writeln!(out, "{CSV_HEADER}")?,
         }
         Ok(Self {
@@ -102,6 +134,10 @@ impl<W: Write> ListWriter<W> {
                 write!(self.out, "{sep}")?;
                 serde_json::to_writer(&mut self.out, user)?;
             }
+            ListFormat::Jsonl => {
+                serde_json::to_writer(&mut self.out, user)?;
+                writeln!(self.out)?;
+            }
             ListFormat::Csv => writeln!(
                 self.out,
                 "{},{},{},{},{},{}",
@@ -115,6 +151,12 @@ impl<W: Write> ListWriter<W> {
         }
         self.count += 1;
         Ok(())
+    }
+
+    /// Pushes what is written so far to the underlying writer (for output that streams: every
+    /// entry written is complete, so a reader sees whole lines only).
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
     }
 
     /// Closes the list and gives the writer back.
@@ -146,7 +188,7 @@ mod tests {
 
     #[test]
     fn json_and_csv_exports_read_back_through_the_import_parser() {
-        for format in [ListFormat::Json, ListFormat::Csv] {
+        for format in [ListFormat::Json, ListFormat::Jsonl, ListFormat::Csv] {
             let mut w = ListWriter::new(Vec::new(), format).unwrap();
             w.write(&user("12", "Jack, \"the\" founder")).unwrap();
             w.write(&user("13", "x")).unwrap();
@@ -164,5 +206,34 @@ mod tests {
             .unwrap();
         let v: serde_json::Value = serde_json::from_slice(&empty).unwrap();
         assert_eq!(v, serde_json::json!([]));
+    }
+
+    #[test]
+    fn jsonl_is_one_complete_object_a_line() {
+        let mut w = ListWriter::new(Vec::new(), ListFormat::Jsonl).unwrap();
+        w.write(&user("12", "multi\nline \"name\"")).unwrap();
+        w.write(&user("13", "x")).unwrap();
+        let (bytes, _) = w.finish().unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(text.ends_with('\n'), "{text}");
+        let ids: Vec<String> = text
+            .lines()
+            .map(|l| serde_json::from_str::<BlockedUser>(l).unwrap().id)
+            .collect();
+        assert_eq!(ids, ["12", "13"]);
+    }
+
+    #[test]
+    fn export_formats_follow_the_file_extension() {
+        for (name, format) in [
+            ("blocks.csv", FileFormat::Csv),
+            ("blocks.CSV", FileFormat::Csv),
+            ("blocks.jsonl", FileFormat::Jsonl),
+            ("blocks.ndjson", FileFormat::Jsonl),
+            ("blocks.json", FileFormat::Json),
+            ("blocks", FileFormat::Json),
+        ] {
+            assert_eq!(FileFormat::of_path(name.as_ref()), format, "{name}");
+        }
     }
 }

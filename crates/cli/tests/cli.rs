@@ -564,3 +564,133 @@ async fn mock_and_completions_and_help() {
     child.start_kill().unwrap();
     let _ = child.wait().await;
 }
+
+/// Helix lists 100 users a page: 250 blocks are three pages.
+const HELIX_PAGE: usize = 100;
+
+/// A Helix account with 250 blocks (three pages), and its list, newest first.
+async fn three_pages() -> (Setup, Vec<String>) {
+    let s = setup(fast()).await;
+    let (platform, owner) = s.owner("twitch-helix");
+    s.mock.clear_blocks(platform, &owner);
+    s.mock.seed_blocks(platform, &owner, 2_000, 250);
+    let blocked = s.mock.blocked(platform, &owner);
+    assert_eq!(blocked.len(), 250);
+    (s, blocked)
+}
+
+/// Runs the command with every Helix list page after the first answered 500 (retries
+/// included). The mock reads its faults after a request's latency, so with a latency on, the
+/// faults switched on once it has answered page 1 catch page 2 however fast the client asks.
+async fn with_the_second_page_failing(s: &Setup, args: &[&str]) -> Output {
+    let list_requests = || {
+        s.mock
+            .requests(blockbind_mock::Api::TwitchHelix, "get_user_block_list")
+    };
+    let before = list_requests();
+    s.mock.set_faults(Faults {
+        latency_ms: 400,
+        ..Faults::default()
+    });
+    let child = s.command("twitch-helix", args).output();
+    let switch = async {
+        while list_requests() == before {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        s.mock.set_faults(Faults {
+            p_500: 1.0,
+            ..Faults::default()
+        });
+    };
+    let (out, ()) = tokio::join!(child, switch);
+    let out = out.expect("the binary runs");
+    assert!(
+        list_requests() > before + 1,
+        "the second page was asked for: {}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "gave up on retries\n{}",
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stderr).contains("500"),
+        "the platform's status: {}",
+        text(&out.stderr)
+    );
+    out
+}
+
+#[tokio::test]
+async fn list_json_prints_every_user_of_every_page_as_one_array_and_jsonl_as_one_line_each() {
+    let (s, blocked) = three_pages().await;
+    let listed: Vec<blockbind::BlockedUser> = serde_json::from_str(&ok(&s
+        .run("twitch-helix", &["list", "--format", "json"])
+        .await))
+    .expect("one JSON array");
+    let ids: Vec<&str> = listed.iter().map(|u| u.id.as_str()).collect();
+    assert_eq!(ids, blocked);
+
+    let lines = ok(&s.run("twitch-helix", &["list", "--format", "jsonl"]).await);
+    let ids: Vec<String> = lines
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<blockbind::BlockedUser>(l)
+                .unwrap()
+                .id
+        })
+        .collect();
+    assert_eq!(ids, blocked);
+    assert_eq!(s.mock.violations(), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn list_json_prints_nothing_and_a_typed_error_when_a_later_page_fails() {
+    let (s, _) = three_pages().await;
+    let out = with_the_second_page_failing(&s, &["list", "--format", "json"]).await;
+    assert_eq!(text(&out.stdout), "", "no half array on stdout");
+}
+
+#[tokio::test]
+async fn list_jsonl_prints_the_pages_before_a_failed_page_as_complete_lines() {
+    let (s, blocked) = three_pages().await;
+    let out = with_the_second_page_failing(&s, &["list", "--format", "jsonl"]).await;
+    let stdout = text(&out.stdout);
+    assert!(stdout.ends_with('\n'), "ends on a whole line: {stdout:?}");
+    let ids: Vec<String> = stdout
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<blockbind::BlockedUser>(l)
+                .unwrap_or_else(|e| panic!("a complete object: {e}: {l:?}"))
+                .id
+        })
+        .collect();
+    assert_eq!(ids, blocked[..HELIX_PAGE], "exactly the first page");
+}
+
+#[tokio::test]
+async fn a_failed_export_leaves_neither_the_file_nor_a_temporary_file() {
+    let (s, _) = three_pages().await;
+    let listing = |dir: &Path| {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = listing(s.dir.path());
+    for name in ["blocks.json", "blocks.csv"] {
+        with_the_second_page_failing(&s, &["export", name]).await;
+        assert_eq!(listing(s.dir.path()), before, "{name}: nothing written");
+    }
+    // An earlier export is left as it was.
+    s.write("blocks.jsonl", "earlier\n");
+    let before = listing(s.dir.path());
+    with_the_second_page_failing(&s, &["export", "blocks.jsonl"]).await;
+    assert_eq!(listing(s.dir.path()), before, "no temporary file");
+    let kept = std::fs::read_to_string(s.dir.path().join("blocks.jsonl")).unwrap();
+    assert_eq!(kept, "earlier\n");
+}

@@ -24,10 +24,7 @@ async fn export(
     format: Option<FileFormat>,
     quiet: bool,
 ) -> Result<u8, Failure> {
-    let format = format.unwrap_or(match file.extension().and_then(|e| e.to_str()) {
-        Some(ext) if ext.eq_ignore_ascii_case("csv") => FileFormat::Csv,
-        _ => FileFormat::Json,
-    });
+    let format = format.unwrap_or_else(|| FileFormat::of_path(file));
     let dir = file
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
