@@ -195,7 +195,7 @@ async fn x_v2(mock: &MockServer) -> Result {
     let names: Vec<_> = page
         .data
         .iter()
-        .map(|u| format!("@{}", u.username))
+        .filter_map(|u| u.username.as_ref().map(|name| format!("@{name}")))
         .collect();
     step(
         api,

@@ -72,7 +72,11 @@ fn shapes(api: &str) -> (&'static str, &'static str) {
             r#"{"blocks":5}"#,
             r#"{"blocks":[{"_id":1,"user":{"_id":2}}]}"#,
         ),
-        "x-v2" => (r#"{"data":{"id":"1"}}"#, r#"{"data":[{"id":"1"}]}"#),
+        // Every member of a user is optional in X's 2.167 definitions; its public metrics are not.
+        "x-v2" => (
+            r#"{"data":{"id":"1"}}"#,
+            r#"{"data":[{"id":"1","public_metrics":{}}]}"#,
+        ),
         "x-v1" => (
             r#"{"ids":"1,2","next_cursor":0,"next_cursor_str":"0","previous_cursor":0,"previous_cursor_str":"0"}"#,
             r#"{"ids":[1]}"#,

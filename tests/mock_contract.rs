@@ -477,7 +477,7 @@ async fn x_v2_blocks_pages_with_tokens_and_unblocks() {
                 .iter()
                 .all(|u| u.created_at.is_some() && u.public_metrics.is_some())
         );
-        seen.extend(page.data.iter().map(|u| u.id.to_string()));
+        seen.extend(page.data.iter().map(|u| u.id.as_ref().unwrap().to_string()));
         match page.meta.and_then(|m| m.next_token) {
             Some(t) => token = Some(t.to_string()),
             None => break,
@@ -520,7 +520,10 @@ async fn x_v2_blocks_pages_with_tokens_and_unblocks() {
         .await
         .unwrap();
     let ids = |p: &blockbind_x_v2::types::GetUsersBlockingResponse| {
-        p.data.iter().map(|u| u.id.to_string()).collect::<Vec<_>>()
+        p.data
+            .iter()
+            .map(|u| u.id.as_ref().unwrap().to_string())
+            .collect::<Vec<_>>()
     };
     assert_eq!(ids(&back), ids(&first));
     assert!(
@@ -711,7 +714,7 @@ async fn auth_is_checked_like_the_platforms() {
     );
     assert_eq!(
         body["type"],
-        "https://api.twitter.com/2/problems/unsupported-authentication"
+        "https://api.x.com/2/problems/unsupported-authentication"
     );
     let (x_narrow, _) = mock
         .issue_x_token(&c.x_user_id, &["users.read", "tweet.read"])
@@ -836,13 +839,68 @@ async fn requests_the_spec_forbids_get_the_platform_error_naming_the_parameter()
         &[("Authorization", &x)],
     )
     .await;
-    assert_eq!((status, ct.as_deref()), (400, Some("application/json")));
+    // As X's 2.167 definitions describe it: a problem document with the kind's own members.
     assert_eq!(
-        body["type"],
-        "https://api.twitter.com/2/problems/invalid-request"
+        (status, ct.as_deref()),
+        (400, Some("application/problem+json"))
     );
+    assert_eq!(body["type"], "https://api.x.com/2/problems/invalid-request");
+    assert_eq!(body["status"], 400);
+    assert_eq!(body["parameter"], "max_results", "{body}");
+    assert_eq!(body["value"], "0", "{body}");
     assert!(
         body["errors"][0]["parameters"].get("max_results").is_some(),
+        "{body}"
+    );
+
+    // Blocking a user X does not know: resource-not-found, naming the parameter and the value.
+    let response = reqwest::Client::new()
+        .post(format!(
+            "{}/users/{}/blocking",
+            mock.url(Api::XV2),
+            c.x_user_id
+        ))
+        .header("Authorization", &x)
+        .json(&serde_json::json!({"target_user_id": "9999999999999999999"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(
+        body["type"],
+        "https://api.x.com/2/problems/resource-not-found"
+    );
+    // Another user's list: not-authorized-for-resource, one of the kinds X's 2.167 names.
+    let (status, ct, other) = raw(
+        reqwest::Method::GET,
+        format!("{}/users/12345/blocking", mock.url(Api::XV2)),
+        &[("Authorization", &x)],
+    )
+    .await;
+    assert_eq!(
+        (status, ct.as_deref()),
+        (403, Some("application/problem+json"))
+    );
+    assert_eq!(
+        other["type"],
+        "https://api.x.com/2/problems/not-authorized-for-resource"
+    );
+    assert_eq!(
+        (&other["parameter"], &other["value"]),
+        (&serde_json::json!("id"), &serde_json::json!("12345"))
+    );
+    assert_eq!(
+        (&body["parameter"], &body["value"], &body["resource_type"]),
+        (
+            &serde_json::json!("target_user_id"),
+            &serde_json::json!("9999999999999999999"),
+            &serde_json::json!("user")
+        ),
         "{body}"
     );
 
@@ -865,7 +923,7 @@ async fn requests_the_spec_forbids_get_the_platform_error_naming_the_parameter()
     assert!(body["message"].as_str().unwrap().contains("`limit`"));
     assert_eq!(
         mock.total_requests(),
-        6,
+        8,
         "each reached the mock and was refused there"
     );
     assert_contract(&mock);

@@ -138,7 +138,7 @@ async fn x_v2_follows_next_tokens() {
         .get_users_blocking()
         .id(c.x_user_id.as_str())
         .stream()
-        .map_ok(|u| u.id.to_string())
+        .map_ok(|u| u.id.unwrap().to_string())
         .try_collect()
         .await
         .unwrap();

@@ -2,10 +2,11 @@
 //! blocking endpoints have no user lookup, so a username cannot be blocked (it is refused before
 //! sending) and is unblocked through the list.
 
-use blockbind_runtime::{PageOptions, call};
+use blockbind_runtime::{ApiError, PageOptions, call};
+use futures::StreamExt;
 use blockbind_x_v2::Client;
 
-use crate::platforms::{Addressing, ApiClient, ApiMapping, Listed, Sent, listed, sent};
+use crate::platforms::{Addressing, ApiClient, ApiMapping, Listed, Sent, sent};
 use crate::{BlockOptions, BlockedUser, Target};
 
 /// X v2's table.
@@ -18,9 +19,25 @@ impl ApiMapping for Mapping {
 
     fn list<'a>(client: &'a Client, owner: &'a str, options: PageOptions) -> Listed<'a> {
         let request = client.get_users_blocking().id(owner);
-        listed(request.stream_with(options), |u| {
-            BlockedUser::named(Self::API, u.id.to_string(), u.username, u.name)
-        })
+        // X's 2.167 definitions make every member of a user optional. `id`, `name` and
+        // `username` are X's default fields, always sent; a user without an `id` cannot be
+        // addressed, so that one entry is an error (the stream goes on), never a panic.
+        let users = request.stream_with(options).map(|item| {
+            let user = item?;
+            let Some(id) = user.id else {
+                return Err(ApiError::InvalidResponse {
+                    status: 200,
+                    message: "a blocked user without an `id` (X sends one with every user)"
+                        .into(),
+                });
+            };
+            Ok(BlockedUser {
+                login: user.username,
+                display_name: user.name,
+                ..BlockedUser::on(Self::API, id.to_string())
+            })
+        });
+        users.boxed()
     }
 
     fn block<'a>(c: &'a Client, owner: &'a str, target: &'a Target, _: BlockOptions) -> Sent<'a> {

@@ -67,8 +67,10 @@ pub fn generate(spec: &SpecFile) -> Result<GeneratedCrate> {
     let facts = spec.facts()?;
     let mut tokens = tokens;
     tokens.extend(crate::runtime_wiring::tokens(spec, &facts)?);
-    let file: syn::File = syn::parse2(tokens)
+    let mut file: syn::File = syn::parse2(tokens)
         .with_context(|| format!("progenitor's output for {} does not parse", spec.rel_path))?;
+    crate::open_types::open_response_types(&mut file)
+        .with_context(|| format!("opening the response types of {}", spec.rel_path))?;
     let code = progenitor_impl::space_out_items(prettyplease::unparse(&file))?;
     let code = clearer_enum_errors(&code);
     let generated = format!(

@@ -16,6 +16,7 @@ use clap::{Parser, Subcommand};
 mod bench;
 mod generate;
 mod lint;
+mod open_types;
 mod pagination;
 mod registry;
 mod runtime_wiring;

@@ -113,7 +113,10 @@ pub(crate) async fn paginate(
             let mut stream = std::pin::pin!(client.get_users_blocking().id(user).stream());
             while let Some(u) = stream.try_next().await? {
                 users += 1;
-                checksum = checksum.wrapping_add(u.id.len() as u64 + u.username.len() as u64);
+                checksum = checksum.wrapping_add(
+                    u.id.as_ref().map_or(0, |id| id.len()) as u64
+                        + u.username.as_ref().map_or(0, String::len) as u64,
+                );
             }
         }
         (_, Mode::Raw) => {
@@ -138,7 +141,10 @@ pub(crate) async fn paginate(
                     serde_json::from_slice(&body)?;
                 for u in &page.data {
                     users += 1;
-                    checksum = checksum.wrapping_add(u.id.len() as u64 + u.username.len() as u64);
+                    checksum = checksum.wrapping_add(
+                        u.id.as_ref().map_or(0, |id| id.len()) as u64
+                            + u.username.as_ref().map_or(0, String::len) as u64,
+                    );
                 }
                 token_next = page.meta.and_then(|m| m.next_token).map(|t| t.to_string());
                 if token_next.is_none() || page.data.is_empty() {

@@ -323,35 +323,100 @@ fn message_from_body(body: &[u8]) -> Option<String> {
     message_from_json(&serde_json::from_slice(body).ok()?)
 }
 
-/// The human message of each platform's error shape: Twitch `{error, status, message}`, X v2
-/// Problem JSON `{title, detail}` or `{errors: [{message}]}`, X v1.1 `{errors: [{code, message}]}`.
+/// How long one platform message may be in an error (each part, then the whole), in characters.
+const PART_CHARS: usize = 200;
+const MESSAGE_CHARS: usize = 500;
+
+/// The human message of each platform's error shape, with its most specific part: Twitch
+/// `{error, status, message}`, X v2 problems `{title, detail}` with their `errors[].message` (the
+/// line that names the wrong parameter) or `parameter`/`value`, X's `{errors: [{code, message}]}`
+/// and bare `{code, message}`. Each part is cut to [`PART_CHARS`], the whole to
+/// [`MESSAGE_CHARS`], and control characters become spaces.
 fn message_from_json(body: &serde_json::Value) -> Option<String> {
     let text = |v: &serde_json::Value, k: &str| {
         v.get(k)
             .and_then(|s| s.as_str())
+            .map(clean)
             .filter(|s| !s.is_empty())
-            .map(str::to_string)
     };
-    if let Some(detail) = text(body, "detail") {
-        return Some(match text(body, "title") {
-            Some(title) if title != detail => format!("{title}: {detail}"),
-            _ => detail,
+    let code = |v: &serde_json::Value| v.get("code").and_then(|c| c.as_i64());
+    let with_code = |message: String, v: &serde_json::Value| match code(v) {
+        Some(code) => format!("{message} (code {code})"),
+        None => message,
+    };
+
+    // The general part: a problem's title and detail, or Twitch's error and message.
+    let head = match (text(body, "title"), text(body, "detail")) {
+        (Some(title), Some(detail)) if title != detail => Some(format!("{title}: {detail}")),
+        (title, detail) => detail.or(title),
+    };
+    let head = match (head, text(body, "message")) {
+        (Some(head), Some(message)) if head != message => Some(format!("{head}: {message}")),
+        (None, Some(message)) => Some(with_code(
+            match text(body, "error") {
+                Some(error) if error != message => format!("{error}: {message}"),
+                _ => message,
+            },
+            body,
+        )),
+        (head, _) => head.or_else(|| text(body, "error")),
+    };
+
+    // The specific part: each listed error's message (three at most), else the parameter.
+    let mut specific: Vec<String> = Vec::new();
+    let listed = body.get("errors").and_then(|e| e.as_array());
+    for error in listed.into_iter().flatten() {
+        let Some(message) = text(error, "message").or_else(|| text(error, "detail")) else {
+            continue;
+        };
+        let message = with_code(message, error);
+        if Some(&message) != head.as_ref() && !specific.contains(&message) {
+            specific.push(message);
+        }
+    }
+    let more = specific.len().saturating_sub(3);
+    specific.truncate(3);
+    if more > 0 {
+        specific.push(format!("and {more} more"));
+    }
+    if specific.is_empty()
+        && let Some(parameter) = text(body, "parameter")
+    {
+        specific.push(match text(body, "value") {
+            Some(value) => format!("parameter `{parameter}`, value {value:?}"),
+            None => format!("parameter `{parameter}`"),
         });
     }
-    if let Some(message) = text(body, "message") {
-        return Some(match text(body, "error") {
-            Some(error) if error != message => format!("{error}: {message}"),
-            _ => message,
-        });
+
+    let joined = specific.join("; ");
+    let message = match (head, specific.is_empty()) {
+        (Some(head), true) => head,
+        (None, false) => joined,
+        (Some(head), false) => {
+            let sep = if head.ends_with('.') { " " } else { ": " };
+            format!("{head}{sep}{joined}")
+        }
+        (None, true) => return None,
+    };
+    Some(cut(&message, MESSAGE_CHARS))
+}
+
+/// A platform's text with control characters (a terminal escape, a newline) as spaces, cut to
+/// [`PART_CHARS`].
+fn clean(text: &str) -> String {
+    let text: String = text
+        .trim()
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    cut(&text, PART_CHARS)
+}
+
+fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
     }
-    if let Some(first) = body.get("errors").and_then(|e| e.get(0)) {
-        let message = text(first, "message").or_else(|| text(first, "detail"))?;
-        return Some(match first.get("code").and_then(|c| c.as_i64()) {
-            Some(code) => format!("{message} (code {code})"),
-            None => message,
-        });
-    }
-    text(body, "title").or_else(|| text(body, "error"))
 }
 
 /// Progenitor's builder messages, said the way a person reads them: `conversion to

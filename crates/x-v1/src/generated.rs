@@ -176,11 +176,9 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            ::std::result::Result::Ok(
+                Self(::std::string::String::deserialize(deserializer)?),
+            )
         }
     }
 
@@ -507,11 +505,9 @@ the rest depends on the account and on `include_entities` / `skip_status`.
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            ::std::result::Result::Ok(
+                Self(::std::string::String::deserialize(deserializer)?),
+            )
         }
     }
 

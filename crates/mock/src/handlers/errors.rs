@@ -21,50 +21,89 @@ pub(crate) fn render_error(api: Api, fail: &Fail) -> Reply {
             fail.status,
             json!({"error": reason(fail.status), "status": fail.status, "message": fail.message}),
         ),
-        // X v2's problem documents, for any X API after v1.1.
-        _ => {
-            if fail.status == 400 {
-                let mut detail = json!({"message": fail.message});
-                if let Some((name, value)) = &fail.parameter {
-                    detail["parameters"] = json!({ name: [value.clone().unwrap_or_default()] });
-                }
-                Reply::json(
-                    400,
-                    json!({
-                        "errors": [detail],
-                        "title": "Invalid Request",
-                        "detail": "One or more parameters to your request was invalid.",
-                        "type": "https://api.twitter.com/2/problems/invalid-request",
-                    }),
-                )
-            } else {
-                let (kind, title) = match fail.status {
-                    403 if fail.message.contains("Application-Only") => (
-                        "https://api.twitter.com/2/problems/unsupported-authentication",
-                        "Unsupported Authentication",
-                    ),
-                    403 => (
-                        "https://api.twitter.com/2/problems/client-forbidden",
-                        "Forbidden",
-                    ),
-                    404 => (
-                        "https://api.twitter.com/2/problems/resource-not-found",
-                        "Not Found Error",
-                    ),
-                    _ => ("about:blank", reason(fail.status)),
-                };
-                Reply {
-                    status: fail.status,
-                    body: Some(json!({
-                        "title": title,
-                        "type": kind,
-                        "status": fail.status,
-                        "detail": fail.message,
-                    })),
-                    content_type: "application/problem+json",
+        // X v2's problem documents (`application/problem+json`), for any X API after v1.1, with
+        // the members of their kind as X's 2.167 definitions list them.
+        _ => x_problem(fail),
+    }
+}
+
+/// The problem URI of one kind, on the host X's current (2.167) definitions use.
+fn problem_type(kind: &str) -> String {
+    format!("https://api.x.com/2/problems/{kind}")
+}
+
+/// X v2's RFC 7807 problem for one failure.
+fn x_problem(fail: &Fail) -> Reply {
+    let mut body = match fail.status {
+        400 => {
+            let mut detail = json!({"message": fail.message});
+            let mut body = json!({
+                "title": "Invalid Request",
+                "type": problem_type("invalid-request"),
+                "detail": "One or more parameters to your request was invalid.",
+            });
+            if let Some((name, value)) = &fail.parameter {
+                detail["parameters"] = json!({ name: [value.clone().unwrap_or_default()] });
+                body["parameter"] = json!(name);
+                if let Some(value) = value {
+                    body["value"] = json!(value);
                 }
             }
+            body["errors"] = json!([detail]);
+            body
         }
+        403 if fail.message.contains("Application-Only") => json!({
+            "title": "Unsupported Authentication",
+            "type": problem_type("unsupported-authentication"),
+            "detail": fail.message,
+        }),
+        // Another user's list: a resource this user may not see or change.
+        403 if fail.parameter.is_some() => {
+            let (name, value) = fail.parameter.clone().unwrap_or_default();
+            let value = value.unwrap_or_default();
+            json!({
+                "title": "Forbidden",
+                "type": problem_type("not-authorized-for-resource"),
+                "detail": fail.message,
+                "parameter": name,
+                "value": value,
+                "resource_id": value,
+                "resource_type": "user",
+            })
+        }
+        403 => json!({
+            "title": "Forbidden",
+            "type": problem_type("client-forbidden"),
+            "detail": fail.message,
+            "reason": "client-not-enrolled",
+            "registration_url": "https://developer.x.com/en/portal/product",
+        }),
+        404 => {
+            let mut body = json!({
+                "title": "Not Found Error",
+                "type": problem_type("resource-not-found"),
+                "detail": fail.message,
+                "resource_type": "user",
+            });
+            if let Some((name, value)) = &fail.parameter {
+                let value = value.clone().unwrap_or_default();
+                body["parameter"] = json!(name);
+                body["resource_id"] = json!(value);
+                body["value"] = json!(value);
+            }
+            body
+        }
+        status => json!({
+            "title": reason(status),
+            "type": "about:blank",
+            "detail": fail.message,
+        }),
+    };
+    body["status"] = json!(fail.status);
+    Reply {
+        status: fail.status,
+        body: Some(body),
+        content_type: "application/problem+json",
     }
 }
 

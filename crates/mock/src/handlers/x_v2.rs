@@ -37,7 +37,9 @@ fn x_v2_user(u: &User, fields: &[String]) -> Value {
             "public_metrics" => json!({
                 "followers_count": (h % 50_000) as i64,
                 "following_count": (h % 900) as i64,
+                // July 2025 requires `tweet_count`, 2.167 `post_count`: X sends both.
                 "tweet_count": (h % 20_000) as i64,
+                "post_count": (h % 20_000) as i64,
                 "listed_count": (h % 40) as i64,
                 "like_count": (h % 5_000) as i64,
             }),
@@ -54,13 +56,22 @@ fn pinned_tweet(u: &User) -> String {
     (1_000_000_000_000_000_000 + hash_str(&u.id) % 800_000_000_000_000_000).to_string()
 }
 
+/// A 403 for another user's list: `not-authorized-for-resource`, naming the path parameter.
+fn not_yours(ctx: &Ctx<'_>, parameter: &str, message: &str) -> Fail {
+    Fail {
+        parameter: Some((parameter.to_string(), Some(ctx.s(parameter)))),
+        ..Fail::new(403, message)
+    }
+}
+
 pub(super) fn handle(op: &str, ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
     let me = ctx.me()?;
     match op {
         "get_users_blocking" => {
             if ctx.s("id") != me {
-                return Err(Fail::new(
-                    403,
+                return Err(not_yours(
+                    ctx,
+                    "id",
                     "You can only list the blocks of the authenticating user (`id` must be your own user ID)",
                 ));
             }
@@ -150,8 +161,9 @@ pub(super) fn handle(op: &str, ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
         }
         "block_user" => {
             if ctx.s("id") != me {
-                return Err(Fail::new(
-                    403,
+                return Err(not_yours(
+                    ctx,
+                    "id",
                     "You can only block on behalf of the authenticating user",
                 ));
             }
@@ -159,8 +171,9 @@ pub(super) fn handle(op: &str, ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
             if target == me {
                 return Err(Fail::new(400, "You cannot block yourself"));
             }
-            ctx.block_existing(Platform::X, &me, &target, || {
-                Fail::new(
+            ctx.block_existing(Platform::X, &me, &target, || Fail {
+                parameter: Some(("target_user_id".into(), Some(target.clone()))),
+                ..Fail::new(
                     404,
                     format!("Could not find user with target_user_id: [{target}]."),
                 )
@@ -169,8 +182,9 @@ pub(super) fn handle(op: &str, ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
         }
         "unblock_user" => {
             if ctx.s("source_user_id") != me {
-                return Err(Fail::new(
-                    403,
+                return Err(not_yours(
+                    ctx,
+                    "source_user_id",
                     "You can only unblock on behalf of the authenticating user",
                 ));
             }

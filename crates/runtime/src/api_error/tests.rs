@@ -22,6 +22,57 @@ fn each_platform_error_shape_gives_its_message() {
 }
 
 #[test]
+fn an_x_problem_keeps_the_line_that_names_the_parameter() {
+    let problem = json!({
+        "errors": [{"parameters": {"max_results": ["0"]},
+                    "message": "The `max_results` query parameter value [0] is not between 1 and 1000"}],
+        "title": "Invalid Request",
+        "detail": "One or more parameters to your request was invalid.",
+        "type": "https://api.x.com/2/problems/invalid-request",
+    });
+    assert_eq!(
+        message_from_json(&problem).unwrap(),
+        "Invalid Request: One or more parameters to your request was invalid. \
+         The `max_results` query parameter value [0] is not between 1 and 1000"
+    );
+    // X's 2.167 members, when no `errors` list is sent.
+    let problem = json!({"title": "Not Found Error", "detail": "Could not find user.",
+        "type": "https://api.x.com/2/problems/resource-not-found",
+        "parameter": "target_user_id", "value": "42", "resource_type": "user"});
+    assert_eq!(
+        message_from_json(&problem).unwrap(),
+        "Not Found Error: Could not find user. parameter `target_user_id`, value \"42\""
+    );
+    // A bare error object keeps its code.
+    let bare = json!({"code": 32, "message": "Could not authenticate you."});
+    assert_eq!(
+        message_from_json(&bare).unwrap(),
+        "Could not authenticate you. (code 32)"
+    );
+}
+
+#[test]
+fn many_or_long_platform_messages_are_cut_and_cleaned() {
+    let errors: Vec<_> = (0..10)
+        .map(|i| json!({"message": format!("error {i}")}))
+        .collect();
+    let m = message_from_json(&json!({"title": "Invalid Request", "errors": errors})).unwrap();
+    assert_eq!(m, "Invalid Request: error 0; error 1; error 2; and 7 more");
+
+    let long = json!({"error": "Bad Request", "message": "x".repeat(100_000)});
+    let m = message_from_json(&long).unwrap();
+    assert!(m.chars().count() <= MESSAGE_CHARS + 1, "{}", m.len());
+    assert!(m.ends_with('…'), "{m}");
+
+    // A terminal escape or a line break from a server never reaches the user's terminal as such.
+    let hostile = json!({"error": "Bad Request", "message": "a\u{1b}[2Jb\r\nc"});
+    assert_eq!(
+        message_from_json(&hostile).unwrap(),
+        "Bad Request: a [2Jb  c"
+    );
+}
+
+#[test]
 fn unknown_bodies_are_cut_not_copied_whole() {
     let text = "upstream error; ".repeat(1000);
     let m = fallback_message(502, text.as_bytes());
