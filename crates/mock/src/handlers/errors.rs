@@ -69,6 +69,7 @@ fn x_problem(fail: &Fail) -> Reply {
                 "value": value,
                 "resource_id": value,
                 "resource_type": "user",
+                "section": "data",
             })
         }
         403 => json!({
