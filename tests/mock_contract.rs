@@ -930,6 +930,57 @@ async fn requests_the_spec_forbids_get_the_platform_error_naming_the_parameter()
 }
 
 #[tokio::test]
+async fn every_request_that_reaches_the_mock_is_counted_routed_or_not() {
+    let mock = mock().await;
+    let c = mock.credentials().clone();
+    let bearer = format!("Bearer {}", c.twitch_token);
+    let helix_auth = [
+        ("Authorization", bearer.as_str()),
+        ("Client-Id", c.twitch_client_id.as_str()),
+    ];
+    let blocks = format!(
+        "{}/users/blocks?broadcaster_id={}",
+        mock.url(Api::TwitchHelix),
+        c.twitch_user_id
+    );
+    let answered = [
+        raw(reqwest::Method::GET, blocks.clone(), &helix_auth)
+            .await
+            .0,
+        raw(reqwest::Method::PATCH, blocks, &helix_auth).await.0,
+        raw(
+            reqwest::Method::GET,
+            format!("{}/nowhere", mock.base_url()),
+            &[],
+        )
+        .await
+        .0,
+        raw(
+            reqwest::Method::GET,
+            format!("{}/kraken/users/1/blocks", mock.base_url()),
+            &[],
+        )
+        .await
+        .0,
+        raw(
+            reqwest::Method::GET,
+            format!("{}/auth/authorize", mock.base_url()),
+            &[],
+        )
+        .await
+        .0,
+    ];
+    assert_eq!(answered[..4], [200, 405, 404, 400], "{answered:?}");
+    assert_eq!(
+        mock.requests_received(),
+        5,
+        "the routed request, and the wrong method, the unknown path, the Kraken request \
+         without a version and the authorize endpoint, which reach no operation"
+    );
+    assert_eq!(mock.total_requests(), 1, "only one reached an operation");
+}
+
+#[tokio::test]
 async fn rate_limits_carry_headers_answer_429_and_pacing_avoids_them() {
     let mut config = MockConfig::default();
     config.rate_limits.insert(

@@ -8,6 +8,8 @@ use crate::{Api, MockServer, Platform};
 /// What tests can read back.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Counters {
+    /// Every request that reached the server, routed or not.
+    pub received: u64,
     pub requests: BTreeMap<(Api, String), u64>,
     pub statuses: BTreeMap<u16, u64>,
     pub block_requests: HashMap<(Platform, String, String), u64>,
@@ -28,9 +30,17 @@ impl MockServer {
             .unwrap_or(0)
     }
 
-    /// Requests that reached any operation.
+    /// Requests that reached any operation (see [`MockServer::requests_received`] for every
+    /// request, routed or not).
     pub fn total_requests(&self) -> u64 {
         self.shared.lock().counters.requests.values().sum()
+    }
+
+    /// Every HTTP request that reached the server, whatever it asked for and however it was
+    /// answered: an operation's answer, a refusal, a fault, a 404 or 405 for a path or method
+    /// no spec has, the OAuth endpoints. "Nothing was sent" is this not moving.
+    pub fn requests_received(&self) -> u64 {
+        self.shared.lock().counters.received
     }
 
     /// Responses sent with `status`.

@@ -136,6 +136,8 @@ async fn handle(
     AxumState(shared): AxumState<Arc<Shared>>,
     request: axum::extract::Request,
 ) -> Response {
+    // Counted before anything can answer, so no request escapes the count.
+    shared.lock().counters.received += 1;
     let kill = request.extensions().get::<KillSwitch>().cloned();
     let (parts, body) = request.into_parts();
     let body = match axum::body::to_bytes(body, MAX_BODY).await {
