@@ -5,13 +5,18 @@
 //! exchange it records whether Prism found a request violation, whether the body satisfies the
 //! official response schema, and whether the client decoded it. It prints a report and, last, one
 //! JSON line; it exits non-zero when a request broke the official definition or a response valid
-//! for X did not decode.
+//! for X did not decode, and when the run tested too little to say: no request sent, an official
+//! operation it does not drive, an expected operation (`--expect`) sent fewer than `--count`
+//! times, or an operation with too few answers valid for X. The failing exchanges are saved under
+//! `--out` for a look.
 //!
 //! What it must not do: read `specs/` (the oracle is X's document alone), build requests by hand,
 //! or talk to anything but the `--base-url` it was given (on 127.0.0.1 in CI).
 
 #![warn(missing_docs, unreachable_pub)]
 
+use std::collections::BTreeSet;
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -20,9 +25,11 @@ use blockbind_runtime::{Auth, RetryPolicy, Runtime};
 use clap::Parser;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
+use serde_json::Value;
 
 mod cases;
 mod drive;
+mod evidence;
 mod official;
 mod recorder;
 mod report;
@@ -65,6 +72,13 @@ struct Args {
     /// How many kinds of each fault the report lists (the largest first).
     #[arg(long, default_value_t = 10)]
     kinds: usize,
+    /// Generated operations (`get_users_blocking,block_user`) the run must send `--count` times
+    /// each, besides every one the document has: a document that lost an operation fails.
+    #[arg(long, value_delimiter = ',')]
+    expect: Vec<String>,
+    /// The directory the failing exchanges are saved in (`target/conformance/<version>` in CI).
+    #[arg(long)]
+    out: PathBuf,
 }
 
 #[tokio::main]
@@ -94,8 +108,13 @@ async fn run(args: Args) -> Result<bool> {
         .with_pacing(false);
     let client = blockbind_x_v2::Client::new(&format!("{}{prefix}", recorder.url()), runtime);
     let mut rng = StdRng::seed_from_u64(args.seed);
-    let mut tally = Tally::default();
+    let mut tally = Tally::new(args.count);
     let mut notes = Vec::new();
+    for op in &args.expect {
+        tally.expect(op);
+    }
+    // The official operations some generated operation drove; every other one fails the run.
+    let mut driven = BTreeSet::new();
 
     for op in blockbind_x_v2::API.operations {
         let full_path = format!("{prefix}{}", op.path);
@@ -106,10 +125,9 @@ async fn run(args: Args) -> Result<bool> {
             ));
             continue;
         };
-        notes.push(format!("{} is {} here", op.id, theirs.id));
         match op.id {
             "get_users_blocking" => {
-                let choices = list_choices(&theirs, &mut notes);
+                let choices = list_choices(&official, &theirs, &mut notes)?;
                 for i in 0..args.count {
                     let case = cases::list_case(i, &choices, &mut rng);
                     let sent = drive::list(&client, &recorder, &case).await;
@@ -117,22 +135,44 @@ async fn run(args: Args) -> Result<bool> {
                 }
             }
             "block_user" => {
+                let path = theirs.parameter("path", "id");
+                let ids = id_digits(&official, path, "block_user `id`", &mut notes)?;
+                let body = theirs.body_property("target_user_id");
+                let targets =
+                    id_digits(&official, body, "block_user `target_user_id`", &mut notes)?;
                 for _ in 0..args.count {
-                    let (id, target) = (cases::user_id(&mut rng), cases::user_id(&mut rng));
+                    let id = cases::user_id(&ids, &mut rng);
+                    let target = cases::user_id(&targets, &mut rng);
                     let sent = drive::block(&client, &recorder, &id, &target).await;
                     tally.record(op.id, &theirs, &sent);
                 }
             }
             "unblock_user" => {
+                let path = |name| theirs.parameter("path", name);
+                let what = "unblock_user `source_user_id`";
+                let sources = id_digits(&official, path("source_user_id"), what, &mut notes)?;
+                let what = "unblock_user `target_user_id`";
+                let targets = id_digits(&official, path("target_user_id"), what, &mut notes)?;
                 for _ in 0..args.count {
-                    let (id, target) = (cases::user_id(&mut rng), cases::user_id(&mut rng));
-                    let sent = drive::unblock(&client, &recorder, &id, &target).await;
+                    let source = cases::user_id(&sources, &mut rng);
+                    let target = cases::user_id(&targets, &mut rng);
+                    let sent = drive::unblock(&client, &recorder, &source, &target).await;
                     tally.record(op.id, &theirs, &sent);
                 }
             }
-            other => notes.push(format!(
-                "{other}: the driver does not know this operation yet (add it to main.rs)"
-            )),
+            // Not driven: the official operation it matches is reported below.
+            _ => continue,
+        }
+        notes.push(format!("{} is {} here", op.id, theirs.id));
+        tally.expect(op.id);
+        driven.insert(theirs.id);
+    }
+    for (id, route) in official.operations() {
+        if !driven.contains(&id) {
+            tally.undriven(format!(
+                "{route} ({id}): no generated operation the driver knows matches it \
+                 (add it to the client's spec, then to main.rs)"
+            ));
         }
     }
 
@@ -140,14 +180,43 @@ async fn run(args: Args) -> Result<bool> {
         || args.spec.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    tally.print(official.version(), &spec, &notes, args.kinds);
+    let saved = evidence::save(&args.out, tally.evidence())?;
+    tally.print(official.version(), &spec, &notes, args.kinds, &saved);
     Ok(tally.passed())
 }
 
+/// The digit counts of a user ID, from the pattern of its parameter or body member `schema`, or,
+/// when it declares none, from the document's `UserId` schema: X's July 2025 file types its path
+/// `id`s as bare strings while typing every other user ID (the body's `target_user_id`, the
+/// DELETE's `target_user_id`) as `UserId`, `^[0-9]{1,19}$`.
+fn id_digits(
+    official: &Official,
+    schema: Option<&Value>,
+    what: &str,
+    notes: &mut Vec<String>,
+) -> Result<RangeInclusive<usize>> {
+    let schema = match schema.filter(|s| s.get("pattern").is_some()) {
+        Some(own) => own,
+        None => {
+            notes.push(format!(
+                "{what}: declares no pattern, generated as the document's `UserId`"
+            ));
+            official
+                .user_id_schema()
+                .with_context(|| format!("{what} has no pattern and the document no `UserId`"))?
+        }
+    };
+    cases::id_digit_bounds(schema).with_context(|| format!("the official {what}"))
+}
+
 /// What the list requests may send against this version: each parameter the official operation
-/// declares, with the official values the generated enums can carry. Official parameters and
-/// values the client cannot send become notes.
-fn list_choices(theirs: &Operation, notes: &mut Vec<String>) -> Choices {
+/// declares, with the official values the generated enums can carry and the bounds its schema
+/// sets. Official parameters and values the client cannot send become notes.
+fn list_choices(
+    official: &Official,
+    theirs: &Operation,
+    notes: &mut Vec<String>,
+) -> Result<Choices> {
     let declared = |name: &str| theirs.query.get(name).map(Vec::as_slice);
     let mut values = |name: &str, split: fn(&[String]) -> drive::Sendable| {
         let Some(official) = declared(name) else {
@@ -165,12 +234,28 @@ fn list_choices(theirs: &Operation, notes: &mut Vec<String>) -> Choices {
         }
         split.sendable
     };
+    let user_fields = values("user.fields", drive::user_fields);
+    let expansions = values("expansions", drive::expansions);
+    let tweet_fields = values("tweet.fields", drive::tweet_fields);
+    let query = |name| theirs.parameter("query", name);
     let choices = Choices {
-        user_fields: values("user.fields", drive::user_fields),
-        expansions: values("expansions", drive::expansions),
-        tweet_fields: values("tweet.fields", drive::tweet_fields),
-        max_results: declared("max_results").is_some(),
-        pagination_token: declared("pagination_token").is_some(),
+        user_fields,
+        expansions,
+        tweet_fields,
+        max_results: query("max_results")
+            .map(cases::integer_bounds)
+            .transpose()
+            .context("the official `max_results`")?,
+        pagination_token: query("pagination_token")
+            .map(cases::token_bounds)
+            .transpose()
+            .context("the official `pagination_token`")?,
+        id_digits: id_digits(
+            official,
+            theirs.parameter("path", "id"),
+            "get_users_blocking `id`",
+            notes,
+        )?,
     };
     for name in theirs.query.keys() {
         if !CLIENT_QUERY.contains(&name.as_str()) {
@@ -179,5 +264,5 @@ fn list_choices(theirs: &Operation, notes: &mut Vec<String>) -> Choices {
             ));
         }
     }
-    choices
+    Ok(choices)
 }

@@ -24,6 +24,10 @@ pub(crate) struct Operation {
     /// Every query parameter it declares, with the values its items may take (empty when the
     /// parameter is not an enum).
     pub(crate) query: BTreeMap<String, Vec<String>>,
+    /// The schema of every parameter, `$ref`s followed, by `(location, name)`: `("path", "id")`.
+    parameters: BTreeMap<(String, String), Value>,
+    /// The properties of its JSON request body's schema, `$ref`s followed, when it has one.
+    body_properties: BTreeMap<String, Value>,
     /// `(status or "default", [(media type, validator)])`, in document order.
     responses: Vec<(String, Vec<(String, jsonschema::Validator)>)>,
 }
@@ -51,6 +55,26 @@ impl Official {
             .unwrap_or("?")
     }
 
+    /// Every operation of the document, as `(operationId, "METHOD path")`, in document order.
+    pub(crate) fn operations(&self) -> Vec<(String, String)> {
+        self.spec
+            .operations()
+            .iter()
+            .map(|o| {
+                let route = format!("{} {}", o.method.to_ascii_uppercase(), o.path);
+                (o.id.to_string(), route)
+            })
+            .collect()
+    }
+
+    /// The document's `UserId` schema (`$ref`s followed): the shape X gives every user ID it
+    /// types, for the parameters that carry one without saying so.
+    pub(crate) fn user_id_schema(&self) -> Option<&Value> {
+        self.spec
+            .resolve("#/components/schemas/UserId")
+            .and_then(|s| self.spec.deref(s))
+    }
+
     /// The operation at `method` and `path` (a template: parameter names do not have to match,
     /// `/2/users/{id}` finds `/2/users/{user_id}`), if this version has it.
     pub(crate) fn operation(&self, method: &str, path: &str) -> Result<Option<Operation>> {
@@ -63,15 +87,36 @@ impl Official {
             return Ok(None);
         };
         let mut query = BTreeMap::new();
+        let mut parameters = BTreeMap::new();
         for param in self.spec.parameters(&op) {
-            if param.get("in").and_then(Value::as_str) != Some("query") {
-                continue;
-            }
-            let Some(name) = param.get("name").and_then(Value::as_str) else {
+            let (Some(location), Some(name)) = (
+                param.get("in").and_then(Value::as_str),
+                param.get("name").and_then(Value::as_str),
+            ) else {
                 continue;
             };
-            query.insert(name.to_string(), self.enum_values(param.get("schema")));
+            if let Some(schema) = param.get("schema").and_then(|s| self.spec.deref(s)) {
+                parameters.insert((location.to_string(), name.to_string()), schema.clone());
+            }
+            if location == "query" {
+                query.insert(name.to_string(), self.enum_values(param.get("schema")));
+            }
         }
+        let body_properties = op
+            .node
+            .get("requestBody")
+            .and_then(|b| self.spec.deref(b))
+            .and_then(|b| b.pointer("/content/application~1json/schema"))
+            .and_then(|s| self.spec.deref(s))
+            .and_then(|s| s.get("properties"))
+            .and_then(Value::as_object)
+            .map(|properties| {
+                properties
+                    .iter()
+                    .filter_map(|(name, s)| Some((name.clone(), self.spec.deref(s)?.clone())))
+                    .collect()
+            })
+            .unwrap_or_default();
         let mut responses = Vec::new();
         if let Some(Value::Object(by_status)) = op.node.get("responses") {
             for (status, response) in by_status {
@@ -97,6 +142,8 @@ impl Official {
         Ok(Some(Operation {
             id: op.id.to_string(),
             query,
+            parameters,
+            body_properties,
             responses,
         }))
     }
@@ -125,6 +172,17 @@ impl Official {
 }
 
 impl Operation {
+    /// The schema of the parameter `name` in `location` (`path`, `query`), if declared.
+    pub(crate) fn parameter(&self, location: &str, name: &str) -> Option<&Value> {
+        self.parameters
+            .get(&(location.to_string(), name.to_string()))
+    }
+
+    /// The schema of the JSON request body's property `name`, if declared.
+    pub(crate) fn body_property(&self, name: &str) -> Option<&Value> {
+        self.body_properties.get(name)
+    }
+
     /// Whether a response of `status` with this `Content-Type` satisfies the document: `Ok`, or
     /// why not (the first violation, or that the document describes no such response).
     pub(crate) fn check_response(
@@ -185,11 +243,12 @@ fn template_shape(path: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A document shaped like X's: a `/2` path, a `$ref`'d response with a nullable member, a
-    /// `default` error response in two media types, and array query parameters of enums.
+    /// `default` error response in two media types, array query parameters of enums, bounded
+    /// parameters, and a write operation whose body `$ref`s the `UserId` schema.
     const DOCUMENT: &str = r##"{
       "openapi": "3.0.0",
       "info": {"title": "t", "version": "9.9"},
@@ -198,7 +257,7 @@ mod tests {
         "parameters": [
           {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
           {"$ref": "#/components/parameters/Fields"},
-          {"name": "max_results", "in": "query", "schema": {"type": "integer"}}
+          {"name": "max_results", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}
         ],
         "responses": {
           "200": {"description": "ok", "content": {"application/json": {
@@ -206,18 +265,28 @@ mod tests {
           "default": {"description": "error", "content": {
             "application/json": {"schema": {"type": "object", "required": ["code"]}},
             "application/problem+json": {"schema": {"type": "object", "required": ["type"]}}}}
-        }}}},
+        }},
+        "post": {
+          "operationId": "usersIdBlock",
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+          "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Block"}}}},
+          "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}}}
+        }}},
       "components": {
         "parameters": {"Fields": {"name": "user.fields", "in": "query", "schema": {
           "type": "array", "items": {"type": "string", "enum": ["id", "name"]}}}},
-        "schemas": {"Page": {"type": "object", "properties": {"data": {"type": "array",
+        "schemas": {
+          "UserId": {"type": "string", "pattern": "^[0-9]{1,19}$"},
+          "Block": {"type": "object", "properties": {"target_user_id": {"$ref": "#/components/schemas/UserId"}}},
+          "Page": {"type": "object", "properties": {"data": {"type": "array",
           "items": {"type": "object", "required": ["id"], "properties": {
             "id": {"type": "string"},
             "like_count": {"type": "integer", "nullable": true}}}}}}}
       }
     }"##;
 
-    fn operation() -> Operation {
+    /// The list operation of [`DOCUMENT`] (other modules' tests judge exchanges with it).
+    pub(crate) fn operation() -> Operation {
         let official = Official::parse("test.json", DOCUMENT.as_bytes().to_vec()).unwrap();
         assert_eq!(official.version(), "9.9");
         official
@@ -236,6 +305,35 @@ mod tests {
             !op.query.contains_key("id"),
             "path parameters are not query parameters"
         );
+    }
+
+    #[test]
+    fn parameter_and_body_schemas_are_read_through_their_refs() {
+        let official = Official::parse("test.json", DOCUMENT.as_bytes().to_vec()).unwrap();
+        let list = operation();
+        assert_eq!(
+            list.parameter("query", "max_results").unwrap()["maximum"],
+            1000
+        );
+        assert_eq!(list.parameter("path", "id").unwrap()["type"], "string");
+        assert!(list.parameter("path", "max_results").is_none());
+        let block = official
+            .operation("POST", "/2/users/{id}/blocking")
+            .unwrap()
+            .unwrap();
+        let pattern = "^[0-9]{1,19}$";
+        assert_eq!(
+            block.body_property("target_user_id").unwrap()["pattern"],
+            pattern
+        );
+        assert_eq!(official.user_id_schema().unwrap()["pattern"], pattern);
+        let ids: Vec<_> = official
+            .operations()
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(ids, ["getUsersBlocking", "usersIdBlock"]);
+        assert_eq!(official.operations()[1].1, "POST /2/users/{id}/blocking");
     }
 
     #[test]

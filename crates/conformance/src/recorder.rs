@@ -15,9 +15,14 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 
 /// One request the client sent and what came back.
+#[derive(Clone)]
 pub(crate) struct Exchange {
+    /// The request's method: `GET`.
+    pub(crate) method: String,
     /// The request's path and query, as sent: `/2/users/1/blocking?user.fields=id,name`.
     pub(crate) path_and_query: String,
+    /// The request's body, byte for byte (empty when it had none).
+    pub(crate) request_body: Bytes,
     /// The upstream's status, or 502 when it could not be reached (see `upstream_error`).
     pub(crate) status: u16,
     /// The upstream's response headers.
@@ -58,7 +63,13 @@ impl Recorder {
         let exchanges = Arc::new(Mutex::new(Vec::new()));
         let state = Forward {
             upstream: upstream.trim_end_matches('/').to_string(),
-            http: reqwest::Client::new(),
+            // A redirect from the upstream is an answer to hand back and record, not one to
+            // follow: following it would show the client (and the verdict) a different
+            // exchange than the one Prism answered.
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .context("building the recording proxy's HTTP client")?,
             exchanges: exchanges.clone(),
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -102,8 +113,10 @@ async fn forward(State(state): State<Forward>, request: Request) -> Response {
         .path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "/".into());
+    let request_body = axum::body::to_bytes(body, usize::MAX).await;
+    let request_body_copy = request_body.as_ref().cloned().unwrap_or_default();
     let result = async {
-        let body = axum::body::to_bytes(body, usize::MAX).await?;
+        let body = request_body?;
         let mut headers = parts.headers.clone();
         for name in &HOP_BY_HOP {
             headers.remove(name);
@@ -126,14 +139,18 @@ async fn forward(State(state): State<Forward>, request: Request) -> Response {
     .await;
     let exchange = match result {
         Ok((status, headers, body)) => Exchange {
+            method: parts.method.to_string(),
             path_and_query,
+            request_body: request_body_copy,
             status: status.as_u16(),
             headers,
             body,
             upstream_error: None,
         },
         Err(e) => Exchange {
+            method: parts.method.to_string(),
             path_and_query,
+            request_body: request_body_copy,
             status: StatusCode::BAD_GATEWAY.as_u16(),
             headers: HeaderMap::new(),
             body: Bytes::from(format!("{e:#}")),
@@ -164,14 +181,25 @@ mod tests {
     async fn upstream() -> String {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let app = axum::Router::new().fallback(|request: Request| async move {
-            let echo = format!("{} {}", request.method(), request.uri());
-            Response::builder()
-                .status(StatusCode::CREATED)
-                .header("sl-violations", "[]")
-                .body(Body::from(echo))
-                .unwrap()
-        });
+        let app = axum::Router::new()
+            .route(
+                "/moved",
+                axum::routing::get(|| async {
+                    Response::builder()
+                        .status(StatusCode::FOUND)
+                        .header(header::LOCATION, "/elsewhere")
+                        .body(Body::empty())
+                        .unwrap()
+                }),
+            )
+            .fallback(|request: Request| async move {
+                let echo = format!("{} {}", request.method(), request.uri());
+                Response::builder()
+                    .status(StatusCode::CREATED)
+                    .header("sl-violations", "[]")
+                    .body(Body::from(echo))
+                    .unwrap()
+            });
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         url
     }
@@ -181,6 +209,7 @@ mod tests {
         let recorder = Recorder::start(&upstream().await).await.unwrap();
         let response = reqwest::Client::new()
             .delete(format!("{}/2/users/1/blocking/2?a=b,c", recorder.url()))
+            .body("{}")
             .send()
             .await
             .unwrap();
@@ -192,11 +221,32 @@ mod tests {
         let exchanges = recorder.take();
         assert_eq!(exchanges.len(), 1);
         let exchange = &exchanges[0];
+        assert_eq!(exchange.method, "DELETE");
         assert_eq!(exchange.path_and_query, "/2/users/1/blocking/2?a=b,c");
+        assert_eq!(exchange.request_body, "{}");
         assert_eq!((exchange.status, &exchange.body), (201, &body));
         assert_eq!(exchange.headers["sl-violations"], "[]");
         assert!(exchange.upstream_error.is_none());
         assert!(recorder.take().is_empty(), "taken once");
+    }
+
+    #[tokio::test]
+    async fn a_redirect_is_handed_back_not_followed() {
+        let recorder = Recorder::start(&upstream().await).await.unwrap();
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let response = client
+            .get(format!("{}/moved", recorder.url()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::FOUND);
+        assert_eq!(response.headers()[header::LOCATION], "/elsewhere");
+        let exchanges = recorder.take();
+        assert_eq!(exchanges.len(), 1, "the proxy did not follow it either");
+        assert_eq!(exchanges[0].status, 302);
     }
 
     #[tokio::test]

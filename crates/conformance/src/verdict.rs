@@ -85,7 +85,9 @@ mod tests {
             headers.insert(VIOLATIONS_HEADER, HeaderValue::from_str(v).unwrap());
         }
         Exchange {
+            method: "GET".into(),
             path_and_query: path_and_query.into(),
+            request_body: Bytes::new(),
             status: 200,
             headers,
             body: Bytes::from(body.to_string()),
