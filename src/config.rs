@@ -1,12 +1,22 @@
 //! One config builds every client: where each API lives (a base-URL override, e.g. the mock),
 //! the `reqwest::Client` they share, timeouts, retry and pacing policy, user agent and
-//! credentials. Clients built from one config share one rate limiter, so they pace together.
+//! credentials.
+//!
+//! Clients built from one config share one rate limiter, whose buckets are the platform's: the
+//! spec's bucket (`x-rate-limit`) for the identity of the credentials a request sends
+//! ([`Auth::identity_for`]). So every client of one config with the same credentials paces
+//! against one bucket (two Helix clients spend one 800-point bucket together), while Helix and
+//! Kraken, separate buckets on Twitch, never slow each other. Configs built separately share a
+//! limiter only when told to ([`ConfigBuilder::rate_limiter`] with [`Config::rate_limiter`]).
+//! Tested by `tests/rate_limit_identity.rs`.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use blockbind_registry::SchemeKind;
-use blockbind_runtime::{ApiSpec, Auth, OAuth1Credentials, RetryPolicy, Runtime};
+use blockbind_runtime::{
+    ApiSpec, Auth, OAuth1Credentials, RetryPolicy, Runtime, SharedRateLimiter,
+};
 
 use crate::credentials::Credentials;
 use crate::{Api, Error};
@@ -33,6 +43,7 @@ pub struct ConfigBuilder {
     timeout: Option<Duration>,
     retry: Option<RetryPolicy>,
     pacing: Option<bool>,
+    rate_limiter: Option<SharedRateLimiter>,
     user_agent: Option<String>,
     credentials: Credentials,
 }
@@ -93,6 +104,15 @@ impl ConfigBuilder {
         self
     }
 
+    /// Paces through `limiter` (another config's [`Config::rate_limiter`]) instead of a limiter
+    /// of its own, so that clients of both configs with equal credentials spend one bucket. By
+    /// default each config has its own: a limiter is an estimate of one server's count, and two
+    /// configs may point at different servers.
+    pub fn rate_limiter(mut self, limiter: SharedRateLimiter) -> Self {
+        self.rate_limiter = Some(limiter);
+        self
+    }
+
     /// The `User-Agent` of every request (default `blockbind/<version>`).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = Some(user_agent.into());
@@ -122,6 +142,9 @@ impl ConfigBuilder {
         let mut runtime = Runtime::new(Auth::none())
             .with_retry(self.retry.unwrap_or_default())
             .with_pacing(self.pacing.unwrap_or(true));
+        if let Some(limiter) = self.rate_limiter {
+            runtime = runtime.with_rate_limiter(limiter);
+        }
         let http = match self.http {
             Some(http) => {
                 if let Some(timeout) = self.timeout {
@@ -178,6 +201,12 @@ impl Config {
     /// The rate-limit state of the most recent response to any client built from this config.
     pub fn last_rate_limit(&self) -> Option<blockbind_runtime::RateLimit> {
         self.runtime.last_rate_limit()
+    }
+
+    /// The rate limiter every client of this config paces through, to share with another config
+    /// ([`ConfigBuilder::rate_limiter`]).
+    pub fn rate_limiter(&self) -> SharedRateLimiter {
+        self.runtime.rate_limiter()
     }
 
     /// The `reqwest::Client` every client sends through.

@@ -131,8 +131,8 @@ pub mod mapping {
 /// The shared runtime every client runs through (auth, wire fixes, pacing, retries, tracing).
 pub use blockbind_runtime as runtime;
 pub use blockbind_runtime::{
-    ApiError, Auth, OAuth1Credentials, OAuth2UserToken, PageOptions, RateLimit, RequestError,
-    RetryPolicy, Runtime,
+    ApiError, Auth, CredentialIdentity, OAuth1Credentials, OAuth2UserToken, PageOptions, RateLimit,
+    RequestError, RetryPolicy, Runtime, SharedRateLimiter,
 };
 
 /// Whether this build has `api`'s client (its feature is on).

@@ -4,7 +4,9 @@
 //! generated [`ApiSpec`](crate::ApiSpec) table; nothing here names an API.
 //!
 //! Constructed once and shared by clients (cheap to clone). Every secret sits in a `secrecy`
-//! type: `Debug` and `Display` print `[redacted]`, and no error message carries one.
+//! type: `Debug` and `Display` print `[redacted]`, and no error message carries one. The
+//! rate-limit identity ([`CredentialIdentity`]) is a keyed hash taken when a credential is added,
+//! so equal credentials pace together however many `Auth`s hold them.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -14,6 +16,7 @@ use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::{RequestError, check_header_value};
+use crate::identity::{CredentialIdentity, Parts, fingerprint};
 use crate::oauth1::OAuth1Credentials;
 use crate::oauth2::OAuth2UserToken;
 use crate::operation::{CredentialNeed, OperationSpec, SchemeInfo, SchemeKind};
@@ -34,11 +37,24 @@ pub struct Auth {
     api_key: Option<ApiKey>,
     oauth1: Option<Arc<OAuth1Credentials>>,
     scopes: Option<Arc<BTreeSet<String>>>,
-    /// Distinguishes credentials in rate-limit buckets without hashing any secret.
-    id: u64,
+    /// The keyed fingerprint of each credential held, by kind ([`part`]): what the rate-limit
+    /// identity is made of, taken once when the credential is added.
+    parts: Parts,
 }
 
-static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+/// Where each kind of credential's fingerprint sits in [`Auth::parts`].
+const fn part(kind: SchemeKind) -> usize {
+    match kind {
+        SchemeKind::OAuth2 | SchemeKind::Bearer => 0,
+        SchemeKind::ApiKeyHeader => 1,
+        SchemeKind::OAuth1 => 2,
+    }
+}
+
+/// The fingerprint of a token, whatever its kind: the platform sees the same token either way.
+pub(crate) fn token_fingerprint(token: &str) -> u64 {
+    fingerprint("token", &[token])
+}
 
 #[derive(Clone)]
 enum Token {
@@ -82,13 +98,28 @@ impl Auth {
             api_key: None,
             oauth1: None,
             scopes: None,
-            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            parts: Parts::default(),
         }
     }
 
-    /// A number identifying this credential (shared by its clones).
-    pub fn identity(&self) -> u64 {
-        self.id
+    /// Who the platform counts these credentials' requests against: equal for every `Auth`
+    /// built from equal credentials (in this process), different for different ones. Scopes do
+    /// not count. Requests are paced by [`Auth::identity_for`] the credentials they send.
+    pub fn identity(&self) -> CredentialIdentity {
+        CredentialIdentity::of(self.parts)
+    }
+
+    /// The identity of the credentials one security alternative sends (`None`: an operation
+    /// that sends none): what the platform sees of a request, hence what it can count it by.
+    /// Twitch counts a client-ID-only request per client ID and a user-token one per client ID
+    /// and user; these differ here too.
+    pub fn identity_for(&self, chosen: Option<&[&SchemeInfo]>) -> CredentialIdentity {
+        let mut sent = Parts::default();
+        for scheme in chosen.into_iter().flatten() {
+            let i = part(scheme.kind);
+            sent[i] = self.parts[i];
+        }
+        CredentialIdentity::of(sent)
     }
 
     /// An OAuth 2.0 user access token that does not refresh. Refused if it holds a control
@@ -114,23 +145,29 @@ impl Auth {
 
     /// Adds (or replaces) the token: an OAuth 2.0 user access token that does not refresh.
     pub fn with_user_token(mut self, token: impl Into<String>) -> Result<Self, RequestError> {
+        let secret = secret("user access token", token)?;
+        self.parts[part(SchemeKind::Bearer)] = Some(token_fingerprint(secret.expose_secret()));
         self.token = Some(Token::User {
-            secret: secret("user access token", token)?,
+            secret,
             header: Arc::default(),
         });
         Ok(self)
     }
 
-    /// Adds (or replaces) the token with one that refreshes.
+    /// Adds (or replaces) the token with one that refreshes. Its rate-limit identity is the one it
+    /// was created with and survives refreshes (the user stays the same).
     pub fn with_oauth2_user(mut self, token: OAuth2UserToken) -> Self {
+        self.parts[part(SchemeKind::OAuth2)] = Some(token.fingerprint());
         self.token = Some(Token::Refreshable(Arc::new(token)));
         self
     }
 
     /// Adds (or replaces) the token with an app-only bearer token.
     pub fn with_app_token(mut self, bearer: impl Into<String>) -> Result<Self, RequestError> {
+        let secret = secret("app-only bearer token", bearer)?;
+        self.parts[part(SchemeKind::Bearer)] = Some(token_fingerprint(secret.expose_secret()));
         self.token = Some(Token::AppOnly {
-            secret: secret("app-only bearer token", bearer)?,
+            secret,
             header: Arc::default(),
         });
         Ok(self)
@@ -138,6 +175,7 @@ impl Auth {
 
     /// Adds OAuth 1.0a user credentials.
     pub fn with_oauth1(mut self, credentials: OAuth1Credentials) -> Self {
+        self.parts[part(SchemeKind::OAuth1)] = Some(credentials.fingerprint());
         self.oauth1 = Some(Arc::new(credentials));
         self
     }
@@ -148,6 +186,7 @@ impl Auth {
         let value = value.into();
         check_header_value("API key", &value)?;
         let header = plain(&value)?;
+        self.parts[part(SchemeKind::ApiKeyHeader)] = Some(fingerprint("API key", &[&value]));
         self.api_key = Some(ApiKey {
             header,
             name: Arc::default(),
@@ -407,12 +446,133 @@ impl fmt::Debug for Auth {
         if let Some(c) = &self.oauth1 {
             d.field("oauth1", c);
         }
-        d.field("scopes", &self.scopes).finish()
+        d.field("scopes", &self.scopes)
+            .field("identity", &self.identity())
+            .finish()
     }
 }
 
 impl fmt::Display for Auth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} ({REDACTED})", self.kind_name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TOKEN: &str = "tok3n-s3cret-value";
+    const CLIENT_ID: &str = "client-id-s3cret";
+
+    fn helix(token: &str, client_id: &str) -> Auth {
+        Auth::user_token(token)
+            .and_then(|a| a.with_api_key(client_id))
+            .unwrap()
+    }
+
+    fn oauth1(token: &str) -> Auth {
+        Auth::oauth1(
+            OAuth1Credentials::new("consumer-key", "consumer-s3cret", token, "token-s3cret")
+                .unwrap(),
+        )
+    }
+
+    #[test]
+    fn equal_credentials_have_one_identity_and_different_ones_differ() {
+        // Built apart, in another order, with scopes declared: still the same credentials.
+        let a = helix(TOKEN, CLIENT_ID);
+        let b = Auth::none()
+            .with_api_key(CLIENT_ID)
+            .and_then(|a| a.with_user_token(TOKEN))
+            .unwrap()
+            .with_scopes(["user:read:blocked_users"]);
+        assert_eq!(a.identity(), b.identity());
+        assert_eq!(a.identity(), a.clone().identity());
+        // A refreshable token is the token it was created with.
+        let refreshable = Auth::oauth2_user(OAuth2UserToken::new(TOKEN).unwrap())
+            .with_api_key(CLIENT_ID)
+            .unwrap();
+        assert_eq!(a.identity(), refreshable.identity());
+        assert_eq!(oauth1("at-1").identity(), oauth1("at-1").identity());
+
+        let different = [
+            helix("another-token", CLIENT_ID),
+            helix(TOKEN, "another-client-id"),
+            Auth::user_token(TOKEN).unwrap(),
+            Auth::none().with_api_key(CLIENT_ID).unwrap(),
+            // The same text as another kind of credential is another credential.
+            Auth::user_token(CLIENT_ID)
+                .and_then(|a| a.with_api_key(TOKEN))
+                .unwrap(),
+            oauth1("at-1"),
+            oauth1("at-2"),
+            Auth::none(),
+        ];
+        let mut all = vec![a.identity()];
+        for auth in &different {
+            assert!(!all.contains(&auth.identity()), "{auth:?} collides");
+            all.push(auth.identity());
+        }
+        assert_eq!(Auth::none().identity(), Auth::default().identity());
+    }
+
+    #[test]
+    fn a_request_is_counted_by_the_credentials_it_sends() {
+        static TOKEN_SCHEME: SchemeInfo = SchemeInfo {
+            name: "user_token",
+            kind: SchemeKind::OAuth2,
+            header: None,
+            prefix: "Bearer",
+            app_only: false,
+            env: &[],
+        };
+        static CLIENT_ID_SCHEME: SchemeInfo = SchemeInfo {
+            name: "client_id",
+            kind: SchemeKind::ApiKeyHeader,
+            header: Some("Client-Id"),
+            prefix: "",
+            app_only: false,
+            env: &[],
+        };
+        let both: &[&SchemeInfo] = &[&TOKEN_SCHEME, &CLIENT_ID_SCHEME];
+        let client_only: &[&SchemeInfo] = &[&CLIENT_ID_SCHEME];
+        let a = helix(TOKEN, CLIENT_ID);
+        // Client ID and user: every credential it holds.
+        assert_eq!(a.identity_for(Some(both)), a.identity());
+        // Client ID alone: per client ID, whoever's token sits beside it.
+        let other_user = helix("another-token", CLIENT_ID);
+        assert_eq!(
+            a.identity_for(Some(client_only)),
+            other_user.identity_for(Some(client_only))
+        );
+        assert_ne!(a.identity_for(Some(client_only)), a.identity());
+        // Nothing sent: the identity of no credentials.
+        assert_eq!(a.identity_for(None), Auth::none().identity());
+    }
+
+    #[test]
+    fn debug_and_display_of_auth_and_its_identity_show_no_secret() {
+        let auths = [
+            helix(TOKEN, CLIENT_ID),
+            Auth::app_token(TOKEN).unwrap(),
+            Auth::oauth2_user(OAuth2UserToken::new(TOKEN).unwrap()),
+            oauth1(TOKEN),
+        ];
+        for auth in auths {
+            let shown = [
+                format!("{auth:?}"),
+                format!("{auth:#?}"),
+                format!("{auth}"),
+                format!("{:?}", auth.identity()),
+            ];
+            for text in shown {
+                for secret in [TOKEN, CLIENT_ID, "consumer-s3cret", "token-s3cret"] {
+                    assert!(!text.contains(secret), "{text} shows {secret}");
+                }
+                assert!(!text.contains("s3cret"), "{text}");
+            }
+            assert!(format!("{auth:?}").contains("identity: CredentialIdentity("));
+        }
     }
 }

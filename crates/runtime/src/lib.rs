@@ -19,6 +19,7 @@ use tracing::Instrument;
 mod api_error;
 mod auth;
 mod error;
+mod identity;
 pub mod oauth1;
 pub mod oauth2;
 mod operation;
@@ -30,6 +31,7 @@ mod wire;
 pub use api_error::{ATTEMPTS_HEADER, ApiError, TransportError, call};
 pub use auth::Auth;
 pub use error::{Bound, RequestError, check_header_value};
+pub use identity::CredentialIdentity;
 pub use oauth1::OAuth1Credentials;
 pub use oauth2::OAuth2UserToken;
 pub use operation::{
@@ -37,9 +39,9 @@ pub use operation::{
     SchemeKind,
 };
 pub use pagination::{Page, PageOptions, paginate};
-pub use ratelimit::RateLimit;
+pub use ratelimit::{RateLimit, SharedRateLimiter};
 
-use ratelimit::{BucketKey, RateLimiter};
+use ratelimit::BucketKey;
 use retry::{Outcome, Step, Tried};
 
 /// How hard to try before giving up.
@@ -77,7 +79,10 @@ impl RetryPolicy {
 }
 
 /// The inner value of every generated client: credentials, policies and the shared rate limiter.
-/// Cloning is cheap and shares the limiter, so clients built from clones pace together.
+/// Cloning is cheap and shares the limiter, so clients built from clones pace together; runtimes
+/// built separately share one through [`Runtime::with_rate_limiter`]. The limiter's buckets are
+/// keyed by the platform's bucket and the identity of the credentials a request sends
+/// ([`Auth::identity_for`]), so equal credentials spend one bucket, different ones never mix.
 #[derive(Clone, Debug)]
 pub struct Runtime {
     auth: Auth,
@@ -85,7 +90,7 @@ pub struct Runtime {
     pacing: bool,
     timeout: Option<Duration>,
     user_agent: Option<reqwest::header::HeaderValue>,
-    limiter: Arc<RateLimiter>,
+    limiter: SharedRateLimiter,
     last_rate_limit: Arc<Mutex<Option<RateLimit>>>,
 }
 
@@ -102,9 +107,23 @@ impl Runtime {
             pacing: true,
             timeout: None,
             user_agent: None,
-            limiter: Arc::default(),
+            limiter: SharedRateLimiter::default(),
             last_rate_limit: Arc::default(),
         }
+    }
+
+    /// Paces through `limiter` instead of this runtime's own: runtimes built separately (two
+    /// `Config`s, two `Runtime::new`) that share one spend one bucket per credential identity,
+    /// as the platform counts them.
+    pub fn with_rate_limiter(mut self, limiter: SharedRateLimiter) -> Self {
+        self.limiter = limiter;
+        self
+    }
+
+    /// The rate limiter this runtime (and every clone of it) paces through, to share with
+    /// runtimes built separately.
+    pub fn rate_limiter(&self) -> SharedRateLimiter {
+        self.limiter.clone()
     }
 
     /// Replaces the retry policy.
@@ -139,7 +158,8 @@ impl Runtime {
     }
 
     /// A runtime with other credentials that keeps these policies and shares this rate limiter
-    /// (its buckets are per credential, so the two never mix).
+    /// (its buckets are per credential identity: equal credentials share a bucket, different
+    /// ones never mix).
     pub fn with_auth(&self, auth: Auth) -> Self {
         Self {
             auth,
@@ -248,9 +268,11 @@ impl Runtime {
         let Some(op) = api.operation(operation_id) else {
             return http.execute(request).await;
         };
+        // `pre` chose the same alternative (and refused the request if there was none).
+        let chosen = self.auth.choose(op).ok().flatten();
         let key = BucketKey {
             api: api.name,
-            credential: self.auth.identity(),
+            credential: self.auth.identity_for(chosen),
             bucket: op.bucket,
         };
         let mut backoff = retry::backoff(&self.retry);
@@ -285,7 +307,7 @@ impl Runtime {
                         wait_ms = wait.as_millis() as u64,
                         "429: waiting for the rate-limit reset"
                     );
-                    self.limiter.exhaust(&key, ratelimit::after(wait));
+                    self.limiter.0.exhaust(&key, ratelimit::after(wait));
                     if !self.pacing {
                         tokio::time::sleep(wait).await;
                         tried.waited = tried.waited.saturating_add(wait);
@@ -325,7 +347,7 @@ impl Runtime {
             return None;
         }
         let before = Instant::now();
-        let permit = self.limiter.acquire(key).await;
+        let permit = self.limiter.0.acquire(key).await;
         tried.waited = tried.waited.saturating_add(before.elapsed());
         Some(permit)
     }

@@ -53,6 +53,15 @@ impl OAuth1Credentials {
         })
     }
 
+    /// The keyed fingerprint of the app (consumer key) and user (access token): whom X counts
+    /// these credentials' requests against (see [`crate::CredentialIdentity`]).
+    pub(crate) fn fingerprint(&self) -> u64 {
+        crate::identity::fingerprint(
+            "OAuth 1.0a",
+            &[&self.consumer_key, self.token.expose_secret()],
+        )
+    }
+
     /// The `Authorization` header for a request: `base_url` has no query string; `params` are the
     /// decoded query and form parameters. `nonce`/`timestamp` are for reproducible signatures
     /// (tests); `None` draws a random nonce and takes the current time.

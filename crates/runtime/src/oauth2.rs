@@ -39,6 +39,9 @@ struct Refresher {
 pub struct OAuth2UserToken {
     state: Mutex<TokenState>,
     refresher: Option<Refresher>,
+    /// The keyed fingerprint of the access token it was created with: its rate-limit identity,
+    /// kept across refreshes (a refreshed token is the same user's).
+    fingerprint: u64,
 }
 
 impl fmt::Debug for OAuth2UserToken {
@@ -56,6 +59,7 @@ impl OAuth2UserToken {
         let access = access_token.into();
         check_header_value("X OAuth 2.0 user token", &access)?;
         Ok(Self {
+            fingerprint: crate::auth::token_fingerprint(&access),
             state: Mutex::new(TokenState {
                 access: access.into(),
                 refresh: None,
@@ -85,6 +89,11 @@ impl OAuth2UserToken {
             token_url: token_url.into(),
         });
         Ok(token)
+    }
+
+    /// The keyed fingerprint of the token it was created with (see [`crate::CredentialIdentity`]).
+    pub(crate) fn fingerprint(&self) -> u64 {
+        self.fingerprint
     }
 
     /// The access token to send now, refreshed first when it is about to expire.

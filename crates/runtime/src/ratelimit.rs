@@ -1,11 +1,15 @@
 //! Rate limits: the platforms' headers parsed into [`RateLimit`], and a limiter per
-//! (API, credential, bucket) that waits for the reset instead of sending into a 429.
+//! (API, credential identity, bucket) that waits for the reset instead of sending into a 429.
+//! The bucket is the spec's (`x-rate-limit`'s `per`: the whole API, or each X endpoint) and the
+//! identity is the platform's ([`CredentialIdentity`]), so two clients with equal credentials
+//! that share a limiter ([`SharedRateLimiter`]) spend one bucket.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::header::{HeaderMap, HeaderName};
 
+use crate::identity::CredentialIdentity;
 use crate::operation::Platform;
 
 const TWITCH_HEADERS: [HeaderName; 3] = [
@@ -95,7 +99,7 @@ const MAX_RETRY_AFTER_SECS: u64 = 24 * 60 * 60;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct BucketKey {
     pub api: &'static str,
-    pub credential: u64,
+    pub credential: CredentialIdentity,
     pub bucket: &'static str,
 }
 
@@ -134,6 +138,19 @@ impl Bucket {
 pub(crate) struct RateLimiter {
     buckets: Mutex<Vec<Bucket>>,
 }
+
+/// A rate limiter runtimes pace through together: every clone of a
+/// [`Runtime`](crate::Runtime) (and every client a `Config` builds) already shares its own; this
+/// handle lets runtimes built separately share one too
+/// ([`Runtime::with_rate_limiter`](crate::Runtime::with_rate_limiter)). Requests with equal
+/// credentials then spend one bucket, as they do on the platform.
+///
+/// Not process-wide by default, on purpose: a limiter is this client's estimate of the server's
+/// count, and runtimes pointed at different servers (a mock and the platform, two mocks in one
+/// test binary) must not mix estimates. Runtimes that do not share one still converge on the
+/// server's count through its rate-limit headers, at the price of a 429 now and then.
+#[derive(Debug, Clone, Default)]
+pub struct SharedRateLimiter(pub(crate) Arc<RateLimiter>);
 
 /// Sent requests land this much after the announced reset, to absorb clock skew.
 const RESET_MARGIN: Duration = Duration::from_millis(250);
@@ -304,7 +321,7 @@ mod tests {
     fn key() -> BucketKey {
         BucketKey {
             api: "t",
-            credential: 1,
+            credential: CredentialIdentity::of([Some(1), None, None]),
             bucket: "b",
         }
     }
