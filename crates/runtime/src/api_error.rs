@@ -350,8 +350,19 @@ fn message_from_json(body: &serde_json::Value) -> Option<String> {
         (Some(title), Some(detail)) if title != detail => Some(format!("{title}: {detail}")),
         (title, detail) => detail.or(title),
     };
+    // The raw parts the head is made of: a listed or top-level message that repeats one of them
+    // is not said twice.
+    let parts: Vec<String> = ["title", "detail", "error", "message"]
+        .iter()
+        .filter_map(|k| text(body, k))
+        .collect();
     let head = match (head, text(body, "message")) {
-        (Some(head), Some(message)) if head != message => Some(format!("{head}: {message}")),
+        (Some(head), Some(message))
+            if text(body, "title").as_ref() != Some(&message)
+                && text(body, "detail").as_ref() != Some(&message) =>
+        {
+            Some(format!("{head}: {message}"))
+        }
         (None, Some(message)) => Some(with_code(
             match text(body, "error") {
                 Some(error) if error != message => format!("{error}: {message}"),
@@ -369,8 +380,11 @@ fn message_from_json(body: &serde_json::Value) -> Option<String> {
         let Some(message) = text(error, "message").or_else(|| text(error, "detail")) else {
             continue;
         };
+        if parts.contains(&message) {
+            continue;
+        }
         let message = with_code(message, error);
-        if Some(&message) != head.as_ref() && !specific.contains(&message) {
+        if !specific.contains(&message) {
             specific.push(message);
         }
     }
@@ -464,7 +478,13 @@ fn fallback_message(status: u16, body: &[u8]) -> String {
         .and_then(|s| s.canonical_reason())
         .unwrap_or("undocumented status");
     let text = String::from_utf8_lossy(body);
-    let text = text.trim();
+    // No terminal escape or line break from a server reaches the user's terminal as such.
+    let text: String = text
+        .trim()
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let text = text.as_str();
     if text.is_empty() {
         return reason.to_string();
     }

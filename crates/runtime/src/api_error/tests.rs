@@ -64,6 +64,25 @@ fn many_or_long_platform_messages_are_cut_and_cleaned() {
     assert!(m.chars().count() <= MESSAGE_CHARS + 1, "{}", m.len());
     assert!(m.ends_with('…'), "{m}");
 
+    // Parts within their own limit that add up to more than the whole limit: cut as a whole.
+    let errors: Vec<_> = (0..3)
+        .map(|i| json!({"message": format!("{i}{}", "y".repeat(190))}))
+        .collect();
+    let m = message_from_json(&json!({"title": "t".repeat(190), "errors": errors})).unwrap();
+    assert_eq!(m.chars().count(), MESSAGE_CHARS + 1, "{m}");
+    assert!(
+        m.ends_with('…') && m.contains("0yyy") && m.contains("1yyy"),
+        "{m}"
+    );
+
+    // A message that repeats the title, the detail or the message is not said twice.
+    let repeated = json!({"title": "Forbidden", "detail": "X", "errors": [{"message": "X"}]});
+    assert_eq!(message_from_json(&repeated).unwrap(), "Forbidden: X");
+    let repeated = json!({"error": "E", "message": "m", "errors": [{"message": "m"}]});
+    assert_eq!(message_from_json(&repeated).unwrap(), "E: m");
+    let repeated = json!({"title": "T", "detail": "D", "message": "D"});
+    assert_eq!(message_from_json(&repeated).unwrap(), "T: D");
+
     // A terminal escape or a line break from a server never reaches the user's terminal as such.
     let hostile = json!({"error": "Bad Request", "message": "a\u{1b}[2Jb\r\nc"});
     assert_eq!(
@@ -81,6 +100,8 @@ fn unknown_bodies_are_cut_not_copied_whole() {
     let html = "<html>".repeat(100_000);
     let m = fallback_message(502, html.as_bytes());
     assert_eq!(m, "Bad Gateway: an HTML page (600000 bytes)");
+    let m = fallback_message(500, b"oops\x1b]0;owned\x07\r\nmore");
+    assert_eq!(m, "Internal Server Error: oops ]0;owned   more");
 }
 
 #[test]
