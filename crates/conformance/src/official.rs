@@ -8,8 +8,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::{Context, Result, anyhow};
-use blockbind_spec::SpecFile;
+use anyhow::{Context, Result};
+use blockbind_spec::{ResponseRules, SpecFile};
 use serde_json::Value;
 
 /// An official document, loaded.
@@ -28,8 +28,8 @@ pub(crate) struct Operation {
     parameters: BTreeMap<(String, String), Value>,
     /// The properties of its JSON request body's schema, `$ref`s followed, when it has one.
     body_properties: BTreeMap<String, Value>,
-    /// `(status or "default", [(media type, validator)])`, in document order.
-    responses: Vec<(String, Vec<(String, jsonschema::Validator)>)>,
+    /// Its declared responses, which judge an answer (status, media type, body).
+    pub(crate) responses: ResponseRules,
 }
 
 impl Official {
@@ -117,28 +117,7 @@ impl Official {
                     .collect()
             })
             .unwrap_or_default();
-        let mut responses = Vec::new();
-        if let Some(Value::Object(by_status)) = op.node.get("responses") {
-            for (status, response) in by_status {
-                let response = self.spec.deref(response).unwrap_or(response);
-                let mut media = Vec::new();
-                if let Some(Value::Object(content)) = response.get("content") {
-                    for (media_type, body) in content {
-                        let Some(schema) = body.get("schema") else {
-                            continue;
-                        };
-                        let validator = jsonschema::draft7::options()
-                            .should_validate_formats(true)
-                            .build(&self.spec.json_schema(schema))
-                            .map_err(|e| {
-                                anyhow!("the schema of {} {status} {media_type}: {e}", op.id)
-                            })?;
-                        media.push((media_type.to_ascii_lowercase(), validator));
-                    }
-                }
-                responses.push((status.clone(), media));
-            }
-        }
+        let responses = ResponseRules::compile(&self.spec, &op)?;
         Ok(Some(Operation {
             id: op.id.to_string(),
             query,
@@ -182,43 +161,6 @@ impl Operation {
     pub(crate) fn body_property(&self, name: &str) -> Option<&Value> {
         self.body_properties.get(name)
     }
-
-    /// Whether a response of `status` with this `Content-Type` satisfies the document: `Ok`, or
-    /// why not (the first violation, or that the document describes no such response).
-    pub(crate) fn check_response(
-        &self,
-        status: u16,
-        content_type: Option<&str>,
-        body: &[u8],
-    ) -> Result<(), String> {
-        let status_text = status.to_string();
-        let range = format!("{}XX", status / 100);
-        let media = ["exact", "range", "default"]
-            .iter()
-            .find_map(|kind| {
-                self.responses.iter().find(|(s, _)| match *kind {
-                    "exact" => *s == status_text,
-                    "range" => s.eq_ignore_ascii_case(&range),
-                    _ => s == "default",
-                })
-            })
-            .map(|(_, media)| media)
-            .ok_or_else(|| format!("{} declares no response {status}", self.id))?;
-        let content_type = content_type
-            .and_then(|c| c.split(';').next())
-            .map(|c| c.trim().to_ascii_lowercase())
-            .unwrap_or_default();
-        let (_, validator) = media
-            .iter()
-            .find(|(m, _)| *m == content_type)
-            .ok_or_else(|| format!("{} declares no {status} body of `{content_type}`", self.id))?;
-        let instance: Value =
-            serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))?;
-        match validator.iter_errors(&instance).next() {
-            None => Ok(()),
-            Some(error) => Err(format!("{}: {error}", error.instance_path())),
-        }
-    }
 }
 
 /// A path template with its parameter names dropped: `/a/{id}/b` -> `/a/{}/b`.
@@ -245,6 +187,7 @@ fn template_shape(path: &str) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use blockbind_spec::MismatchKind;
 
     /// A document shaped like X's: a `/2` path, a `$ref`'d response with a nullable member, a
     /// `default` error response in two media types, array query parameters of enums, bounded
@@ -338,24 +281,28 @@ pub(crate) mod tests {
 
     #[test]
     fn responses_are_judged_by_status_media_type_and_nullable_schema() {
-        let op = operation();
+        let responses = operation().responses;
         let json = Some("application/json; charset=utf-8");
         let page = br#"{"data": [{"id": "1", "like_count": null}]}"#;
-        assert_eq!(op.check_response(200, json, page), Ok(()));
-        let why = op
-            .check_response(200, json, br#"{"data": [{"like_count": 1}]}"#)
+        assert_eq!(responses.check(200, json, page), Ok(()));
+        let why = responses
+            .check(200, json, br#"{"data": [{"like_count": 1}]}"#)
             .unwrap_err();
-        assert!(why.starts_with("/data/0:"), "{why}");
+        let MismatchKind::Schema(violations) = &why.kind else {
+            panic!("{why}");
+        };
+        assert_eq!(violations[0].instance_path, "/data/0");
         let problem = br#"{"type": "about:blank"}"#;
         assert_eq!(
-            op.check_response(403, Some("application/problem+json"), problem),
-            Ok(())
+            responses.check(403, Some("application/problem+json"), problem),
+            Ok(()),
+            "`default` answers every undeclared status"
         );
         assert!(
-            op.check_response(403, json, problem).is_err(),
+            responses.check(403, json, problem).is_err(),
             "JSON errors need `code`"
         );
-        assert!(op.check_response(200, Some("text/html"), page).is_err());
+        assert!(responses.check(200, Some("text/html"), page).is_err());
     }
 
     #[test]

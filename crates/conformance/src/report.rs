@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use blockbind_spec::{MismatchKind, ResponseMismatch};
 use serde::Serialize;
 use serde_json::json;
 
@@ -162,7 +163,9 @@ impl Tally {
             .headers
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok());
-        let verdict = official.check_response(exchange.status, content_type, &exchange.body);
+        let verdict = official
+            .responses
+            .check(exchange.status, content_type, &exchange.body);
         match (verdict, &sent.decoded) {
             (Ok(()), Decoded::No(why)) => {
                 self.schema_valid += 1;
@@ -176,12 +179,13 @@ impl Tally {
                 self.schema_valid += 1;
                 counted.schema_valid += 1;
             }
-            (Err(why), decoded) => {
+            (Err(mismatch), decoded) => {
                 self.schema_invalid += 1;
                 if matches!(decoded, Decoded::No(_)) {
                     self.invalid_undecodable += 1;
                 }
-                let kind = format!("{op}: {}", instance_path(&why));
+                let kind = format!("{op}: {}", mismatch_group(&mismatch));
+                let why = mismatch.to_string();
                 // One of each kind: enough to see why Prism's answers miss the schema when
                 // too few are valid, without a file per answer.
                 if !self.invalid.0.contains_key(&kind) {
@@ -334,11 +338,16 @@ fn fault_kind(why: &str) -> String {
     format!("{}: {message}", without_indices(path))
 }
 
-/// The instance path a schema violation starts with (`/data/3/verified_type: ...`), indices
-/// dropped.
-fn instance_path(why: &str) -> String {
-    let path = why.split_once(": ").map_or(why, |(p, _)| p);
-    without_indices(path)
+/// The group of an answer that is not valid for X: where its first schema violation is, indices
+/// dropped (`/data/*/withheld/scope`), or else what is wrong with it.
+fn mismatch_group(mismatch: &ResponseMismatch) -> String {
+    match &mismatch.kind {
+        MismatchKind::Schema(violations) => violations
+            .first()
+            .map_or_else(String::new, |v| without_indices(&v.instance_path)),
+        MismatchKind::NotJson(_) => "body is not JSON".to_string(),
+        other => format!("{} {other}", mismatch.status),
+    }
 }
 
 /// `data[3].a` -> `data[].a`; `/data/3/a` -> `/data/*/a`.
@@ -376,6 +385,7 @@ mod tests {
     use super::*;
     use crate::official::tests::operation;
     use crate::recorder::Exchange;
+    use blockbind_spec::SchemaViolation;
 
     const LIST: &str = "get_users_blocking";
     /// Valid for the list operation of `official`'s test document.
@@ -545,10 +555,32 @@ mod tests {
     }
 
     #[test]
-    fn schema_paths_lose_their_indices() {
+    fn invalid_answers_group_by_schema_path_without_indices() {
+        let mismatch = |kind| ResponseMismatch {
+            operation: "getUsersBlocking".into(),
+            status: 200,
+            kind,
+        };
+        let at = |path: &str| SchemaViolation {
+            instance_path: path.into(),
+            message: "\"x\" is not one of".into(),
+        };
         assert_eq!(
-            instance_path("/data/12/withheld/scope: \"x\" is not one of"),
+            mismatch_group(&mismatch(MismatchKind::Schema(vec![
+                at("/data/12/withheld/scope"),
+                at("/meta"),
+            ]))),
             "/data/*/withheld/scope"
+        );
+        assert_eq!(
+            mismatch_group(&mismatch(MismatchKind::NotJson("EOF at 1:3".into()))),
+            "body is not JSON"
+        );
+        assert_eq!(
+            mismatch_group(&mismatch(MismatchKind::UndeclaredContentType(
+                "text/html".into()
+            ))),
+            "200 content type \"text/html\" is not declared"
         );
     }
 }

@@ -4,9 +4,9 @@
 //! hand-written copy of what a spec says. This file compiles the table and looks requests up;
 //! `validate` checks requests and responses against a route.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-use blockbind_spec::{ApiFacts, OperationFacts, SchemeKind, SpecFile};
+use blockbind_spec::{ApiFacts, OperationFacts, ResponseRules, SchemeKind, SpecFile};
 use serde_json::Value;
 
 use crate::Api;
@@ -72,11 +72,6 @@ pub(crate) struct Security {
     pub prefix: String,
 }
 
-struct ResponseRule {
-    /// Content type and the validator of its schema (`None`: no body).
-    content: Vec<(String, Option<jsonschema::Validator>)>,
-}
-
 pub(crate) struct Route {
     pub api: Api,
     pub id: String,
@@ -84,7 +79,7 @@ pub(crate) struct Route {
     segments: Vec<Segment>,
     params: Vec<Param>,
     body: Option<(bool, jsonschema::Validator)>,
-    responses: BTreeMap<u16, ResponseRule>,
+    responses: ResponseRules,
     pub security: Security,
     pub rate: Option<RateRule>,
     /// The success status and the spec's first example of its body (`None`: no body, or no
@@ -105,9 +100,7 @@ pub(crate) struct Routes {
 }
 
 fn validator(spec: &SpecFile, schema: &Value) -> jsonschema::Validator {
-    jsonschema::draft7::options()
-        .should_validate_formats(true)
-        .build(&spec.json_schema(schema))
+    spec.validator(schema)
         .expect("spec schemas compile (tests/specs.rs)")
 }
 
@@ -162,11 +155,7 @@ fn success_example(spec: &SpecFile, op: &Value) -> Option<(u16, Option<Value>)> 
             spec.deref(first).unwrap_or(first).get("value").cloned()
         })
     });
-    Some((status_code(code)?, example))
-}
-
-fn status_code(key: &str) -> Option<u16> {
-    key.parse().ok()
+    Some((code.parse().ok()?, example))
 }
 
 impl Routes {
@@ -220,30 +209,8 @@ impl Routes {
                         Some((required, validator(&spec, schema)))
                     });
                 let example = success_example(&spec, op.node);
-                let mut responses = BTreeMap::new();
-                if let Some(Value::Object(map)) = op.node.get("responses") {
-                    for (code, response) in map {
-                        let Some(code) = status_code(code) else {
-                            continue;
-                        };
-                        let response = spec.deref(response).unwrap_or(response);
-                        let content = response
-                            .get("content")
-                            .and_then(Value::as_object)
-                            .map(|c| {
-                                c.iter()
-                                    .map(|(ct, media)| {
-                                        (
-                                            ct.clone(),
-                                            media.get("schema").map(|s| validator(&spec, s)),
-                                        )
-                                    })
-                                    .collect()
-                            })
-                            .unwrap_or_default();
-                        responses.insert(code, ResponseRule { content });
-                    }
-                }
+                let responses = ResponseRules::compile(&spec, &op)
+                    .expect("spec schemas compile (tests/specs.rs)");
                 let op_facts = facts
                     .operations
                     .iter()

@@ -1,11 +1,13 @@
 //! Reads blockbind's OpenAPI specs (`specs/*.yaml`) for the tools around the generated clients: the
-//! xtask that generates them, the contract tests, and (later) the mock server that validates
-//! requests against them.
+//! xtask that generates them, the contract tests, the mock server that validates requests and
+//! responses against them, and the conformance driver (which reads X's official document).
 //!
 //! What it offers: loading a spec from YAML as both raw JSON and `openapiv3::OpenAPI`, resolving
 //! local `$ref`s, converting OpenAPI 3.0 schemas (with `nullable`) into JSON Schema, listing every
 //! example a spec embeds, the header format of generated files, and every `x-` extension read
-//! once into typed facts ([`SpecFile::facts`]).
+//! once into typed facts ([`SpecFile::facts`]). With the `validate` feature: JSON Schema
+//! validators (`SpecFile::validator`) and an operation's responses compiled into
+//! `ResponseRules`, which says whether a response is one the operation declares.
 //!
 //! What it must not do: generate code (that is the xtask's job) or hold any per-API knowledge. A
 //! fact about an API belongs in its spec, not here.
@@ -25,6 +27,10 @@ pub use facts::{
     RateLimitFacts, SchemeFacts, SchemeKind,
 };
 pub use header::{generated_header, parse_generated_header};
+#[cfg(feature = "validate")]
+mod responses;
+#[cfg(feature = "validate")]
+pub use responses::{MismatchKind, ResponseMismatch, ResponseRules, SchemaViolation};
 
 /// The directory, relative to the workspace root, that holds the specs.
 pub const SPECS_DIR: &str = "specs";
@@ -55,6 +61,16 @@ pub enum SpecError {
         /// The spec.
         path: PathBuf,
         /// The parser's message.
+        message: String,
+    },
+    /// A schema does not compile into a JSON Schema validator.
+    #[error("{path}: the schema of {location} does not compile: {message}")]
+    Schema {
+        /// The spec.
+        path: PathBuf,
+        /// Whose schema: `getUsersBlocking 200 application/json`.
+        location: String,
+        /// The compiler's message.
         message: String,
     },
     /// A blockbind extension (`x-crate`, `x-rate-limit`, ...) is missing or malformed.
@@ -290,6 +306,18 @@ impl SpecFile {
             root.insert("components".into(), to_json_schema(components));
         }
         Value::Object(root)
+    }
+
+    /// A Draft 7 validator (formats checked) of `schema`, a schema object of this spec: the
+    /// one way the tools turn a spec's schema into a check.
+    #[cfg(feature = "validate")]
+    pub fn validator(
+        &self,
+        schema: &Value,
+    ) -> Result<jsonschema::Validator, jsonschema::ValidationError<'static>> {
+        jsonschema::draft7::options()
+            .should_validate_formats(true)
+            .build(&self.json_schema(schema))
     }
 
     /// Every example the spec embeds, with the schema it must satisfy: parameter and media-type
