@@ -190,6 +190,19 @@ impl Tokens {
         self.bearer.get(token)
     }
 
+    /// The user an `Authorization` header's credential belongs to, looked up without checking
+    /// it (no signature verified, no nonce spent): whom a request claims to act for, so the
+    /// block log can file a request that a fault answers before its credentials are checked.
+    pub(crate) fn claimed_user(&self, authorization: &str) -> Option<String> {
+        if let Some(fields) = parse_oauth_header(authorization)
+            && let Some(token) = fields.get("oauth_token")
+        {
+            return self.access.get(token).map(|(_, user)| user.clone());
+        }
+        let (_, token) = authorization.trim().split_once(' ')?;
+        self.bearer.get(token.trim())?.user_id.clone()
+    }
+
     /// Verifies an OAuth 1.0a `Authorization` header over `method`, `base_url` and the decoded
     /// query and form parameters.
     pub(crate) fn verify_oauth1(

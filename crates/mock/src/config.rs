@@ -26,8 +26,15 @@ pub struct Faults {
     pub p_429: f64,
     /// The connection is closed before any response byte.
     pub p_reset: f64,
-    /// The body stops halfway (the connection is cut after the headers and half the body).
+    /// The body stops halfway (the connection is cut after the headers and half the body). A
+    /// response without a body (a 204) has nothing to truncate and goes out whole.
     pub p_truncate: f64,
+    /// The operation runs (a block is applied), then the connection is closed before any
+    /// response byte: the platform did the work and the client never hears it.
+    pub p_reset_after_apply: f64,
+    /// The operation runs, then its response is cut: the headers and half the body, or half
+    /// the status line of a response without a body. The client never hears the outcome either.
+    pub p_cut_after_apply: f64,
     /// Added to every request.
     pub latency_ms: u64,
 }
@@ -35,7 +42,14 @@ pub struct Faults {
 impl Faults {
     /// Whether any fault (or latency) is on.
     pub fn any(&self) -> bool {
-        self.p_500 + self.p_503 + self.p_429 + self.p_reset + self.p_truncate > 0.0
+        self.p_500
+            + self.p_503
+            + self.p_429
+            + self.p_reset
+            + self.p_truncate
+            + self.p_reset_after_apply
+            + self.p_cut_after_apply
+            > 0.0
             || self.latency_ms > 0
     }
 }

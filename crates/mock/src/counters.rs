@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::block_log::BlockLog;
 use crate::{Api, MockServer, Platform};
 
 /// What tests can read back.
@@ -16,6 +17,8 @@ pub(crate) struct Counters {
     pub blocks_applied: HashMap<(Platform, String, String), u64>,
     pub violations: Vec<String>,
     pub faults: u64,
+    pub post_apply_faults: u64,
+    pub block_log: BlockLog,
 }
 
 impl MockServer {
@@ -96,8 +99,14 @@ impl MockServer {
         self.shared.lock().counters.violations.clone()
     }
 
-    /// Faults injected so far.
+    /// Faults injected so far (post-apply ones included).
     pub fn faults_injected(&self) -> u64 {
         self.shared.lock().counters.faults
+    }
+
+    /// Post-apply faults injected so far: operations that ran and whose answer was then reset or
+    /// cut (see [`crate::Faults::p_reset_after_apply`]).
+    pub fn post_apply_faults(&self) -> u64 {
+        self.shared.lock().counters.post_apply_faults
     }
 }

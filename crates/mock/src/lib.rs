@@ -21,8 +21,11 @@
 //!   programmatically or over HTTP (`GET /auth/authorize?platform=twitch&user_id=..&scope=..`);
 //!   X OAuth 1.0a signatures are verified; an X OAuth 2.0 token endpoint refreshes tokens.
 //! - **Rate limits** per the specs' `x-rate-limit` (overridable), with the platforms' headers, and
-//!   **faults** (5xx, extra 429s, resets, truncated bodies, latency), seedable, off by default.
-//! - **Counters** for tests, and a **contract check** of every response against the spec.
+//!   **faults** (5xx, extra 429s, resets, truncated bodies, latency, and post-apply resets and
+//!   cuts: the operation runs, the answer is lost), seedable, off by default.
+//! - **Counters** for tests, a **block log** (every block request per target, and whether a
+//!   success had already been delivered when it arrived: [`MockServer::block_log`]), and a
+//!   **contract check** of every response against the spec.
 //!
 //! Both Kraken versions live under `/kraken`, told apart by the `Accept` header as on Twitch.
 
@@ -30,14 +33,15 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use rand::{Rng, SeedableRng};
 
 mod auth;
+mod block_log;
 mod config;
+mod connection;
 mod counters;
 mod credentials;
 mod handlers;
@@ -46,6 +50,7 @@ mod server;
 mod world;
 
 pub use auth::OAuth1Issued;
+pub use block_log::{BlockRequest, InjectedFault};
 pub use blockbind_registry::{Api, Platform};
 pub use config::{Bucket, Faults, MockConfig};
 pub use credentials::Credentials;
@@ -168,6 +173,8 @@ impl MockServer {
             ("p_429", config.faults.p_429),
             ("p_reset", config.faults.p_reset),
             ("p_truncate", config.faults.p_truncate),
+            ("p_reset_after_apply", config.faults.p_reset_after_apply),
+            ("p_cut_after_apply", config.faults.p_cut_after_apply),
         ] {
             if !(0.0..=1.0).contains(&p) {
                 return Err(MockError::Config(format!(
@@ -432,13 +439,4 @@ impl MockServer {
 
 pub(crate) fn roll(state: &mut State, p: f64) -> bool {
     p > 0.0 && state.rng.gen_bool(p.min(1.0))
-}
-
-#[derive(Clone)]
-pub(crate) struct KillSwitch(pub Arc<AtomicBool>);
-
-impl KillSwitch {
-    pub(crate) fn pull(&self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
 }

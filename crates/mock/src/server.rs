@@ -1,75 +1,25 @@
 //! The HTTP side: an accept loop on hyper (so a fault can cut a connection), axum for the
 //! request plumbing, and the pipeline every API request goes through: route from the spec →
-//! faults → credentials → rate limit → parameters and body against the spec → the operation →
-//! rate-limit headers and the contract check of the response.
+//! a block request filed in the block log → faults → credentials → rate limit → parameters and
+//! body against the spec → the operation → post-apply faults → rate-limit headers and the
+//! contract check of the response; a block's answer is marked delivered once written in full.
 
-use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::body::Body;
 use axum::extract::State as AxumState;
 use axum::response::Response;
 use bytes::Bytes;
+use futures::StreamExt;
 use http::{HeaderValue, StatusCode};
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tower::ServiceExt;
 
+use crate::block_log::{InjectedFault, LogEntry};
+use crate::connection::{Connection, Killable, WatchedBody, killed};
 use crate::handlers::{self, Fail, Reply};
-use crate::routes::{Lookup, Route};
-use crate::{Api, KillSwitch, Shared, Window, roll};
-
-/// A TCP stream that fails every read and write once its kill switch is pulled.
-struct Killable {
-    inner: tokio::net::TcpStream,
-    kill: Arc<AtomicBool>,
-}
-
-fn killed() -> std::io::Error {
-    std::io::Error::new(
-        std::io::ErrorKind::ConnectionReset,
-        "fault: connection reset",
-    )
-}
-
-impl AsyncRead for Killable {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        if self.kill.load(Ordering::SeqCst) {
-            return Poll::Ready(Err(killed()));
-        }
-        Pin::new(&mut self.inner).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for Killable {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
-        if self.kill.load(Ordering::SeqCst) {
-            return Poll::Ready(Err(killed()));
-        }
-        Pin::new(&mut self.inner).poll_write(cx, buf)
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        if self.kill.load(Ordering::SeqCst) {
-            return Poll::Ready(Err(killed()));
-        }
-        Pin::new(&mut self.inner).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
-    }
-}
+use crate::routes::{Lookup, Route, Values};
+use crate::{Api, Shared, State, Window, roll};
 
 pub(crate) async fn serve(
     listener: tokio::net::TcpListener,
@@ -82,11 +32,11 @@ pub(crate) async fn serve(
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
                 let _ = stream.set_nodelay(true);
-                let kill = Arc::new(AtomicBool::new(false));
-                let io = hyper_util::rt::TokioIo::new(Killable { inner: stream, kill: kill.clone() });
+                let connection = Connection::new();
+                let io = hyper_util::rt::TokioIo::new(Killable::new(stream, connection.clone()));
                 let router = router.clone();
                 let service = hyper::service::service_fn(move |mut request: http::Request<hyper::body::Incoming>| {
-                    request.extensions_mut().insert(KillSwitch(kill.clone()));
+                    request.extensions_mut().insert(connection.clone());
                     router.clone().oneshot(request)
                 });
                 let mut stop = stopped.clone();
@@ -138,7 +88,7 @@ async fn handle(
 ) -> Response {
     // Counted before anything can answer, so no request escapes the count.
     shared.lock().counters.received += 1;
-    let kill = request.extensions().get::<KillSwitch>().cloned();
+    let connection = request.extensions().get::<Arc<Connection>>().cloned();
     let (parts, body) = request.into_parts();
     let body = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(b) => b,
@@ -196,7 +146,7 @@ async fn handle(
         tokio::time::sleep(Duration::from_millis(latency)).await;
     }
 
-    let (response, truncate) = process(
+    let answer = process(
         &shared,
         api,
         route,
@@ -205,12 +155,90 @@ async fn handle(
         &path,
         &query,
         &body,
-        kill,
+        connection.as_deref(),
     );
-    if truncate {
-        return truncate_body(response).await;
+    let response = match answer.delivery {
+        Delivery::Whole => answer.response,
+        Delivery::CutBody => truncate_body(answer.response).await,
+        Delivery::CutHead => {
+            if let Some(c) = &connection {
+                c.cut_after(CUT_HEAD_AFTER);
+            }
+            answer.response
+        }
+    };
+    match (answer.block, connection) {
+        (Some(entry), Some(connection)) => watch(response, connection, shared, entry),
+        _ => response,
     }
-    response
+}
+
+/// How much of a response without a body a cut lets out: `HTTP/1.1 20`, half a status line.
+const CUT_HEAD_AFTER: usize = 11;
+
+/// What becomes of a response on its way out.
+enum Delivery {
+    /// Sent whole.
+    Whole,
+    /// The headers and half the body, then the connection is cut.
+    CutBody,
+    /// Half the status line, then the connection is cut (a response with no body to cut).
+    CutHead,
+}
+
+/// A request's response, how it goes out, and its record in the block log if it is a block.
+struct Answer {
+    response: Response,
+    delivery: Delivery,
+    block: Option<LogEntry>,
+}
+
+/// Marks the block log's entry delivered once the response is written in full.
+fn watch(
+    response: Response,
+    connection: Arc<Connection>,
+    shared: Arc<Shared>,
+    entry: LogEntry,
+) -> Response {
+    let (parts, body) = response.into_parts();
+    let on_written = Box::new(move || shared.lock().counters.block_log.delivered(&entry));
+    Response::from_parts(
+        parts,
+        Body::new(WatchedBody::new(body, connection, on_written)),
+    )
+}
+
+/// Files a block request in the block log, under the user its credentials name and the target
+/// it names, before anything answers it. `None` for any other request.
+fn file_block(
+    state: &mut State,
+    api: Api,
+    route: &Route,
+    values: &Values,
+    headers: &http::HeaderMap,
+) -> Option<LogEntry> {
+    let target = handlers::block_target(api, &route.id, values, &state.world.dir)?;
+    let authorization = headers.get(http::header::AUTHORIZATION)?.to_str().ok()?;
+    let user = state.tokens.claimed_user(authorization)?;
+    Some(
+        state
+            .counters
+            .block_log
+            .arrive((api.platform(), user, target)),
+    )
+}
+
+/// Records how a block request was answered.
+fn note_block(
+    state: &mut State,
+    entry: Option<&LogEntry>,
+    status: Option<u16>,
+    fault: Option<InjectedFault>,
+) {
+    if let Some(r) = entry.and_then(|e| state.counters.block_log.get_mut(e)) {
+        r.status = status;
+        r.fault = fault;
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -223,8 +251,8 @@ fn process(
     path: &str,
     query: &[(String, String)],
     body: &[u8],
-    kill: Option<KillSwitch>,
-) -> (Response, bool) {
+    connection: Option<&Connection>,
+) -> Answer {
     let host = parts
         .headers
         .get(http::header::HOST)
@@ -237,28 +265,54 @@ fn process(
         .requests
         .entry((api, route.id.clone()))
         .or_default() += 1;
+    // Validated now so a block request is filed before anything answers it; a refusal still
+    // comes where the platform would refuse (after credentials and the rate limit).
+    let values = shared.routes.validate(route, path_params, query, body);
+    let block = match &values {
+        Ok(v) => file_block(&mut state, api, route, v, &parts.headers),
+        Err(_) => None,
+    };
+    let reset = |state: &mut State, fault| {
+        state.counters.faults += 1;
+        note_block(state, block.as_ref(), None, Some(fault));
+        if let Some(c) = connection {
+            c.reset();
+        }
+        Answer {
+            response: plain(StatusCode::INTERNAL_SERVER_ERROR, ""),
+            delivery: Delivery::Whole,
+            block: block.clone(),
+        }
+    };
 
     // Faults first: they stand for trouble in front of the platform.
     let faults = state.faults.clone();
     if roll(&mut state, faults.p_reset) {
-        state.counters.faults += 1;
-        if let Some(kill) = &kill {
-            kill.pull();
-        }
-        return (plain(StatusCode::INTERNAL_SERVER_ERROR, ""), false);
+        return reset(&mut state, InjectedFault::Reset);
     }
     for (p, status) in [(faults.p_500, 500u16), (faults.p_503, 503)] {
         if roll(&mut state, p) {
             state.counters.faults += 1;
             *state.counters.statuses.entry(status).or_default() += 1;
+            note_block(
+                &mut state,
+                block.as_ref(),
+                Some(status),
+                Some(InjectedFault::Status(status)),
+            );
             let reply = handlers::render_error(api, &Fail::new(status, "injected fault"));
-            return (into_response(reply, Vec::new()), false);
+            return Answer {
+                response: into_response(reply, Vec::new()),
+                delivery: Delivery::Whole,
+                block: block.clone(),
+            };
         }
     }
     let injected_429 = roll(&mut state, faults.p_429);
     let truncate = roll(&mut state, faults.p_truncate);
 
     let mut rate_headers = Vec::new();
+    let mut ran = false;
     let reply = (|| -> Result<Reply, Fail> {
         let base_url = format!("http://{host}{path}");
         let caller = handlers::authenticate(
@@ -278,10 +332,7 @@ fn process(
                 return Err(Fail::new(429, "Too Many Requests"));
             }
         }
-        let values = shared
-            .routes
-            .validate(route, path_params, query, body)
-            .map_err(Fail::from)?;
+        let values = values.map_err(Fail::from)?;
         let state = &mut *state;
         let mut ctx = handlers::Ctx {
             api,
@@ -291,7 +342,9 @@ fn process(
             counters: &mut state.counters,
             config: &shared.config,
             origin: format!("http://{host}"),
+            block_entry: block.clone(),
         };
+        ran = true;
         handlers::dispatch(route, &mut ctx)
     })();
     if injected_429 {
@@ -302,8 +355,44 @@ fn process(
     if shared.config.validate_responses {
         check_contract(&mut state, route, &reply);
     }
+
+    // Faults after the operation ran: the platform did the work, the answer is lost on the way.
+    let after_apply = if !ran {
+        None
+    } else if roll(&mut state, faults.p_reset_after_apply) {
+        Some(InjectedFault::ResetAfterApply)
+    } else if roll(&mut state, faults.p_cut_after_apply) {
+        Some(InjectedFault::CutAfterApply)
+    } else {
+        None
+    };
+    if after_apply.is_some() {
+        state.counters.post_apply_faults += 1;
+    }
+    if after_apply == Some(InjectedFault::ResetAfterApply) {
+        return reset(&mut state, InjectedFault::ResetAfterApply);
+    }
+    let has_body = reply.body.is_some();
+    let (delivery, fault) = match after_apply {
+        Some(cut) if has_body => (Delivery::CutBody, Some(cut)),
+        Some(cut) => (Delivery::CutHead, Some(cut)),
+        // A response without a body has nothing to truncate.
+        None if truncate && has_body => (Delivery::CutBody, Some(InjectedFault::Truncated)),
+        None => (
+            Delivery::Whole,
+            injected_429.then_some(InjectedFault::Status(429)),
+        ),
+    };
+    if matches!(delivery, Delivery::CutBody | Delivery::CutHead) {
+        state.counters.faults += 1;
+    }
+    note_block(&mut state, block.as_ref(), Some(reply.status), fault);
     drop(state);
-    (into_response(reply, rate_headers), truncate)
+    Answer {
+        response: into_response(reply, rate_headers),
+        delivery,
+        block,
+    }
 }
 
 fn check_contract(state: &mut crate::State, route: &Route, reply: &Reply) {
@@ -459,6 +548,13 @@ async fn truncate_body(response: Response) -> Response {
     parts
         .headers
         .insert(http::header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
-    let chunks: Vec<Result<Bytes, std::io::Error>> = vec![Ok(half), Err(killed())];
-    Response::from_parts(parts, Body::from_stream(futures::stream::iter(chunks)))
+    // The failure waits one turn: hyper flushes what it has (the headers and the half) while
+    // the body is pending, and only then sees the error and drops the connection. Failing at
+    // once would drop it with nothing sent, a reset rather than a cut.
+    let cut = futures::stream::once(async {
+        tokio::task::yield_now().await;
+        Err::<Bytes, _>(killed())
+    });
+    let chunks = futures::stream::iter([Ok(half)]).chain(cut);
+    Response::from_parts(parts, Body::from_stream(chunks))
 }

@@ -7,8 +7,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::Value;
 
 use crate::auth::Caller;
+use crate::block_log::LogEntry;
 use crate::routes::{Invalid, Route, Values};
-use crate::world::{Platform, World};
+use crate::world::{Directory, Platform, World};
 use crate::{Api, Counters, MockConfig};
 
 mod credentials;
@@ -102,6 +103,8 @@ pub(crate) struct Ctx<'a> {
     pub config: &'a MockConfig,
     /// `http://host:port`, for Kraken v2 `_links`.
     pub origin: String,
+    /// This request's record in the block log, when it is a block request.
+    pub block_entry: Option<LogEntry>,
 }
 
 impl Ctx<'_> {
@@ -136,7 +139,10 @@ impl Ctx<'_> {
         let key = (platform, user.to_string(), target.to_string());
         *self.counters.block_requests.entry(key.clone()).or_default() += 1;
         if applied {
-            *self.counters.blocks_applied.entry(key).or_default() += 1;
+            *self.counters.blocks_applied.entry(key.clone()).or_default() += 1;
+            self.counters
+                .block_log
+                .applied(key, self.block_entry.as_ref());
         }
     }
 }
@@ -161,6 +167,27 @@ pub(crate) fn dispatch(route: &Route, ctx: &mut Ctx<'_>) -> Result<Reply, Fail> 
             )),
         },
     }
+}
+
+/// The ID of the user a block operation names as its target, read from the request alone (the
+/// world is only asked to turn a login into an ID): the pipeline files a block request in the
+/// block log before faults, credentials or rate limits can answer it. `None` for any operation
+/// that does not block, or a request that names nobody.
+pub(crate) fn block_target(api: Api, op: &str, values: &Values, dir: &Directory) -> Option<String> {
+    let by_login = |login: Option<&str>| dir.by_login(login?).map(|u| u.id);
+    match (api, op) {
+        (Api::TwitchHelix, "block_user") | (Api::TwitchKrakenV5, "block_user") => {
+            values.str("target_user_id").map(str::to_string)
+        }
+        (Api::XV2, "block_user") => Some(values.body_str("target_user_id")),
+        (Api::TwitchKrakenV2, "block_user") => by_login(values.str("target")),
+        (Api::XV1, "create_block") => match values.str("user_id") {
+            Some(id) => Some(id.to_string()),
+            None => by_login(values.str("screen_name")),
+        },
+        _ => None,
+    }
+    .filter(|t| !t.is_empty())
 }
 
 /// RFC 3339 in whole seconds, UTC as `Z`.
