@@ -171,28 +171,46 @@ async fn max_pages_and_take_fetch_only_the_pages_they_need() {
     assert_eq!((small.len(), requests() - before), (21, 3));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn block_lists_and_their_streams_can_be_spawned_on_a_multithreaded_runtime() {
     let mock = mock().await;
     let config = config(&mock);
     let mut tasks = Vec::new();
-    for api in Api::ALL {
-        let (user, ..) = acting(&mock, api);
+    for (n, api) in (100..).zip(Api::ALL) {
+        let (user, platform, owner) = acting(&mock, api);
+        // One target per API, on no list yet, so each block is seen apart from the others.
+        let target = mock.nth_user(n).unwrap();
+        assert!(!mock.blocked(platform, &owner).contains(&target.id));
+        let by = match api {
+            Api::TwitchKrakenV2 => Target::Login(target.login.clone()), // v2 takes logins
+            _ => Target::Id(target.id.clone()),
+        };
         let list = config.block_list(api, user).await.unwrap();
-        tasks.push(tokio::spawn(async move {
-            list.block(Target::Id("783214".into()), BlockOptions::default())
-                .await
-                .or_else(|e| match e {
-                    Error::Unresolvable { .. } => Ok(()), // Kraken v2 takes logins
-                    other => Err(other),
-                })?;
-            export(&list).await
-        }));
+        tasks.push((
+            api,
+            platform,
+            owner,
+            target.id,
+            tokio::spawn(async move {
+                list.block(by, BlockOptions::default()).await?;
+                export(&list).await
+            }),
+        ));
     }
-    for task in tasks {
-        let listed = task.await.expect("task ran").expect("listed");
-        assert!(!listed.is_empty());
+    for (api, platform, owner, target, task) in tasks {
+        let listed = task.await.expect("task ran").expect("blocked and listed");
+        assert!(
+            listed.iter().any(|u| u.id == target),
+            "{api}: the task's own block is missing from its list"
+        );
+        assert_eq!(
+            mock.blocks_applied(platform, &owner, &target),
+            1,
+            "{api}: the mock applied the block once"
+        );
+        assert!(mock.blocked(platform, &owner).contains(&target), "{api}");
     }
+    assert_eq!(mock.violations(), Vec::<String>::new());
 }
 
 #[tokio::test]
