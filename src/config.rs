@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use blockbind_registry::SchemeKind;
 use blockbind_runtime::{
-    ApiSpec, Auth, OAuth1Credentials, RetryPolicy, Runtime, SharedRateLimiter,
+    ApiSpec, Auth, OAuth1Credentials, RateLimitState, RetryPolicy, Runtime, SharedRateLimiter,
 };
 
 use crate::credentials::Credentials;
@@ -201,6 +201,14 @@ impl Config {
     /// The rate-limit state of the most recent response to any client built from this config.
     pub fn last_rate_limit(&self) -> Option<blockbind_runtime::RateLimit> {
         self.runtime.last_rate_limit()
+    }
+
+    /// Every rate-limit bucket the clients of this config have paced, as it stands: the window
+    /// as counted (the server's last report less what was sent since), requests in flight and
+    /// waiting for a reset, until when and why. What a front end shows while a long job waits,
+    /// and what its ETA comes from ([`RateLimitState::time_to_send`]).
+    pub fn rate_limit_state(&self) -> Vec<RateLimitState> {
+        self.runtime.rate_limit_state()
     }
 
     /// The rate limiter every client of this config paces through, to share with another config

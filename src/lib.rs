@@ -132,7 +132,8 @@ pub mod mapping {
 pub use blockbind_runtime as runtime;
 pub use blockbind_runtime::{
     ApiError, Auth, CredentialIdentity, OAuth1Credentials, OAuth2UserToken, PageOptions, RateLimit,
-    RequestError, RetryPolicy, Runtime, SharedRateLimiter,
+    RateLimitState, RequestError, RetryPolicy, Runtime, SendEstimate, SharedRateLimiter,
+    WaitReason,
 };
 
 /// Whether this build has `api`'s client (its feature is on).

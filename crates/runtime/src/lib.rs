@@ -39,7 +39,7 @@ pub use operation::{
     SchemeKind,
 };
 pub use pagination::{Page, PageOptions, paginate};
-pub use ratelimit::{RateLimit, SharedRateLimiter};
+pub use ratelimit::{RateLimit, RateLimitState, SendEstimate, SharedRateLimiter, WaitReason};
 
 use ratelimit::BucketKey;
 use retry::{Outcome, Step, Tried};
@@ -180,6 +180,13 @@ impl Runtime {
             .unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Every rate-limit bucket this runtime's limiter has paced (shared with its clones and
+    /// whoever shares the limiter), as it stands: the window as counted, requests in flight and
+    /// waiting, until when and why ([`SharedRateLimiter::state`]).
+    pub fn rate_limit_state(&self) -> Vec<RateLimitState> {
+        self.limiter.state()
+    }
+
     /// A `reqwest::Client` with blockbind's transport defaults: timeouts, and redirects followed
     /// only within the same origin (so credentials never travel to another host).
     pub fn http_client(timeout: Duration) -> reqwest::Client {
@@ -272,6 +279,7 @@ impl Runtime {
         let chosen = self.auth.choose(op).ok().flatten();
         let key = BucketKey {
             api: api.name,
+            platform: api.platform,
             credential: self.auth.identity_for(chosen),
             bucket: op.bucket,
         };
@@ -307,9 +315,21 @@ impl Runtime {
                         wait_ms = wait.as_millis() as u64,
                         "429: waiting for the rate-limit reset"
                     );
-                    self.limiter.0.exhaust(&key, ratelimit::after(wait));
+                    let reason = WaitReason::TooManyRequests {
+                        header: match outcome {
+                            Outcome::Response {
+                                retry_after: Some(_),
+                                ..
+                            } => Some("Retry-After"),
+                            Outcome::Response {
+                                reset_in: Some(_), ..
+                            } => Some(ratelimit::header_names(api.platform)[2]),
+                            _ => None,
+                        },
+                    };
+                    self.limiter.0.exhaust(&key, ratelimit::after(wait), reason);
                     if !self.pacing {
-                        tokio::time::sleep(wait).await;
+                        self.limiter.0.wait_for_reset(&key, wait).await;
                         tried.waited = tried.waited.saturating_add(wait);
                     }
                 }

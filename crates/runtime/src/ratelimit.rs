@@ -2,7 +2,8 @@
 //! (API, credential identity, bucket) that waits for the reset instead of sending into a 429.
 //! The bucket is the spec's (`x-rate-limit`'s `per`: the whole API, or each X endpoint) and the
 //! identity is the platform's ([`CredentialIdentity`]), so two clients with equal credentials
-//! that share a limiter ([`SharedRateLimiter`]) spend one bucket.
+//! that share a limiter ([`SharedRateLimiter`]) spend one bucket. What the limiter knows of each
+//! bucket, waits included, is readable for front ends ([`SharedRateLimiter::state`]).
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -11,6 +12,11 @@ use reqwest::header::{HeaderMap, HeaderName};
 
 use crate::identity::CredentialIdentity;
 use crate::operation::Platform;
+
+mod state;
+
+pub(crate) use state::header_names;
+pub use state::{RateLimitState, SendEstimate, WaitReason};
 
 const TWITCH_HEADERS: [HeaderName; 3] = [
     HeaderName::from_static("ratelimit-limit"),
@@ -99,6 +105,8 @@ const MAX_RETRY_AFTER_SECS: u64 = 24 * 60 * 60;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct BucketKey {
     pub api: &'static str,
+    /// The API's platform (which names its headers); follows from `api`.
+    pub platform: Platform,
     pub credential: CredentialIdentity,
     pub bucket: &'static str,
 }
@@ -121,9 +129,63 @@ struct Bucket {
     /// Requests sent and not answered yet, by the order they were sent in.
     in_flight: Vec<u64>,
     sent: u64,
+    /// The bucket's size, as last reported.
+    limit: Option<u32>,
+    /// The window's length as observed ([`RateLimitState::window`]).
+    length: Option<Duration>,
+    /// Requests sleeping until `waiting_until` for the reset.
+    waiting: usize,
+    waiting_until: Option<SystemTime>,
+    /// Why the current window is closed (kept until a new one opens).
+    reason: Option<WaitReason>,
 }
 
 impl Bucket {
+    fn new(key: BucketKey) -> Self {
+        Self {
+            key,
+            window: Window::Unknown,
+            in_flight: Vec::new(),
+            sent: 0,
+            limit: None,
+            length: None,
+            waiting: 0,
+            waiting_until: None,
+            reason: None,
+        }
+    }
+
+    /// A new window (or none known): the last one's reason to wait is over.
+    fn open(&mut self, window: Window) {
+        self.window = window;
+        self.reason = None;
+    }
+
+    fn state(&self) -> RateLimitState {
+        let rate_limit = match (self.window, self.limit) {
+            (Window::Known { remaining, reset }, Some(limit)) => Some(RateLimit {
+                limit,
+                remaining,
+                reset,
+            }),
+            _ => None,
+        };
+        RateLimitState {
+            api: self.key.api,
+            bucket: self.key.bucket,
+            credential: self.key.credential,
+            platform: self.key.platform,
+            rate_limit,
+            window: self.length,
+            paced: self.window != Window::Unreported,
+            in_flight: self.in_flight.len(),
+            sent: self.sent,
+            waiting: self.waiting,
+            waiting_until: self.waiting_until,
+            wait_reason: self.reason,
+        }
+    }
+
     fn release(&mut self, seq: u64) {
         if let Some(i) = self.in_flight.iter().position(|s| *s == seq) {
             self.in_flight.swap_remove(i);
@@ -153,7 +215,7 @@ pub(crate) struct RateLimiter {
 pub struct SharedRateLimiter(pub(crate) Arc<RateLimiter>);
 
 /// Sent requests land this much after the announced reset, to absorb clock skew.
-const RESET_MARGIN: Duration = Duration::from_millis(250);
+pub(crate) const RESET_MARGIN: Duration = Duration::from_millis(250);
 /// How often requests waiting for the first answer of a window look again.
 const PROBE_POLL: Duration = Duration::from_millis(2);
 
@@ -161,12 +223,7 @@ fn bucket<'b>(buckets: &'b mut Vec<Bucket>, key: &BucketKey) -> &'b mut Bucket {
     let i = match buckets.iter().position(|b| b.key == *key) {
         Some(i) => i,
         None => {
-            buckets.push(Bucket {
-                key: key.clone(),
-                window: Window::Unknown,
-                in_flight: Vec::new(),
-                sent: 0,
-            });
+            buckets.push(Bucket::new(key.clone()));
             buckets.len() - 1
         }
     };
@@ -190,26 +247,39 @@ impl Permit<'_> {
         match limit {
             None => {
                 if b.window == Window::Unknown {
-                    b.window = Window::Unreported;
+                    b.open(Window::Unreported);
                 }
             }
             Some(limit) => {
+                b.limit = Some(limit.limit);
+                // The time left to the reset is at most the window's length, on a fixed window
+                // (reset - now is the window less its time gone) as on a refilling bucket (the
+                // time to refill), and reaches it with a window's first request or an empty
+                // bucket: the longest seen is the estimate. Resets are whole seconds, and so are
+                // the platforms' windows: rounded up, it stays a lower bound.
+                if let Ok(left) = limit.reset.duration_since(SystemTime::now()) {
+                    let seen =
+                        Duration::from_secs(left.as_secs() + u64::from(left.subsec_nanos() > 0));
+                    b.length = b.length.max(Some(seen));
+                }
                 // The server counted this request and, requests arriving in order, those sent
                 // before it; those sent after it and still in flight will count too.
                 let later = b.in_flight.iter().filter(|s| **s > self.seq).count();
                 let estimate = limit
                     .remaining
                     .saturating_sub(u32::try_from(later).unwrap_or(u32::MAX));
-                b.window = match b.window {
-                    Window::Known { remaining, reset } if reset == limit.reset => Window::Known {
-                        remaining: remaining.min(estimate),
-                        reset,
-                    },
-                    _ => Window::Known {
+                match b.window {
+                    Window::Known { remaining, reset } if reset == limit.reset => {
+                        b.window = Window::Known {
+                            remaining: remaining.min(estimate),
+                            reset,
+                        }
+                    }
+                    _ => b.open(Window::Known {
                         remaining: estimate,
                         reset: limit.reset,
-                    },
-                };
+                    }),
+                }
             }
         }
         drop(buckets);
@@ -234,64 +304,120 @@ impl RateLimiter {
     /// burst never runs past a limit nobody has reported yet.
     pub(crate) async fn acquire<'l>(&'l self, key: &'l BucketKey) -> Permit<'l> {
         loop {
-            let wait = {
+            let next = {
                 let mut buckets = self.lock();
                 let b = bucket(&mut buckets, key);
                 let now = SystemTime::now();
                 if let Window::Known { reset, .. } = b.window
                     && now >= reset.checked_add(RESET_MARGIN).unwrap_or(reset)
                 {
-                    b.window = Window::Unknown;
+                    b.open(Window::Unknown);
                 }
-                match &mut b.window {
-                    Window::Unreported => None,
-                    Window::Unknown if b.in_flight.is_empty() => None,
-                    Window::Unknown => Some(PROBE_POLL),
+                let next = match &mut b.window {
+                    Window::Unreported => Next::Go,
+                    Window::Unknown if b.in_flight.is_empty() => Next::Go,
+                    Window::Unknown => Next::Poll,
                     Window::Known { remaining, .. } if *remaining > 0 => {
                         *remaining -= 1;
-                        None
+                        Next::Go
                     }
-                    Window::Known { reset, .. } => {
-                        Some(reset.duration_since(now).unwrap_or(Duration::ZERO) + RESET_MARGIN)
-                    }
-                }
-                .map_or_else(
-                    || {
-                        b.sent += 1;
-                        b.in_flight.push(b.sent);
-                        Ok(b.sent)
-                    },
-                    Err,
-                )
-            };
-            let wait = match wait {
-                Ok(seq) => {
+                    Window::Known { reset, .. } => Next::Reset(
+                        reset.duration_since(now).unwrap_or(Duration::ZERO) + RESET_MARGIN,
+                    ),
+                };
+                if let Next::Go = next {
+                    b.sent += 1;
+                    b.in_flight.push(b.sent);
                     return Permit {
                         limiter: self,
                         key,
-                        seq,
+                        seq: b.sent,
                     };
                 }
-                Err(wait) => wait,
+                next
             };
-            if wait > PROBE_POLL {
-                tracing::debug!(
-                    bucket = key.bucket,
-                    wait_ms = wait.as_millis() as u64,
-                    "rate limit exhausted, waiting for reset"
-                );
+            match next {
+                Next::Reset(wait) => self.wait_for_reset(key, wait).await,
+                _ => tokio::time::sleep(PROBE_POLL).await,
             }
-            tokio::time::sleep(wait).await;
         }
     }
 
-    /// Marks the bucket empty until `reset` (after a 429).
-    pub(crate) fn exhaust(&self, key: &BucketKey, reset: SystemTime) {
+    /// Sleeps `wait` for the bucket's reset, counted among its waiters meanwhile (and no longer
+    /// once dropped, however it ends).
+    pub(crate) async fn wait_for_reset(&self, key: &BucketKey, wait: Duration) {
+        {
+            let mut buckets = self.lock();
+            let b = bucket(&mut buckets, key);
+            let until = after(wait);
+            b.waiting += 1;
+            b.waiting_until = b.waiting_until.max(Some(until));
+            let reason = *b
+                .reason
+                .get_or_insert(WaitReason::window_used_up(key.platform));
+            if b.waiting == 1 {
+                tracing::debug!(
+                    api = key.api,
+                    bucket = key.bucket,
+                    wait_ms = wait.as_millis() as u64,
+                    reason = %reason,
+                    "waiting for the rate limit"
+                );
+            }
+        }
+        let _waiter = Waiter { limiter: self, key };
+        tokio::time::sleep(wait).await;
+    }
+
+    /// Marks the bucket empty until `reset` (after a 429, for `reason`).
+    pub(crate) fn exhaust(&self, key: &BucketKey, reset: SystemTime, reason: WaitReason) {
         let mut buckets = self.lock();
-        bucket(&mut buckets, key).window = Window::Known {
+        let b = bucket(&mut buckets, key);
+        b.window = Window::Known {
             remaining: 0,
             reset,
         };
+        b.reason = Some(reason);
+    }
+
+    fn state(&self) -> Vec<RateLimitState> {
+        self.lock().iter().map(Bucket::state).collect()
+    }
+}
+
+/// What a request does next in [`RateLimiter::acquire`].
+enum Next {
+    /// Send now.
+    Go,
+    /// Look again shortly: the window's first answer is awaited.
+    Poll,
+    /// Sleep this long, for the reset.
+    Reset(Duration),
+}
+
+/// One request among a bucket's waiters, until dropped.
+struct Waiter<'l> {
+    limiter: &'l RateLimiter,
+    key: &'l BucketKey,
+}
+
+impl Drop for Waiter<'_> {
+    fn drop(&mut self) {
+        let mut buckets = self.limiter.lock();
+        let b = bucket(&mut buckets, self.key);
+        b.waiting = b.waiting.saturating_sub(1);
+        if b.waiting == 0 {
+            b.waiting_until = None;
+        }
+    }
+}
+
+impl SharedRateLimiter {
+    /// Every bucket this limiter has paced so far, as it stands now: the window as counted,
+    /// requests in flight and waiting, until when and why. For front ends to show what a long
+    /// job is waiting for and how long the rest will take ([`RateLimitState::time_to_send`]).
+    pub fn state(&self) -> Vec<RateLimitState> {
+        self.0.state()
     }
 }
 
@@ -321,6 +447,7 @@ mod tests {
     fn key() -> BucketKey {
         BucketKey {
             api: "t",
+            platform: Platform::X,
             credential: CredentialIdentity::of([Some(1), None, None]),
             bucket: "b",
         }
@@ -382,6 +509,57 @@ mod tests {
         assert_eq!(remaining(&limiter), 4);
         drop(second); // cancelled: its place is freed
         assert!(limiter.lock()[0].in_flight.is_empty());
+    }
+
+    #[tokio::test]
+    async fn the_state_shows_who_waits_until_when_and_why_and_forgets_a_cancelled_waiter() {
+        let limiter = SharedRateLimiter::default();
+        let key = key();
+        limiter
+            .0
+            .acquire(&key)
+            .await
+            .finish(Some(&limit(1, Duration::from_secs(3))));
+        let _last = limiter.0.acquire(&key).await;
+        let [state] = &limiter.state()[..] else {
+            panic!("one bucket")
+        };
+        let rl = state.rate_limit.unwrap();
+        assert_eq!((rl.limit, rl.remaining, state.in_flight), (10, 0, 1));
+        assert_eq!(
+            state.window,
+            Some(Duration::from_secs(3)),
+            "seen from the reset"
+        );
+        assert!(!state.is_waiting());
+
+        let mut waiter = Box::pin(limiter.0.acquire(&key));
+        assert!(futures::poll!(&mut waiter).is_pending());
+        let [state] = &limiter.state()[..] else {
+            panic!("one bucket")
+        };
+        assert_eq!(state.waiting, 1);
+        let until = state.waiting_until.expect("waiting");
+        assert!(until >= rl.reset && until <= rl.reset + RESET_MARGIN + Duration::from_secs(1));
+        assert_eq!(
+            state.wait_reason,
+            Some(WaitReason::WindowUsedUp {
+                remaining_header: "x-rate-limit-remaining",
+                reset_header: "x-rate-limit-reset",
+            })
+        );
+        drop(waiter);
+        let state = &limiter.state()[0];
+        assert_eq!((state.waiting, state.waiting_until), (0, None));
+
+        // A 429 says so, with the header the wait came from.
+        let reason = WaitReason::TooManyRequests {
+            header: Some("Retry-After"),
+        };
+        limiter
+            .0
+            .exhaust(&key, after(Duration::from_secs(2)), reason);
+        assert_eq!(limiter.state()[0].wait_reason, Some(reason));
     }
 
     #[tokio::test]
