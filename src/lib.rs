@@ -7,16 +7,8 @@
 //! belongs to one platform's wire format: that lives in the platform's crate or in the shared
 //! runtime ([`runtime`]).
 //!
-//! | feature | module | API |
-//! |---|---|---|
-//! | `twitch-helix` | [`twitch_helix`] | Twitch Helix `/helix/users/blocks` |
-//! | `twitch-kraken-v5` | [`twitch_kraken_v5`] | Twitch Kraken v5 Users reference |
-//! | `twitch-kraken-v2` | [`twitch_kraken_v2`] | Twitch Kraken v2 blocks (by login) |
-//! | `x-v2` | [`x_v2`] | X API v2 `/2/users/:id/blocking` |
-//! | `x-v1` | [`x_v1`] | X API v1.1 `blocks/*` |
-//! | `full` (default) | all five | |
-//!
-//! With `default-features = false, features = ["x-v2"]` only the X v2 client is compiled.
+//! With `default-features = false, features = ["x-v2"]` only the X v2 client is compiled; the
+//! features are listed [below](#features).
 //!
 //! # Quick start
 //!
@@ -99,7 +91,13 @@
 //! let everyone: Vec<_> = list.blocked().try_collect().await?;
 //! # Ok(()) }
 //! ```
-
+//!
+//! # Features
+//!
+//! Written by `cargo xtask generate` from `specs/` into `Cargo.toml`, whose comments these are
+//! (the README's table has the same text).
+#![doc = document_features::document_features!()]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs, unreachable_pub)]
 
 mod block_list;
@@ -135,6 +133,16 @@ pub use blockbind_runtime::{
     RateLimitState, RequestError, RetryPolicy, Runtime, SendEstimate, SharedRateLimiter,
     WaitReason,
 };
+
+/// The HTTP client every generated client sends with ([`ConfigBuilder::http_client`] takes a
+/// `reqwest::Client`), re-exported so a caller's version always matches.
+pub use reqwest;
+
+/// The support crate of the generated clients: their calls return
+/// [`ResponseValue`](progenitor_client::ResponseValue) or
+/// [`progenitor_client::Error`]; re-exported so a caller can name them without a dependency of
+/// its own.
+pub use progenitor_client;
 
 /// Whether this build has `api`'s client (its feature is on).
 pub fn enabled(api: Api) -> bool {

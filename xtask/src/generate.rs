@@ -1,10 +1,11 @@
 //! `cargo xtask generate`: one client crate per spec, written by progenitor.
 //!
 //! For each `specs/<api>.yaml` this produces, in memory, the files the xtask owns in
-//! `crates/<x-crate>/`: `src/generated.rs` (headed with the spec's path and SHA-256) and
-//! `Cargo.toml` (whose dependency list follows what the generated code uses). Writing and checking
-//! are the same computation compared against the disk, so `--check` can never disagree with a real
-//! run. `src/lib.rs` is hand-written; the xtask only creates a minimal one when it is missing.
+//! `crates/<x-crate>/`: `src/generated.rs` (headed with the spec's path and SHA-256),
+//! `Cargo.toml` (whose dependency list follows what the generated code uses) and `README.md`
+//! (from the spec's facts and the first example of the hand-written `lib.rs`, see `readme.rs`).
+//! Writing and checking are the same computation compared against the disk, so `--check` can
+//! never disagree with a real run. `src/lib.rs` is hand-written; the xtask only creates a minimal one when it is missing.
 
 use std::path::{Path, PathBuf};
 
@@ -98,13 +99,20 @@ pub fn generate(spec: &SpecFile) -> Result<GeneratedCrate> {
     }
     let title = openapi.info.title.clone();
     let cargo_toml = cargo_toml(spec, &crate_dir, &title, &deps)?;
-
     let base = Path::new("crates").join(&crate_dir);
+    let lib_rs_text = std::fs::read_to_string(crate::workspace_root().join(base.join("src/lib.rs")))
+        .unwrap_or_default();
+    let readme = crate::readme::client_readme(spec, &facts, &lib_rs_text)?;
+
     Ok(GeneratedCrate {
         files: vec![
             OwnedFile {
                 path: base.join("Cargo.toml"),
                 content: cargo_toml,
+            },
+            OwnedFile {
+                path: base.join("README.md"),
+                content: readme,
             },
             OwnedFile {
                 path: base.join("src/generated.rs"),
@@ -166,6 +174,14 @@ fn cargo_toml(spec: &SpecFile, crate_dir: &str, title: &str, deps: &[&str]) -> R
          rust-version.workspace = true\n\
          license.workspace = true\n\
          repository.workspace = true\n\
+         homepage.workspace = true\n\
+         readme = \"README.md\"\n\
+         keywords.workspace = true\n\
+         categories.workspace = true\n\
+         \n\
+         [package.metadata.docs.rs]\n\
+         all-features = true\n\
+         rustdoc-args = [\"--cfg\", \"docsrs\"]\n\
          \n\
          # Named explicitly so the workspace still loads (and the xtask still runs) before the\n\
          # hand-written lib.rs exists.\n\
@@ -253,33 +269,62 @@ pub fn generate_all(root: &Path, only: &[String]) -> Result<Vec<GeneratedCrate>>
     selected.into_iter().map(generate).collect()
 }
 
-/// The files generated from every spec together: the registry, the facade's per-API glue and
-/// the facade's feature block (see `registry.rs`).
+/// The files generated from every spec together: the registry and its copies of the specs, the
+/// facade's per-API glue, the facade's feature block and the README's feature table (see
+/// `registry.rs`).
 pub fn shared(root: &Path) -> Result<Vec<OwnedFile>> {
     let mut specs = Vec::new();
     for spec in blockbind_spec::workspace_specs(root)? {
         let facts = spec.facts()?;
         specs.push((spec, facts));
     }
-    Ok(vec![
+    let mut files = vec![
         crate::registry::registry(&specs)?,
         crate::registry::facade(&specs)?,
         crate::registry::root_manifest(root, &specs)?,
-    ])
+        crate::registry::readme(root, &specs)?,
+    ];
+    files.extend(crate::registry::spec_copies(&specs)?);
+    Ok(files)
 }
 
-/// The shared files that differ from the disk.
+/// Files in the registry's directory of spec copies that no spec accounts for (a spec renamed or
+/// removed): stale for `--check`, removed by `generate`.
+fn orphan_copies(root: &Path, files: &[OwnedFile]) -> Vec<PathBuf> {
+    let dir = Path::new(crate::registry::SPEC_COPIES_DIR);
+    let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+        return Vec::new();
+    };
+    let mut orphans: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| dir.join(e.file_name()))
+        .filter(|p| !files.iter().any(|f| f.path == *p))
+        .collect();
+    orphans.sort();
+    orphans
+}
+
+/// The shared files that differ from the disk, and the spec copies no spec accounts for.
 pub fn stale_shared(root: &Path, files: &[OwnedFile]) -> Vec<PathBuf> {
-    files
+    let mut stale: Vec<PathBuf> = files
         .iter()
         .filter(|f| file_state(root, f) != FileState::Fresh)
         .map(|f| f.path.clone())
-        .collect()
+        .collect();
+    stale.extend(orphan_copies(root, files));
+    stale
 }
 
-/// Writes the shared files that differ; returns the paths written.
+/// Writes the shared files that differ and removes orphaned spec copies; returns the paths
+/// written or removed.
 pub fn write_shared(root: &Path, files: &[OwnedFile]) -> Result<Vec<PathBuf>> {
-    write_files(root, files.iter())
+    let mut written = write_files(root, files.iter())?;
+    for orphan in orphan_copies(root, files) {
+        let path = root.join(&orphan);
+        std::fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
+        written.push(orphan);
+    }
+    Ok(written)
 }
 
 /// Writes each file whose content differs from the disk; returns the paths written.

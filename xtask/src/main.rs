@@ -4,8 +4,10 @@
 //! - `lint`: run Spectral's `spectral:oas` ruleset over `specs/`, installing Spectral if missing.
 //! - `bench [--quick] [--only NAME]...`: the benchmarks of BENCHMARKS.md, against baselines.
 //!
-//! The xtask is the only writer of `crates/*/src/generated.rs` and `crates/*/Cargo.toml` of the
-//! generated crates; it must not touch hand-written files except to create a missing `lib.rs`.
+//! The xtask is the only writer of `crates/*/src/generated.rs`, `crates/*/Cargo.toml` and
+//! `crates/*/README.md` of the generated crates, of `crates/registry/specs/` and of the marked
+//! blocks of the root `Cargo.toml` and `README.md`; it must not touch hand-written files except
+//! to create a missing `lib.rs`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -18,6 +20,7 @@ mod generate;
 mod lint;
 mod open_types;
 mod pagination;
+mod readme;
 mod registry;
 mod runtime_wiring;
 
@@ -80,7 +83,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 let stale_shared = generate::stale_shared(&root, &shared);
                 if stale.is_empty() && stale_shared.is_empty() {
                     println!(
-                        "generated code is fresh ({} crates, the registry and the facade glue)",
+                        "generated code is fresh ({} crates with their READMEs, the registry and its spec copies, the facade glue and feature docs)",
                         crates.len()
                     );
                     return Ok(ExitCode::SUCCESS);

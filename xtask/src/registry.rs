@@ -1,6 +1,7 @@
 //! The files generated from all specs together, not one: the registry table
-//! (`crates/registry/src/generated.rs`), the facade's per-API glue (`src/generated.rs`) and the
-//! facade's feature list (a marked block of the root `Cargo.toml`). A new spec adds a row to each.
+//! (`crates/registry/src/generated.rs`), the facade's per-API glue (`src/generated.rs`), the
+//! facade's feature list (a marked block of the root `Cargo.toml`, with the same docs in a marked
+//! table of the README), and the registry's copies of the specs. A new spec adds a row to each.
 
 use anyhow::{Context, Result, bail};
 use blockbind_spec::{ApiFacts, SchemeKind, SpecFile};
@@ -167,7 +168,8 @@ pub fn registry(specs: &[(SpecFile, ApiFacts)]) -> Result<OwnedFile> {
                 operations: &[#(#operations),*],
             }
         });
-        let include = format!("../../../{}", spec.rel_path);
+        // The crate's own copy (`spec_copies`): a packaged crate has no `../../../specs`.
+        let include = format!("../{}", spec_copy_path(spec)?.trim_start_matches(REGISTRY_DIR));
         yaml.push(quote!(Api::#variant => include_bytes!(#include)));
     }
     let mut vars: Vec<(String, Vec<String>)> = Vec::new();
@@ -226,6 +228,46 @@ pub fn registry(specs: &[(SpecFile, ApiFacts)]) -> Result<OwnedFile> {
         path: "crates/registry/src/generated.rs".into(),
         content: render(tokens, "registry")?,
     })
+}
+
+/// The registry crate's directory; its `specs/` holds the copies `spec_yaml` embeds.
+const REGISTRY_DIR: &str = "crates/registry/";
+
+/// Where the registry's copy of `spec` is: `crates/registry/specs/<file>.yaml`.
+fn spec_copy_path(spec: &SpecFile) -> Result<String> {
+    let file = spec
+        .rel_path
+        .strip_prefix("specs/")
+        .with_context(|| format!("{} is not under specs/", spec.rel_path))?;
+    Ok(format!("{REGISTRY_DIR}specs/{file}"))
+}
+
+/// The directory of the registry's spec copies: `--check` also reports a file there that no
+/// spec accounts for, and `generate` removes it.
+pub const SPEC_COPIES_DIR: &str = "crates/registry/specs";
+
+/// Byte-for-byte copies of every spec inside the registry crate, which embeds them (feature
+/// `specs`, read by the mock): a published crate can only embed files of its own package. With a
+/// README saying where they come from.
+pub fn spec_copies(specs: &[(SpecFile, ApiFacts)]) -> Result<Vec<OwnedFile>> {
+    let mut files = vec![OwnedFile {
+        path: format!("{SPEC_COPIES_DIR}/README.md").into(),
+        content: "# Copies of `specs/`\n\n\
+                  Written by `cargo xtask generate`, byte for byte, from the workspace's `specs/`, so that\n\
+                  the packaged `blockbind-registry` embeds them (`Api::spec_yaml`, feature `specs`).\n\
+                  Edit `specs/` and run `cargo xtask generate`; `cargo xtask generate --check` fails\n\
+                  while a copy differs.\n"
+            .to_string(),
+    }];
+    for (spec, _) in specs {
+        let content = String::from_utf8(spec.bytes.clone())
+            .with_context(|| format!("{} is not UTF-8", spec.rel_path))?;
+        files.push(OwnedFile {
+            path: spec_copy_path(spec)?.into(),
+            content,
+        });
+    }
+    Ok(files)
 }
 
 /// The facade's per-API glue (`src/generated.rs`): each client re-exported behind its feature, a
@@ -329,6 +371,91 @@ pub fn facade(specs: &[(SpecFile, ApiFacts)]) -> Result<OwnedFile> {
 const FEATURES_BEGIN: &str = "# BEGIN API features: written by `cargo xtask generate` from specs/; edit a spec, not this block.\n";
 const FEATURES_END: &str = "# END API features\n";
 
+/// The facade's default features.
+const DEFAULT_FEATURES: &[&str] = &["full"];
+
+/// What each feature of the facade is for, in the order `Cargo.toml` lists them: the one text
+/// behind the `## ` comments of `Cargo.toml` (which the crate docs show through
+/// `document-features`) and the README's feature table.
+struct FeatureDoc {
+    name: String,
+    /// Markdown, one paragraph.
+    doc: String,
+    /// The features (or `dep:` crates) it turns on.
+    enables: Vec<String>,
+    /// One API's feature: its name is quoted in `Cargo.toml`, which is how `.ci/run` tells the
+    /// API features from `full` and `live`.
+    api: bool,
+}
+
+fn feature_docs(specs: &[(SpecFile, ApiFacts)]) -> Vec<FeatureDoc> {
+    let names = |live_only: bool| -> Vec<String> {
+        specs
+            .iter()
+            .filter(|(_, f)| !live_only || f.legacy.is_none())
+            .map(|(_, f)| f.name.clone())
+            .collect()
+    };
+    let list = |names: &[String]| -> String {
+        names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut docs = vec![
+        FeatureDoc {
+            name: "full".into(),
+            doc: format!("Every API, live and legacy: {}.", list(&names(false))),
+            enables: names(false),
+            api: false,
+        },
+        FeatureDoc {
+            name: "live".into(),
+            doc: format!(
+                "The APIs the platforms still serve (no `x-legacy` in their spec): {}.",
+                list(&names(true))
+            ),
+            enables: names(true),
+            api: false,
+        },
+    ];
+    for (_, f) in specs {
+        let status = match &f.legacy {
+            Some(legacy) => format!(" **Legacy**: {legacy}"),
+            None => String::new(),
+        };
+        docs.push(FeatureDoc {
+            name: f.name.clone(),
+            doc: format!(
+                "{}: the client crate `blockbind-{}`, re-exported as the module `{}`.{status}",
+                f.title,
+                f.name,
+                module_name(&f.name)
+            ),
+            enables: vec![format!("dep:blockbind-{}", f.name)],
+            api: true,
+        });
+    }
+    docs
+}
+
+/// The version in `[workspace.package]`, which the facade's path dependencies on the client
+/// crates carry (a packaged crate needs one for every dependency).
+fn workspace_version(manifest: &str) -> Result<String> {
+    let section = manifest
+        .split_once("[workspace.package]\n")
+        .map(|(_, rest)| rest)
+        .context("the root Cargo.toml has no [workspace.package]")?;
+    section
+        .lines()
+        .take_while(|l| !l.starts_with('['))
+        .find_map(|l| l.strip_prefix("version = \""))
+        .and_then(|v| v.strip_suffix('"'))
+        .map(str::to_string)
+        .context("[workspace.package] of the root Cargo.toml has no `version = \"...\"`")
+}
+
 /// The root `Cargo.toml` with its marked block of per-API features and optional client
 /// dependencies rewritten; everything outside the markers is kept as it is.
 pub fn root_manifest(root: &std::path::Path, specs: &[(SpecFile, ApiFacts)]) -> Result<OwnedFile> {
@@ -341,30 +468,35 @@ pub fn root_manifest(root: &std::path::Path, specs: &[(SpecFile, ApiFacts)]) -> 
             FEATURES_BEGIN.trim()
         );
     };
+    let version = workspace_version(&current)?;
+    let quoted = |names: &[String]| -> String {
+        names
+            .iter()
+            .map(|n| format!("{n:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let mut block = String::from(FEATURES_BEGIN);
+    block.push_str("# `## ` comments are the features' docs (`document-features`: crate docs, docs.rs).\n");
     block.push_str("[features]\n");
-    let live: Vec<String> = specs
-        .iter()
-        .filter(|(_, f)| f.legacy.is_none())
-        .map(|(_, f)| format!("{:?}", f.name))
-        .collect();
-    let all: Vec<String> = specs.iter().map(|(_, f)| format!("{:?}", f.name)).collect();
-    block.push_str("default = [\"full\"]\n");
-    block.push_str(&format!("# Every API.\nfull = [{}]\n", all.join(", ")));
-    block.push_str(&format!(
-        "# The APIs the platforms still serve.\nlive = [{}]\n",
-        live.join(", ")
-    ));
-    for (_, f) in specs {
+    let defaults: Vec<String> = DEFAULT_FEATURES.iter().map(|d| d.to_string()).collect();
+    block.push_str(&format!("default = [{}]\n", quoted(&defaults)));
+    for feature in feature_docs(specs) {
+        let name = if feature.api {
+            format!("{:?}", feature.name)
+        } else {
+            feature.name.clone()
+        };
         block.push_str(&format!(
-            "# {}\n{:?} = [\"dep:blockbind-{}\"]\n",
-            f.title, f.name, f.name
+            "## {}\n{name} = [{}]\n",
+            feature.doc,
+            quoted(&feature.enables)
         ));
     }
     block.push_str("\n[dependencies]\n");
     for (_, f) in specs {
         block.push_str(&format!(
-            "blockbind-{name} = {{ path = \"crates/{name}\", optional = true }}\n",
+            "blockbind-{name} = {{ path = \"crates/{name}\", version = \"{version}\", optional = true }}\n",
             name = f.name
         ));
     }
@@ -377,6 +509,51 @@ pub fn root_manifest(root: &std::path::Path, specs: &[(SpecFile, ApiFacts)]) -> 
     );
     Ok(OwnedFile {
         path: "Cargo.toml".into(),
+        content,
+    })
+}
+
+const README_FEATURES_BEGIN: &str =
+    "<!-- BEGIN API features: written by `cargo xtask generate` from specs/ -->\n";
+const README_FEATURES_END: &str = "<!-- END API features -->\n";
+
+/// The README with its marked table of the facade's features rewritten (the same text as the
+/// `## ` comments of `Cargo.toml`); everything outside the markers is kept as it is.
+pub fn readme(root: &std::path::Path, specs: &[(SpecFile, ApiFacts)]) -> Result<OwnedFile> {
+    let current =
+        std::fs::read_to_string(root.join("README.md")).context("reading the root README.md")?;
+    let (Some(begin), Some(end)) = (
+        current.find(README_FEATURES_BEGIN),
+        current.find(README_FEATURES_END),
+    ) else {
+        bail!(
+            "README.md has no `{}` block",
+            README_FEATURES_BEGIN.trim()
+        );
+    };
+    let mut block = String::from(README_FEATURES_BEGIN);
+    block.push_str("| feature | what it compiles in |\n|---|---|\n");
+    for feature in feature_docs(specs) {
+        let default = if DEFAULT_FEATURES.contains(&feature.name.as_str()) {
+            " (default)"
+        } else {
+            ""
+        };
+        block.push_str(&format!(
+            "| `{}`{default} | {} |\n",
+            feature.name,
+            feature.doc.replace('|', "\\|")
+        ));
+    }
+    block.push_str(README_FEATURES_END);
+    let content = format!(
+        "{}{}{}",
+        &current[..begin],
+        block,
+        &current[end + README_FEATURES_END.len()..]
+    );
+    Ok(OwnedFile {
+        path: "README.md".into(),
         content,
     })
 }

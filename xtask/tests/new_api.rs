@@ -59,6 +59,17 @@ fn isolate(dir: &Path) {
         "[workspace.package]\nversion = \"0.1.0\"",
         "[workspace.package]\nversion = \"0.1.0-new-api-test\"",
     );
+    // Path dependencies carry the workspace's version (packaging needs one); they follow it.
+    for manifest in ["Cargo.toml", "crates/cli/Cargo.toml"] {
+        let path = dir.join(manifest);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(", version = \"0.1.0\""), "{manifest}");
+        std::fs::write(
+            &path,
+            text.replace(", version = \"0.1.0\"", ", version = \"0.1.0-new-api-test\""),
+        )
+        .unwrap();
+    }
     rewrite(
         &dir.join("xtask/Cargo.toml"),
         "version = \"0.0.0\"",

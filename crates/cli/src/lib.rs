@@ -3,6 +3,7 @@
 //! Public so they can be fuzzed and tested on their own; it talks to the APIs only through the
 //! `blockbind` facade.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs, unreachable_pub)]
 
 pub mod credentials;

@@ -473,11 +473,11 @@ impl Api {
     /// The spec file the API is generated from, as written.
     pub fn spec_yaml(self) -> &'static [u8] {
         match self {
-            Api::TwitchHelix => include_bytes!("../../../specs/twitch-helix.yaml"),
-            Api::TwitchKrakenV2 => include_bytes!("../../../specs/twitch-kraken-v2.yaml"),
-            Api::TwitchKrakenV5 => include_bytes!("../../../specs/twitch-kraken-v5.yaml"),
-            Api::XV1 => include_bytes!("../../../specs/x-v1.1.yaml"),
-            Api::XV2 => include_bytes!("../../../specs/x-v2.yaml"),
+            Api::TwitchHelix => include_bytes!("../specs/twitch-helix.yaml"),
+            Api::TwitchKrakenV2 => include_bytes!("../specs/twitch-kraken-v2.yaml"),
+            Api::TwitchKrakenV5 => include_bytes!("../specs/twitch-kraken-v5.yaml"),
+            Api::XV1 => include_bytes!("../specs/x-v1.1.yaml"),
+            Api::XV2 => include_bytes!("../specs/x-v2.yaml"),
         }
     }
 }

@@ -6,8 +6,11 @@
 //! This file holds what is written by hand beside the table: the shapes of its rows, the
 //! platforms, and the conversions of [`Api`] (names, aliases, serde, clap). It must not name an
 //! API: a fact about one belongs in its spec.
-
+//!
+//! # Features
+#![doc = document_features::document_features!()]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs, unreachable_pub)]
 
 use std::fmt;

@@ -9,6 +9,7 @@
 //! What it must not do: know about one API in particular. Every per-API fact arrives through
 //! [`ApiSpec`]; a behaviour specific to one platform is chosen by [`Platform`], never by name.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs, unreachable_pub)]
 
 use std::sync::{Arc, Mutex};

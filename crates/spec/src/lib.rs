@@ -11,7 +11,10 @@
 //!
 //! What it must not do: generate code (that is the xtask's job) or hold any per-API knowledge. A
 //! fact about an API belongs in its spec, not here.
-
+//!
+//! # Features
+#![doc = document_features::document_features!()]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs, unreachable_pub)]
 
 use std::fmt;
