@@ -100,8 +100,9 @@ pub fn generate(spec: &SpecFile) -> Result<GeneratedCrate> {
     let title = openapi.info.title.clone();
     let cargo_toml = cargo_toml(spec, &crate_dir, &title, &deps)?;
     let base = Path::new("crates").join(&crate_dir);
-    let lib_rs_text = std::fs::read_to_string(crate::workspace_root().join(base.join("src/lib.rs")))
-        .unwrap_or_default();
+    let lib_rs_text =
+        std::fs::read_to_string(crate::workspace_root().join(base.join("src/lib.rs")))
+            .unwrap_or_default();
     let readme = crate::readme::client_readme(spec, &facts, &lib_rs_text)?;
 
     Ok(GeneratedCrate {

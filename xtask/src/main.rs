@@ -3,6 +3,7 @@
 //! - `generate [--check] [-p API]...`: regenerate the client crates from `specs/`.
 //! - `lint`: run Spectral's `spectral:oas` ruleset over `specs/`, installing Spectral if missing.
 //! - `bench [--quick] [--only NAME]...`: the benchmarks of BENCHMARKS.md, against baselines.
+//! - `dist [--debug]`: the CLI's binary, man pages and shell completions in `target/dist/`.
 //!
 //! The xtask is the only writer of `crates/*/src/generated.rs`, `crates/*/Cargo.toml` and
 //! `crates/*/README.md` of the generated crates, of `crates/registry/specs/` and of the marked
@@ -16,6 +17,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 mod bench;
+mod dist;
 mod generate;
 mod lint;
 mod open_types;
@@ -52,6 +54,13 @@ enum Task {
         /// Only these: overhead, paginate, mass-block, codegen.
         #[arg(long)]
         only: Vec<String>,
+    },
+    /// Build the CLI and put it, its man pages and its shell completions (all from its clap
+    /// model) into target/dist/.
+    Dist {
+        /// Build the debug profile instead of release (quicker, to try the task).
+        #[arg(long)]
+        debug: bool,
     },
 }
 
@@ -116,6 +125,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Task::Lint => lint::run(&root),
         Task::Bench { quick, only } => {
             bench::run(&root, &bench::Options { only, quick })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Task::Dist { debug } => {
+            dist::run(&root, debug)?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -42,9 +42,16 @@ pub fn client_readme(spec: &SpecFile, facts: &ApiFacts, lib_rs: &str) -> Result<
         "Each is a method of `Client` returning a builder; list operations also have `.stream()`, \
          which follows the pages.\n\n",
     );
-    let with_access = facts.operations.iter().any(|op| !op.availability.is_empty());
+    let with_access = facts
+        .operations
+        .iter()
+        .any(|op| !op.availability.is_empty());
     out.push_str("| method | request | summary | scopes |");
-    out.push_str(if with_access { " access levels |\n" } else { "\n" });
+    out.push_str(if with_access {
+        " access levels |\n"
+    } else {
+        "\n"
+    });
     out.push_str("|---|---|---|---|");
     out.push_str(if with_access { "---|\n" } else { "\n" });
     for op in &facts.operations {
@@ -217,8 +224,12 @@ fn first_example(lib_rs: &str) -> Option<String> {
 }
 
 fn render_example(lines: &[(bool, &str)]) -> String {
-    let wrapped = lines.first().is_some_and(|(h, t)| *h && t.trim_end().ends_with('{'))
-        && lines.last().is_some_and(|(h, t)| *h && t.trim_end().ends_with('}'));
+    let wrapped = lines
+        .first()
+        .is_some_and(|(h, t)| *h && t.trim_end().ends_with('{'))
+        && lines
+            .last()
+            .is_some_and(|(h, t)| *h && t.trim_end().ends_with('}'));
     let mut out = String::new();
     for (i, (hidden, text)) in lines.iter().enumerate() {
         let last = i + 1 == lines.len();
@@ -246,7 +257,8 @@ mod tests {
     #[test]
     fn the_example_is_the_first_doc_block_with_hidden_lines_shown() {
         let lib = "//! Text.\n//!\n//! ```no_run\n//! # async fn f() {\n//! let x = 1;\n//! # }\n//! ```\n//! ```\n//! second\n//! ```\n";
-        let with_result = "//! ```\n//! # fn f() -> Result<(), E> {\n//! g()?;\n//! # Ok(()) }\n//! ```\n";
+        let with_result =
+            "//! ```\n//! # fn f() -> Result<(), E> {\n//! g()?;\n//! # Ok(()) }\n//! ```\n";
         assert_eq!(
             first_example(with_result).as_deref(),
             Some("fn f() -> Result<(), E> {\n    g()?;\n    Ok(())\n}\n")

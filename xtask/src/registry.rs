@@ -169,7 +169,10 @@ pub fn registry(specs: &[(SpecFile, ApiFacts)]) -> Result<OwnedFile> {
             }
         });
         // The crate's own copy (`spec_copies`): a packaged crate has no `../../../specs`.
-        let include = format!("../{}", spec_copy_path(spec)?.trim_start_matches(REGISTRY_DIR));
+        let include = format!(
+            "../{}",
+            spec_copy_path(spec)?.trim_start_matches(REGISTRY_DIR)
+        );
         yaml.push(quote!(Api::#variant => include_bytes!(#include)));
     }
     let mut vars: Vec<(String, Vec<String>)> = Vec::new();
@@ -477,7 +480,9 @@ pub fn root_manifest(root: &std::path::Path, specs: &[(SpecFile, ApiFacts)]) -> 
             .join(", ")
     };
     let mut block = String::from(FEATURES_BEGIN);
-    block.push_str("# `## ` comments are the features' docs (`document-features`: crate docs, docs.rs).\n");
+    block.push_str(
+        "# `## ` comments are the features' docs (`document-features`: crate docs, docs.rs).\n",
+    );
     block.push_str("[features]\n");
     let defaults: Vec<String> = DEFAULT_FEATURES.iter().map(|d| d.to_string()).collect();
     block.push_str(&format!("default = [{}]\n", quoted(&defaults)));
@@ -526,10 +531,7 @@ pub fn readme(root: &std::path::Path, specs: &[(SpecFile, ApiFacts)]) -> Result<
         current.find(README_FEATURES_BEGIN),
         current.find(README_FEATURES_END),
     ) else {
-        bail!(
-            "README.md has no `{}` block",
-            README_FEATURES_BEGIN.trim()
-        );
+        bail!("README.md has no `{}` block", README_FEATURES_BEGIN.trim());
     };
     let mut block = String::from(README_FEATURES_BEGIN);
     block.push_str("| feature | what it compiles in |\n|---|---|\n");

@@ -66,7 +66,10 @@ fn isolate(dir: &Path) {
         assert!(text.contains(", version = \"0.1.0\""), "{manifest}");
         std::fs::write(
             &path,
-            text.replace(", version = \"0.1.0\"", ", version = \"0.1.0-new-api-test\""),
+            text.replace(
+                ", version = \"0.1.0\"",
+                ", version = \"0.1.0-new-api-test\"",
+            ),
         )
         .unwrap();
     }

@@ -159,4 +159,11 @@ pub(crate) enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Print the man page, blockbind(1), in roff; with --dir, write it and one page per
+    /// subcommand (blockbind-list(1), ...) into DIR instead.
+    Man {
+        /// Write blockbind.1 and blockbind-SUBCOMMAND.1 here (created if missing).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }

@@ -59,6 +59,7 @@ fn init_tracing(verbose: u8) {
 async fn run(cli: Cli) -> Result<u8, Failure> {
     match &cli.command {
         Command::Completions { shell } => cmd::completions::run(*shell),
+        Command::Man { dir } => cmd::man::run(dir.as_deref()),
         Command::Mock { port } => cmd::mock::run(*port).await,
         Command::List { format, limit } => cmd::list::run(&cli, *format, *limit).await,
         Command::Block { targets, flags } => {

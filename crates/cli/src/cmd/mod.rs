@@ -9,4 +9,5 @@ pub(crate) mod diff;
 pub(crate) mod export;
 pub(crate) mod import;
 pub(crate) mod list;
+pub(crate) mod man;
 pub(crate) mod mock;
