@@ -200,7 +200,7 @@ pub fn registry(specs: &[(SpecFile, ApiFacts)]) -> Result<OwnedFile> {
             #(#[doc = #var_docs] pub const #var_idents: &str = #var_names;)*
         }
 
-        /// Every variable of [`env`], each once, in spec order.
+        /// Every variable of [`env`](mod@env), each once, in spec order.
         pub const ENV_VARS: [&str; #var_count] = [#(env::#var_idents),*];
 
         /// The APIs, one per spec in `specs/`.

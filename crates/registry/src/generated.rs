@@ -18,7 +18,7 @@ pub mod env {
     ///Feeds `OAuth2UserToken` of x-v2.
     pub const X_OAUTH2_TOKEN: &str = "X_OAUTH2_TOKEN";
 }
-/// Every variable of [`env`], each once, in spec order.
+/// Every variable of [`env`](mod@env), each once, in spec order.
 pub const ENV_VARS: [&str; 7usize] = [
     env::TWITCH_CLIENT_ID,
     env::TWITCH_TOKEN,
