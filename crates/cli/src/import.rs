@@ -8,7 +8,7 @@ use futures::{StreamExt, TryStreamExt};
 
 use crate::input::{BadLine, Entry, Parsed};
 use crate::journal::Journal;
-use crate::progress::Progress;
+use crate::progress::{self, Progress, ProgressOptions};
 
 /// What is on the list now, to compare targets with.
 #[derive(Default)]
@@ -108,8 +108,10 @@ pub struct ImportOptions {
     pub dry_run: bool,
     /// Reason and context sent with each block (APIs that take them).
     pub block_options: BlockOptions,
-    /// No progress bar.
+    /// No progress output.
     pub quiet: bool,
+    /// Progress says why each rate-limit wait happens.
+    pub verbose: bool,
 }
 
 /// Splits the file's entries into what is left to do (journal and diff applied).
@@ -141,21 +143,29 @@ fn ends_the_run(e: &Error) -> bool {
 }
 
 /// Works through `todo` with `concurrency` requests in flight (the runtime paces them to the
-/// rate limit), journaling each confirmed target the moment it is confirmed.
+/// rate limit), journaling each confirmed target the moment it is confirmed. Progress is
+/// reported on a timer too, so it stays live while the runtime waits for a reset; `rate_limits`
+/// reads the limiter's state (`Config::rate_limit_state`).
 pub async fn run(
     list: &dyn BlockList,
     todo: Vec<Entry>,
     journal: &mut Journal,
     options: &ImportOptions,
-    rate_limit: impl Fn() -> Option<blockbind::RateLimit>,
+    rate_limits: impl Fn() -> Vec<blockbind::RateLimitState>,
     summary: &mut Summary,
 ) {
     summary.planned = todo.len();
-    let progress = Progress::new(
+    let mut progress = Progress::new(
         if options.unblock { "unblock" } else { "block" },
         todo.len() as u64,
-        options.quiet,
+        ProgressOptions {
+            quiet: options.quiet,
+            verbose: options.verbose,
+        },
+        rate_limits,
     );
+    let mut ticks = tokio::time::interval(progress::TICK);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let block_options = options.block_options;
     let unblock = options.unblock;
     let mut results = futures::stream::iter(todo)
@@ -175,7 +185,17 @@ pub async fn run(
             (entry, result)
         })
         .buffer_unordered(options.concurrency.max(1));
-    while let Some((entry, result)) = results.next().await {
+    loop {
+        let (entry, result) = tokio::select! {
+            next = results.next() => match next {
+                Some(next) => next,
+                None => break,
+            },
+            _ = ticks.tick() => {
+                progress.tick();
+                continue;
+            }
+        };
         match result {
             Ok(()) => {
                 if let Err(e) = journal.confirm(&entry.target) {
@@ -192,7 +212,7 @@ pub async fn run(
             }
             Err(error) => summary.failed.push(Failure { entry, error }),
         }
-        progress.inc(rate_limit());
+        progress.completed();
     }
     drop(results);
     progress.finish();

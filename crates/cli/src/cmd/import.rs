@@ -38,6 +38,7 @@ pub(crate) async fn run(cli: &Cli, args: ImportArgs<'_>) -> Result<u8, Failure> 
         dry_run: args.dry_run,
         block_options: args.flags.into(),
         quiet: cli.quiet,
+        verbose: cli.verbose > 0,
     };
     import(&config, api, &*list, &user, parsed, &journal_path, &options).await
 }
@@ -104,7 +105,7 @@ async fn import(
             todo,
             journal,
             options,
-            || config.last_rate_limit(),
+            || config.rate_limit_state(),
             &mut summary,
         )
         .await;
