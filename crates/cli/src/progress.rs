@@ -15,7 +15,7 @@ use blockbind::RateLimitState;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use estimate::{Estimator, pick_bucket};
-pub use estimate::{format_duration, format_rate};
+pub use estimate::{format_duration, format_elapsed, format_rate};
 
 /// How often the job's loop calls [`Progress::tick`] (and the bar redraws by itself).
 pub const TICK: Duration = Duration::from_millis(100);
@@ -130,7 +130,7 @@ impl<'a> Progress<'a> {
                     eprintln!(
                         "{}: bucket reset after {} of waiting; sending again ({left} left)",
                         self.label,
-                        format_duration(waited)
+                        format_elapsed(waited)
                     );
                 }
             }
@@ -180,7 +180,7 @@ impl<'a> Progress<'a> {
             Output::Plain => eprintln!(
                 "{}: rate limit reached: waiting {} for the bucket to reset ({left} left to send){}",
                 self.label,
-                format_duration(until),
+                format_elapsed(until),
                 cause.unwrap_or_default()
             ),
             Output::Bar(bar) => {
@@ -202,14 +202,6 @@ impl<'a> Progress<'a> {
         let elapsed = self.estimator.elapsed(now);
         let rate = self.done as f64 / elapsed.as_secs_f64().max(1e-3);
         let (waited, waits) = self.estimator.waits();
-        // Tenths, below a minute: "waited 8s" of a run that took 7.6 s would not add up.
-        let took = |d: Duration| {
-            if d < Duration::from_secs(60) {
-                format!("{:.1}s", d.as_secs_f64())
-            } else {
-                format_duration(d)
-            }
-        };
         let summary = format!(
             "{} in {} ({})\n  waited {} for {waits} rate-limit reset{}",
             if self.done >= self.total {
@@ -217,9 +209,9 @@ impl<'a> Progress<'a> {
             } else {
                 "stopped"
             },
-            took(elapsed),
+            format_elapsed(elapsed),
             format_rate(rate),
-            took(waited),
+            format_elapsed(waited),
             if waits == 1 { "" } else { "s" }
         );
         match &self.output {

@@ -184,6 +184,16 @@ pub fn format_duration(d: Duration) -> String {
     }
 }
 
+/// A time that has passed (or a wait about to be waited), in tenths below a minute: `3.6s`,
+/// `2m 05s`. A countdown rounds up instead ([`format_duration`]); this must add up.
+pub fn format_elapsed(d: Duration) -> String {
+    if d < Duration::from_secs(60) {
+        format!("{:.1}s", d.as_secs_f64())
+    } else {
+        format_duration(d)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,5 +214,7 @@ mod tests {
         assert_eq!(format_duration(Duration::from_secs(125)), "2m 05s");
         assert_eq!(format_duration(Duration::from_secs(3840)), "1h 04m");
         assert_eq!(format_duration(Duration::ZERO), "0s");
+        assert_eq!(format_elapsed(Duration::from_millis(3_640)), "3.6s");
+        assert_eq!(format_elapsed(Duration::from_secs(125)), "2m 05s");
     }
 }
