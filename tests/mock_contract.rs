@@ -996,6 +996,7 @@ async fn rate_limits_carry_headers_answer_429_and_pacing_avoids_them() {
     let x = format!("Bearer {}", c.x_oauth2_token);
     let client = reqwest::Client::new();
     let mut remaining = Vec::new();
+    let mut resets = std::collections::BTreeSet::new();
     for _ in 0..4 {
         let r = client
             .get(&url)
@@ -1010,6 +1011,12 @@ async fn rate_limits_carry_headers_answer_429_and_pacing_avoids_them() {
                 .unwrap()
                 .to_string(),
         ));
+        resets.insert(
+            r.headers()["x-rate-limit-reset"]
+                .to_str()
+                .unwrap()
+                .to_string(),
+        );
         assert_eq!(r.headers()["x-rate-limit-limit"], "3");
     }
     assert_eq!(
@@ -1020,6 +1027,13 @@ async fn rate_limits_carry_headers_answer_429_and_pacing_avoids_them() {
             (200, "0".into()),
             (429, "0".into())
         ]
+    );
+    // The window the four shared ran dry once, and the mock says when it is reset.
+    let reset: u64 = resets.pop_first().unwrap().parse().unwrap();
+    assert!(resets.is_empty(), "one window");
+    assert_eq!(
+        mock.dry_resets(Api::XV2),
+        [std::time::UNIX_EPOCH + Duration::from_secs(reset)]
     );
 
     // The runtime waits for the reset instead of earning another 429.

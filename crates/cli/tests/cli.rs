@@ -351,35 +351,50 @@ async fn a_bad_input_file_reports_each_bad_line_by_number_and_blocks_the_good_on
 
 #[tokio::test]
 async fn an_import_over_a_bucket_that_runs_dry_waits_for_the_reset() {
+    // A small bucket with a long window: it runs dry however slowly a loaded machine sends (10
+    // requests in the first window's 2 s or more), so the run must wait.
     let mut config = fast();
     config.rate_limits.insert(
         "twitch-helix".into(),
         Bucket {
-            limit: 40,
-            window_ms: 2_000,
+            limit: 10,
+            window_ms: 3_000,
         },
     );
     let s = setup(config).await;
-    let targets: Vec<String> = (0..100)
+    let targets: Vec<String> = (0..25)
         .map(|n| s.mock.nth_user(700 + n).unwrap().id)
         .collect();
     let file = s.write("t.txt", &targets.join("\n"));
-    let started = std::time::Instant::now();
+    let started = std::time::SystemTime::now();
     let out = ok(&s
         .run("twitch-helix", &["import", &file, "--concurrency", "4"])
         .await);
-    assert!(out.contains("done: 100 blocked"), "{out}");
+    let elapsed = started.elapsed().unwrap();
+    assert!(out.contains("done: 25 blocked"), "{out}");
     let (platform, owner) = s.owner("twitch-helix");
     for t in &targets {
         assert_eq!(s.mock.blocks_applied(platform, &owner, t), 1);
     }
-    // 101 requests (the list read and 100 blocks) through a 40-per-window bucket span at least
-    // two resets; the point is that the run waited instead of failing.
+    // 26 requests (the list read and 25 blocks) need three windows: the bucket runs dry, the
+    // mock announces its reset, and the run must wait until it (the wait is the behaviour under
+    // test, so its lower bound is a correctness check, not a timing) without drawing a single
+    // 429. The first window to run dry is one the run must outlast (it holds at most 10 of the
+    // 26); a later one may be the run's last window, with nothing left to wait for.
+    let resets = s.mock.dry_resets(blockbind_mock::Api::TwitchHelix);
+    assert!(!resets.is_empty(), "the bucket never ran dry");
+    let first = resets[0].duration_since(started).unwrap();
     println!(
-        "100 blocks through a 40 per 2 s bucket: {:?}, {} answers 429",
-        started.elapsed(),
+        "25 blocks through a 10 per 3 s bucket: {elapsed:?}; ran dry {} times, first announcing \
+         a reset {first:?} after the start; {} answers 429",
+        resets.len(),
         s.mock.responses_with_status(429)
     );
+    assert!(
+        elapsed >= first,
+        "the run ended {elapsed:?} after the start, before the reset it had to wait for ({first:?})"
+    );
+    assert_eq!(s.mock.responses_with_status(429), 0, "429s drawn");
 }
 
 #[tokio::test]

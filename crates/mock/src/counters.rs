@@ -1,7 +1,8 @@
 //! What the mock counts as it answers (requests, statuses, blocks, contract violations,
 //! faults), and the [`MockServer`] methods tests read the counts back with.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::block_log::BlockLog;
 use crate::{Api, MockServer, Platform};
@@ -16,6 +17,8 @@ pub(crate) struct Counters {
     pub block_requests: HashMap<(Platform, String, String), u64>,
     pub blocks_applied: HashMap<(Platform, String, String), u64>,
     pub violations: Vec<String>,
+    /// Each API's resets (Unix seconds) announced with nothing remaining.
+    pub dry_resets: BTreeSet<(Api, u64)>,
     pub faults: u64,
     pub post_apply_faults: u64,
     pub block_log: BlockLog,
@@ -97,6 +100,20 @@ impl MockServer {
     /// Responses that did not match the spec (empty when all did).
     pub fn violations(&self) -> Vec<String> {
         self.shared.lock().counters.violations.clone()
+    }
+
+    /// The resets the mock announced for `api` with nothing remaining, oldest first: each
+    /// window that a request emptied or that refused one with 429 (injected 429s, which are
+    /// faults, aside). A client that waits for the reset sends that bucket nothing before it.
+    pub fn dry_resets(&self, api: Api) -> Vec<SystemTime> {
+        self.shared
+            .lock()
+            .counters
+            .dry_resets
+            .iter()
+            .filter(|(a, _)| *a == api)
+            .map(|(_, reset)| UNIX_EPOCH + Duration::from_secs(*reset))
+            .collect()
     }
 
     /// Faults injected so far (post-apply ones included).

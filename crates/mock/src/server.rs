@@ -497,6 +497,7 @@ fn rate_check(
         });
     }
     if w.used >= limit {
+        state.counters.dry_resets.insert((route.api, reset));
         return Some(Limit {
             limit,
             remaining: 0,
@@ -505,6 +506,9 @@ fn rate_check(
         });
     }
     w.used += 1;
+    if w.used == limit {
+        state.counters.dry_resets.insert((route.api, reset));
+    }
     Some(Limit {
         limit,
         remaining: limit - w.used,
