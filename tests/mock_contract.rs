@@ -978,6 +978,7 @@ async fn every_request_that_reaches_the_mock_is_counted_routed_or_not() {
          without a version and the authorize endpoint, which reach no operation"
     );
     assert_eq!(mock.total_requests(), 1, "only one reached an operation");
+    assert_contract(&mock);
 }
 
 #[tokio::test]

@@ -25,7 +25,9 @@
 //!   cuts: the operation runs, the answer is lost), seedable, off by default.
 //! - **Counters** for tests, a **block log** (every block request per target, and whether a
 //!   success had already been delivered when it arrived: [`MockServer::block_log`]), and a
-//!   **contract check** of every response against the spec.
+//!   **contract check** of every answer an operation gives against its documented responses
+//!   (not of injected 500s, 503s and resets, nor of answers that reach no operation: no spec
+//!   documents them).
 //!
 //! Both Kraken versions live under `/kraken`, told apart by the `Accept` header as on Twitch.
 
