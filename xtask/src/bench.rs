@@ -1,8 +1,14 @@
 //! `cargo xtask bench`: builds `blockbind-bench` and the CLI in release, runs each measurement
-//! several times against its baseline in the same run, and prints medians and ratios as a
-//! Markdown table for BENCHMARKS.md. It measures; it asserts nothing.
+//! several times against its baseline in the same run, and renders one Markdown block per bench
+//! (machine, date, commit, command, then the table). Each block is printed, saved as
+//! `target/bench/<bench>.md` and, with `--write`, put into BENCHMARKS.md between that bench's
+//! markers, so the file quotes the run verbatim. It measures; it asserts nothing.
 //!
 //! Every server it starts listens on 127.0.0.1 (port 0) and is stopped before it returns.
+
+mod provenance;
+mod render;
+mod sections;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -12,14 +18,31 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
-pub struct Options {
-    pub only: Vec<String>,
-    pub quick: bool,
+use provenance::Provenance;
+use render::{BenchApi, Codegen, Flavor, MassBlock, Overhead, Paginate};
+
+pub(crate) use provenance::command_line;
+
+/// The benches, in the order they run and their blocks appear; each is an `--only` value and
+/// names its markers in BENCHMARKS.md (`<!-- BEGIN bench:overhead -->`).
+pub(crate) const BENCHES: [&str; 4] = ["overhead", "paginate", "mass-block", "codegen"];
+
+pub(crate) struct Options {
+    pub(crate) only: Vec<String>,
+    pub(crate) quick: bool,
+    /// Replace each bench's section of BENCHMARKS.md with its block.
+    pub(crate) write: bool,
+    /// The command line, for the blocks' header.
+    pub(crate) command: String,
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     v[v.len() / 2]
+}
+
+fn max(v: &[f64]) -> f64 {
+    v.iter().copied().fold(0.0, f64::max)
 }
 
 /// Runs a program that prints one JSON object, and returns it.
@@ -44,116 +67,177 @@ fn f(v: &Value, key: &str) -> f64 {
     v[key].as_f64().unwrap_or(f64::NAN)
 }
 
-fn machine() -> String {
-    let cpus = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(0);
-    let model = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|c| {
-            c.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|m| m.trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    format!("{cpus} cores ({model})")
+fn u(v: &Value, key: &str) -> Result<u64> {
+    v[key]
+        .as_u64()
+        .with_context(|| format!("no whole number `{key}` in {v}"))
 }
 
-pub fn run(root: &Path, options: &Options) -> Result<()> {
-    let wanted = |name: &str| options.only.is_empty() || options.only.iter().any(|o| o == name);
-    println!("building blockbind-bench and blockbind in release ...");
+pub(crate) fn run(root: &Path, options: &Options) -> Result<()> {
+    let names: Vec<&str> = BENCHES
+        .into_iter()
+        .filter(|name| options.only.is_empty() || options.only.iter().any(|o| o == name))
+        .collect();
+    let doc = root.join("BENCHMARKS.md");
+    if options.write {
+        // Refuse now, not after minutes of measuring.
+        let text = std::fs::read_to_string(&doc).context("reading BENCHMARKS.md")?;
+        sections::check_markers(&text, &names).context("BENCHMARKS.md cannot take the tables")?;
+    }
+    let mut provenance = Provenance::capture(root, &options.command);
+    println!(
+        "machine: {}; commit {}",
+        provenance.machine, provenance.commit
+    );
+    // The CLI is built only for the bench that runs it, so the others do not depend on it.
+    let packages: &[&str] = if names.contains(&"mass-block") {
+        &["-p", "blockbind-bench", "-p", "blockbind-cli"]
+    } else {
+        &["-p", "blockbind-bench"]
+    };
+    println!("building {} in release ...", packages.join(" "));
     let status = Command::new("cargo")
         .current_dir(root)
-        .args([
-            "build",
-            "--release",
-            "--quiet",
-            "-p",
-            "blockbind-bench",
-            "-p",
-            "blockbind-cli",
-        ])
+        .args(["build", "--release", "--quiet"])
+        .args(packages)
         .status()?;
     if !status.success() {
         bail!("the release build failed");
     }
     let bench = root.join("target/release/blockbind-bench");
     let cli = root.join("target/release/blockbind");
-    let mut rows: Vec<String> = Vec::new();
-    println!("machine: {}", machine());
 
-    if wanted("overhead") {
-        for api in ["twitch-helix", "x-v2"] {
-            let runs = if options.quick { 3 } else { 5 };
-            let mut sdk = Vec::new();
-            let mut raw = Vec::new();
-            let mut ratio = Vec::new();
+    let mut tables: Vec<(&str, Vec<String>)> = Vec::new();
+    for name in names {
+        let rows = match name {
+            "overhead" => overhead(&bench, options.quick)?
+                .iter()
+                .map(render::overhead_row)
+                .collect(),
+            "paginate" => paginate(&bench, options.quick)?
+                .iter()
+                .map(render::paginate_row)
+                .collect(),
+            "mass-block" => mass_block(&bench, &cli, options.quick)?
+                .iter()
+                .map(render::mass_block_row)
+                .collect(),
+            "codegen" => render::codegen_rows(&codegen(root)?),
+            other => bail!("no bench named {other}"),
+        };
+        tables.push((name, rows));
+    }
+    provenance.load_at_end =
+        provenance::load_average(&std::fs::read_to_string("/proc/loadavg").unwrap_or_default());
+
+    let out_dir = root.join("target/bench");
+    std::fs::create_dir_all(&out_dir)?;
+    let mut blocks = Vec::new();
+    for (name, rows) in tables {
+        let block = render::block(&provenance, &rows);
+        let file = out_dir.join(format!("{name}.md"));
+        std::fs::write(&file, &block)?;
+        println!("\n{block}\n(saved as {})", file.display());
+        blocks.push((name, block));
+    }
+    if options.write {
+        sections::write_sections(&doc, &blocks)?;
+        let names: Vec<&str> = blocks.iter().map(|(name, _)| *name).collect();
+        println!("wrote {} into BENCHMARKS.md", names.join(", "));
+    }
+    Ok(())
+}
+
+/// Each API on the current-thread runtime (with callgrind counts), then on the multi-thread one.
+fn overhead(bench: &Path, quick: bool) -> Result<Vec<Overhead>> {
+    let runs = if quick { 3 } else { 5 };
+    let (requests, rounds) = (2_000u64, 9u32);
+    let mut results = Vec::new();
+    for flavor in ["current-thread", "multi-thread"] {
+        for api in BenchApi::ALL {
+            let (mut sdk, mut raw, mut ratio, mut workers) =
+                (Vec::new(), Vec::new(), Vec::new(), 1);
             for _ in 0..runs {
-                let v = json_of(Command::new(&bench).args([
+                let v = json_of(Command::new(bench).args([
                     "overhead",
                     "--api",
-                    api,
+                    api.arg(),
+                    "--runtime",
+                    flavor,
                     "--requests",
-                    "2000",
+                    &requests.to_string(),
                     "--rounds",
-                    "9",
+                    &rounds.to_string(),
                 ]))?;
                 sdk.push(f(&v, "sdk_us"));
                 raw.push(f(&v, "raw_us"));
                 ratio.push(f(&v, "ratio"));
+                workers = u(&v, "workers")?;
             }
-            let instructions = callgrind_ratio(&bench, api);
-            let name = api;
-            rows.push(format!(
-                "| per-request overhead, {name} list (20 users), sequential | generated client + runtime {:.1} µs vs raw reqwest {:.1} µs | **{:.3}** (median of {runs} runs x 9 interleaved rounds of 2,000){} | ≤ 1.03 |",
-                median(sdk), median(raw), median(ratio),
-                instructions.map(|(s, r)| format!("; instructions {:.0}k vs {:.0}k per request = {:.3}", s / 1e3, r / 1e3, s / r)).unwrap_or_default()
-            ));
-            println!("{}", rows.last().unwrap());
+            let flavor = if flavor == "current-thread" {
+                Flavor::CurrentThread
+            } else {
+                Flavor::MultiThread { workers }
+            };
+            let instructions = match flavor {
+                Flavor::CurrentThread => callgrind_ratio(bench, api),
+                Flavor::MultiThread { .. } => None,
+            };
+            let result = Overhead {
+                api,
+                flavor,
+                runs,
+                rounds,
+                requests,
+                sdk_us: median(sdk),
+                raw_us: median(raw),
+                ratio: median(ratio),
+                instructions,
+            };
+            println!("{}", render::overhead_row(&result));
+            results.push(result);
         }
     }
+    Ok(results)
+}
 
-    if wanted("paginate") {
-        let users = if options.quick { 200_000 } else { 1_000_000 };
-        let mut mock = Command::new(&bench)
-            .args(["mock", "--users", &users.to_string()])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()?;
+/// The whole block list of each API from one mock process, the SDK and the loop alternating.
+fn paginate(bench: &Path, quick: bool) -> Result<Vec<Paginate>> {
+    let users = if quick { 200_000 } else { 1_000_000 };
+    let pairs = if quick { 3 } else { 5 };
+    let mut mock = Command::new(bench)
+        .args(["mock", "--users", &users.to_string()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()?;
+    let measured = (|| -> Result<Vec<Paginate>> {
         let ready = read_ready(&mut mock)?;
         let base = ready["base_url"].as_str().context("base_url")?.to_string();
         let c = &ready["credentials"];
-        for (api, user, token) in [
-            (
-                "twitch-helix",
-                c["twitch_user_id"].as_str(),
-                c["twitch_token"].as_str(),
-            ),
-            (
-                "x-v2",
-                c["x_user_id"].as_str(),
-                c["x_oauth2_token"].as_str(),
-            ),
-        ] {
-            let (user, token) = (user.context("user")?, token.context("token")?);
-            let runs = if options.quick { 3 } else { 5 };
-            let (mut sdk, mut raw, mut rss, mut raw_rss) =
+        let mut results = Vec::new();
+        for api in BenchApi::ALL {
+            let (user, token, per_page) = match api {
+                BenchApi::Helix => (&c["twitch_user_id"], &c["twitch_token"], 100),
+                BenchApi::XV2 => (&c["x_user_id"], &c["x_oauth2_token"], 1000),
+            };
+            let (user, token) = (
+                user.as_str().context("user")?,
+                token.as_str().context("token")?,
+            );
+            let (mut sdk, mut raw, mut sdk_rss, mut raw_rss) =
                 (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-            for run in 0..runs {
-                let order = if run % 2 == 0 {
+            for pair in 0..pairs {
+                let order = if pair % 2 == 0 {
                     ["sdk", "raw"]
                 } else {
                     ["raw", "sdk"]
                 };
                 for mode in order {
                     let v = json_of(
-                        Command::new(&bench)
+                        Command::new(bench)
                             .env("BLOCKBIND_BENCH_TOKEN", token)
-                            .args([
-                                "paginate", "--api", api, "--mode", mode, "--base", &base,
-                                "--user", user,
-                            ])
+                            .args(["paginate", "--api", api.arg(), "--mode", mode])
+                            .args(["--base", &base, "--user", user])
                             .args([
                                 "--client-id",
                                 c["twitch_client_id"].as_str().unwrap_or(""),
@@ -162,93 +246,89 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
                             ]),
                     )?;
                     if v["users"].as_u64() != Some(users) {
-                        bail!("{api}/{mode} streamed {} users, not {users}", v["users"]);
+                        bail!(
+                            "{}/{mode} streamed {} users, not {users}",
+                            api.arg(),
+                            v["users"]
+                        );
                     }
-                    if mode == "sdk" {
-                        sdk.push(f(&v, "users_per_s"));
-                        rss.push(f(&v, "peak_rss_mib"));
+                    let (rate, rss) = if mode == "sdk" {
+                        (&mut sdk, &mut sdk_rss)
                     } else {
-                        raw.push(f(&v, "users_per_s"));
-                        raw_rss.push(f(&v, "peak_rss_mib"));
-                    }
+                        (&mut raw, &mut raw_rss)
+                    };
+                    rate.push(f(&v, "users_per_s"));
+                    rss.push(f(&v, "peak_rss_mib"));
                 }
             }
-            let (name, per_page) = if api == "twitch-helix" {
-                ("twitch-helix", 100)
-            } else {
-                ("x-v2", 1000)
-            };
-            let ratios: Vec<f64> = sdk.iter().zip(&raw).map(|(s, r)| s / r).collect();
-            rows.push(format!(
-                "| pagination, {users} users through {name} ({per_page} per page) | stream {:.0} users/s vs hand-written reqwest + serde loop {:.0} users/s; peak RSS {:.1} MiB (loop {:.1} MiB) | **{:.3}** (median of {runs} alternating pairs); RSS **{:.1} MiB** | ≥ 0.9; ≤ 64 MiB |",
-                median(sdk.clone()), median(raw.clone()),
-                rss.iter().cloned().fold(0.0, f64::max), raw_rss.iter().cloned().fold(0.0, f64::max),
-                median(ratios), rss.iter().cloned().fold(0.0, f64::max)
-            ));
-            println!("{}", rows.last().unwrap());
-        }
-        drop(mock.stdin.take()); // the mock serves until its stdin closes
-        let _ = mock.wait();
-    }
-
-    if wanted("mass-block") {
-        let (helix_targets, x_targets) = if options.quick {
-            ("1600", "150")
-        } else {
-            ("5000", "500")
-        };
-        for (api, targets, limit, window) in [
-            ("twitch-helix", helix_targets, "800", "10000"),
-            ("x-v2", x_targets, "50", "15000"),
-        ] {
-            let v = json_of(Command::new(&bench).args([
-                "mass-block",
-                "--api",
+            let ratios = sdk.iter().zip(&raw).map(|(s, r)| s / r).collect();
+            let result = Paginate {
                 api,
-                "--cli",
-                &cli.display().to_string(),
-                "--targets",
-                targets,
-                "--limit",
-                limit,
-                "--window-ms",
-                window,
-                "--latency-ms",
-                "20",
-                "--concurrency",
-                "16",
-            ]))?;
-            rows.push(format!(
-                "| mass block: `blockbind import` of {} targets, {} bucket of {}, 20 ms latency | {:.2} blocks/s vs the bucket's {:.2}/s in {:.1} s; {} blocked once; {} answers 429 over {:.1} windows | **{:.3}**; **{:.2}** 429s per window | ≥ 0.97; ≤ 1 |",
-                targets, if api == "twitch-helix" { "Helix" } else { "X-style" }, v["bucket"].as_str().unwrap_or(""),
-                f(&v, "blocks_per_s"), f(&v, "bucket_per_s"), f(&v, "seconds"), v["blocked_once"], v["responses_429"], f(&v, "windows"),
-                f(&v, "ratio"), f(&v, "per_window_429")
-            ));
-            println!("{}", rows.last().unwrap());
+                users,
+                per_page,
+                pairs,
+                ratio: median(ratios),
+                sdk_peak_rss_mib: max(&sdk_rss),
+                raw_peak_rss_mib: max(&raw_rss),
+                sdk_users_per_s: median(sdk),
+                raw_users_per_s: median(raw),
+            };
+            println!("{}", render::paginate_row(&result));
+            results.push(result);
         }
-    }
-
-    if wanted("codegen") {
-        rows.extend(codegen(root)?);
-    }
-
-    println!();
-    println!("Machine: {}. Date: {}.", machine(), today());
-    println!();
-    println!("| what | measured | ratio / figure | target |");
-    println!("|---|---|---|---|");
-    for row in &rows {
-        println!("{row}");
-    }
-    Ok(())
+        Ok(results)
+    })();
+    drop(mock.stdin.take()); // the mock serves until its stdin closes
+    let _ = mock.wait();
+    measured
 }
 
-fn today() -> String {
-    Command::new("date")
-        .arg("+%Y-%m-%d")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_default()
+/// `blockbind import` at a Helix bucket, then at an X-style one (X's 50 per 15 minutes scaled
+/// to 50 per 15 seconds), each with 20 ms of latency on every request.
+fn mass_block(bench: &Path, cli: &Path, quick: bool) -> Result<Vec<MassBlock>> {
+    let (helix_targets, x_targets) = if quick { (1_600, 150) } else { (5_000, 500) };
+    let (latency_ms, concurrency) = (20u64, 16u16);
+    let mut results = Vec::new();
+    for (api, targets, limit, window_ms) in [
+        (BenchApi::Helix, helix_targets, 800u32, 10_000u64),
+        (BenchApi::XV2, x_targets, 50, 15_000),
+    ] {
+        let v = json_of(
+            Command::new(bench)
+                .args(["mass-block", "--api", api.arg(), "--cli"])
+                .arg(cli)
+                .args([
+                    "--targets",
+                    &targets.to_string(),
+                    "--limit",
+                    &limit.to_string(),
+                    "--window-ms",
+                    &window_ms.to_string(),
+                    "--latency-ms",
+                    &latency_ms.to_string(),
+                    "--concurrency",
+                    &concurrency.to_string(),
+                ]),
+        )?;
+        let result = MassBlock {
+            api,
+            targets,
+            limit,
+            window_ms,
+            latency_ms,
+            concurrency,
+            seconds: f(&v, "seconds"),
+            blocks_per_s: f(&v, "blocks_per_s"),
+            bucket_per_s: f(&v, "bucket_per_s"),
+            ratio: f(&v, "ratio"),
+            blocked_once: u(&v, "blocked_once")?,
+            responses_429: u(&v, "responses_429")?,
+            windows: f(&v, "windows"),
+        };
+        println!("{}", render::mass_block_row(&result));
+        results.push(result);
+    }
+    Ok(results)
 }
 
 fn read_ready(child: &mut Child) -> Result<Value> {
@@ -261,7 +341,7 @@ fn read_ready(child: &mut Child) -> Result<Value> {
 /// Instructions per request of the SDK and of raw reqwest, from callgrind (deterministic where
 /// wall time is noisy): the difference between runs of 1,000 and 2,000 requests, so start-up
 /// cancels out. `None` when valgrind is not installed.
-fn callgrind_ratio(bench: &Path, api: &str) -> Option<(f64, f64)> {
+fn callgrind_ratio(bench: &Path, api: BenchApi) -> Option<(f64, f64)> {
     let count = |side: &str, requests: u32| -> Option<f64> {
         let out = Command::new("valgrind")
             .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
@@ -269,7 +349,7 @@ fn callgrind_ratio(bench: &Path, api: &str) -> Option<(f64, f64)> {
             .args([
                 "overhead",
                 "--api",
-                api,
+                api.arg(),
                 "--requests",
                 &requests.to_string(),
                 "--rounds",
@@ -288,7 +368,7 @@ fn callgrind_ratio(bench: &Path, api: &str) -> Option<(f64, f64)> {
 
 /// `cargo xtask generate --check` on all specs (median of 5), and a one-line spec edit to a
 /// rebuilt crate (the spec is restored and its crate regenerated afterwards).
-fn codegen(root: &Path) -> Result<Vec<String>> {
+fn codegen(root: &Path) -> Result<Codegen> {
     let cargo = |args: &[&str]| -> Result<f64> {
         let started = Instant::now();
         let status = Command::new("cargo")
@@ -301,9 +381,14 @@ fn codegen(root: &Path) -> Result<Vec<String>> {
         }
         Ok(started.elapsed().as_secs_f64())
     };
+    let specs = std::fs::read_dir(root.join("specs"))?
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| entry.path().extension().is_some_and(|e| e == "yaml"))
+        .count();
+    let checks = 5;
     cargo(&["xtask", "generate", "--check"])?; // warm: the xtask itself is built
-    let check = median(
-        (0..5)
+    let check_s = median(
+        (0..checks)
             .map(|_| cargo(&["xtask", "generate", "--check"]))
             .collect::<Result<Vec<_>>>()?,
     );
@@ -320,14 +405,12 @@ fn codegen(root: &Path) -> Result<Vec<String>> {
     })();
     std::fs::write(&spec, &original)?;
     cargo(&["xtask", "generate", "-p", "x-v2"])?;
-    let (generate, build) = timed?;
-    Ok(vec![
-        format!(
-            "| code generation: `cargo xtask generate --check`, all 5 specs, xtask built | wall time, median of 5 | **{check:.2} s** | < 1 s |"
-        ),
-        format!(
-            "| one-line edit of `specs/x-v2.yaml` to a rebuilt `blockbind-x-v2` (debug) | `cargo xtask generate -p x-v2` {generate:.2} s + `cargo build -p blockbind-x-v2` {build:.2} s | **{:.2} s** | (reported) |",
-            generate + build
-        ),
-    ])
+    let (generate_s, build_s) = timed?;
+    Ok(Codegen {
+        specs,
+        checks,
+        check_s,
+        generate_s,
+        build_s,
+    })
 }

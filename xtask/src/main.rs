@@ -2,7 +2,8 @@
 //!
 //! - `generate [--check] [-p API]...`: regenerate the client crates from `specs/`.
 //! - `lint`: run Spectral's `spectral:oas` ruleset over `specs/`, installing Spectral if missing.
-//! - `bench [--quick] [--only NAME]...`: the benchmarks of BENCHMARKS.md, against baselines.
+//! - `bench [--quick] [--only NAME]... [--write]`: the benchmarks of BENCHMARKS.md, against
+//!   baselines; `--write` puts their tables into the file between its `bench:NAME` markers.
 //! - `dist [--debug]`: the CLI's binary, man pages and shell completions in `target/dist/`.
 //!
 //! The xtask is the only writer of `crates/*/src/generated.rs`, `crates/*/Cargo.toml` and
@@ -51,9 +52,14 @@ enum Task {
         /// Smaller sizes and fewer runs (a smoke run, not the published figures).
         #[arg(long)]
         quick: bool,
-        /// Only these: overhead, paginate, mass-block, codegen.
-        #[arg(long)]
+        /// Only these benches (repeat the flag for more than one).
+        #[arg(long, value_parser = bench::BENCHES)]
         only: Vec<String>,
+        /// Also replace each bench's section of BENCHMARKS.md (between `<!-- BEGIN bench:NAME -->`
+        /// and `<!-- END bench:NAME -->`) with its table; refuses before measuring if a marker is
+        /// missing. The tables are always saved as target/bench/NAME.md.
+        #[arg(long)]
+        write: bool,
     },
     /// Build the CLI and put it, its man pages and its shell completions (all from its clap
     /// model) into target/dist/.
@@ -123,8 +129,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Task::Lint => lint::run(&root),
-        Task::Bench { quick, only } => {
-            bench::run(&root, &bench::Options { only, quick })?;
+        Task::Bench { quick, only, write } => {
+            let command = bench::command_line(std::env::args().skip(1));
+            let options = bench::Options {
+                only,
+                quick,
+                write,
+                command,
+            };
+            bench::run(&root, &options)?;
             Ok(ExitCode::SUCCESS)
         }
         Task::Dist { debug } => {

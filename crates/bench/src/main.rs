@@ -27,10 +27,20 @@ enum Mode {
     Raw,
 }
 
+/// The Tokio runtime the overhead bench runs client and server on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Flavor {
+    /// One thread for client and server: both sides see the same scheduling, the least noise.
+    CurrentThread,
+    /// One worker per available CPU, as `#[tokio::main]` gives: closer to how the SDK is used.
+    MultiThread,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Sequential list requests to a fixed local server: the generated client with the runtime
-    /// against raw reqwest with the same headers, interleaved round by round.
+    /// against raw reqwest with the same headers, interleaved round by round, on the Tokio
+    /// runtime `--runtime` names.
     Overhead {
         #[arg(long, value_enum)]
         api: Api,
@@ -38,6 +48,8 @@ enum Command {
         requests: usize,
         #[arg(long, default_value_t = 9)]
         rounds: usize,
+        #[arg(long, value_enum, default_value_t = Flavor::CurrentThread)]
+        runtime: Flavor,
     },
     /// Serves the mock with `users` blocks seeded for the default Twitch and X users, prints
     /// one JSON line with its URL and credentials, and serves until stdin closes.
@@ -99,15 +111,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             format!("no raw-reqwest baseline for {api}: measure twitch-helix or x-v2").into(),
         );
     }
-    // The overhead comparison runs client and server on one thread, so both sides see the same
-    // scheduling; the others are closer to real use on the multi-threaded runtime.
+    // The overhead comparison runs client and server on one thread by default, so both sides
+    // see the same scheduling; the others are closer to real use on the multi-threaded runtime.
     let runtime = match args.command {
-        Command::Overhead { .. } => tokio::runtime::Builder::new_current_thread()
+        Command::Overhead {
+            runtime: Flavor::CurrentThread,
+            ..
+        } => tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?,
-        _ => tokio::runtime::Runtime::new()?,
+        _ => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(workers())
+            .enable_all()
+            .build()?,
     };
     runtime.block_on(run(args))
+}
+
+/// The multi-threaded runtime's worker count, named here so the overhead bench can report it.
+fn workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
@@ -116,7 +139,14 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             api,
             requests,
             rounds,
-        } => overhead(api, requests, rounds).await,
+            runtime,
+        } => {
+            let workers = match runtime {
+                Flavor::CurrentThread => 1,
+                Flavor::MultiThread => workers(),
+            };
+            overhead(api, requests, rounds, runtime, workers).await
+        }
         Command::Mock { users } => serve_mock(users).await,
         Command::Paginate {
             api,

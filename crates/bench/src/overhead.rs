@@ -1,12 +1,16 @@
 //! Per-request overhead: the generated client with the runtime against raw reqwest, same
-//! headers, same fixed local server, interleaved round by round.
+//! headers, same fixed local server, interleaved round by round. The caller picks the Tokio
+//! runtime (current-thread or multi-thread); this module only reports which it ran on.
 
 use std::time::{Duration, Instant};
 
 use blockbind::Api;
 use blockbind_runtime::{Auth, OAuth2UserToken, Runtime};
+use clap::ValueEnum;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::Flavor;
 
 /// A page of `n` users in the API's shape, as the fixed server's answer.
 pub(crate) fn page(api: Api, n: usize) -> String {
@@ -74,10 +78,14 @@ pub(crate) fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// Prints the median time per request of each side, on the runtime the caller built
+/// (`flavor`, with `workers` threads), as one JSON line.
 pub(crate) async fn overhead(
     api: Api,
     requests: usize,
     rounds: usize,
+    flavor: Flavor,
+    workers: usize,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let base = fixed_server(api, page(api, 20)).await?;
     let http = Runtime::http_client(Duration::from_secs(10));
@@ -163,6 +171,7 @@ pub(crate) async fn overhead(
     println!(
         "{}",
         json!({"bench": "overhead", "api": name, "requests": requests, "rounds": rounds,
+               "runtime": flavor.to_possible_value().map(|v| v.get_name().to_string()), "workers": workers,
                "sdk_us": sdk_ns / 1e3, "raw_us": raw_ns / 1e3, "ratio": sdk_ns / raw_ns})
     );
     Ok(())
