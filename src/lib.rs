@@ -1,6 +1,11 @@
 //! blockbind: typed client bindings for the block-list APIs of Twitch (Helix, Kraken v5,
 //! Kraken v2) and X (API v2, v1.1), generated from the OpenAPI specs in `specs/`.
 //!
+//! The default features (`live`) are the APIs the platforms still serve: Helix, X v2 and X v1.1.
+//! Kraken is legacy (Twitch shut v5 down on 2022-02-28 and v2 before it): its clients stay,
+//! generated and tested, for archives, the mock and research, behind `twitch-kraken-v5`,
+//! `twitch-kraken-v2` or `full`.
+//!
 //! This root crate is the facade, and thin: it re-exports each generated client behind its
 //! feature, builds every client from one [`Config`], and offers the one abstraction the clients
 //! do not: [`BlockList`], the same block-list operations on every API. It must not hold code that

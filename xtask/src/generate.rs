@@ -98,7 +98,7 @@ pub fn generate(spec: &SpecFile) -> Result<GeneratedCrate> {
         deps.push("futures-core");
     }
     let title = openapi.info.title.clone();
-    let cargo_toml = cargo_toml(spec, &crate_dir, &title, &deps)?;
+    let cargo_toml = cargo_toml(spec, &crate_dir, &title, facts.legacy.as_deref(), &deps)?;
     let base = Path::new("crates").join(&crate_dir);
     let lib_rs_text =
         std::fs::read_to_string(crate::workspace_root().join(base.join("src/lib.rs")))
@@ -158,18 +158,43 @@ fn clearer_enum_errors(code: &str) -> String {
     out
 }
 
-fn cargo_toml(spec: &SpecFile, crate_dir: &str, title: &str, deps: &[&str]) -> Result<String> {
+fn cargo_toml(
+    spec: &SpecFile,
+    crate_dir: &str,
+    title: &str,
+    legacy: Option<&str>,
+    deps: &[&str],
+) -> Result<String> {
     if title.contains('"') || title.contains('\\') {
         bail!(
             "{}: info.title must not contain quotes or backslashes",
             spec.rel_path
         );
     }
+    // crates.io shows the description in search results: a retired API says so there, in the
+    // first sentence of its `x-legacy` (when it was shut down).
+    let legacy = match legacy {
+        Some(text) => {
+            let first = text
+                .split(". ")
+                .next()
+                .unwrap_or(text)
+                .trim_end_matches('.');
+            if first.contains('"') || first.contains('\\') {
+                bail!(
+                    "{}: info.x-legacy must not contain quotes or backslashes",
+                    spec.rel_path
+                );
+            }
+            format!(" Legacy: {first}.")
+        }
+        None => String::new(),
+    };
     let mut out = format!(
         "# Written by `cargo xtask generate` from {spec}. Edit the spec or xtask/, not this file.\n\
          [package]\n\
          name = \"blockbind-{crate_dir}\"\n\
-         description = \"Typed Rust client for {title}, generated from {spec} by progenitor.\"\n\
+         description = \"Typed Rust client for {title}, generated from {spec} by progenitor.{legacy}\"\n\
          version.workspace = true\n\
          edition.workspace = true\n\
          rust-version.workspace = true\n\

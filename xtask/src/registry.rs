@@ -375,7 +375,7 @@ const FEATURES_BEGIN: &str = "# BEGIN API features: written by `cargo xtask gene
 const FEATURES_END: &str = "# END API features\n";
 
 /// The facade's default features.
-const DEFAULT_FEATURES: &[&str] = &["full"];
+const DEFAULT_FEATURES: &[&str] = &["live"];
 
 /// What each feature of the facade is for, in the order `Cargo.toml` lists them: the one text
 /// behind the `## ` comments of `Cargo.toml` (which the crate docs show through

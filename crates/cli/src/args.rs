@@ -18,7 +18,10 @@ Examples:
   blockbind --platform x-v2 --user 2244994945 export blocks.json
   blockbind --platform twitch-helix --user 141981764 import bots.txt --concurrency 16
   blockbind --platform x-v1 import block.js         # X's archive
-  blockbind --platform twitch-kraken-v5 diff blocks.csv
+  blockbind --platform twitch-helix --user 141981764 diff blocks.csv
+
+Twitch Kraken v5 and v2 are legacy (shut down by Twitch; v5 on 2022-02-28): they answer only
+from the mock or an archive, and a warning says so when --base-url is not this machine.
 
 Credentials come from the variables the specs name (see `blockbind mock` for each one), or
 from a credentials file (NAME=value lines, mode 0600; default ~/.config/blockbind/credentials).
@@ -150,6 +153,7 @@ pub(crate) enum Command {
     /// Compare FILE with the block list: entries not blocked, and blocked users not in FILE.
     Diff { file: PathBuf },
     /// Run the mock of all five APIs and print its URLs and tokens to try with.
+    #[cfg(feature = "mock")]
     Mock {
         #[arg(long, default_value_t = 0)]
         port: u16,

@@ -57,9 +57,18 @@ fn init_tracing(verbose: u8) {
 
 /// Runs the command; the exit code, or the failure to report.
 async fn run(cli: Cli) -> Result<u8, Failure> {
+    let talks_to_an_api = !matches!(
+        cli.command,
+        Command::Completions { .. } | Command::Man { .. }
+    ) && !is_mock(&cli.command);
+    if talks_to_an_api && let Some(warning) = cmd::context::legacy_warning(&cli) {
+        // Once, before any request: the command still runs (an archive may answer).
+        eprintln!("blockbind: {warning}");
+    }
     match &cli.command {
         Command::Completions { shell } => cmd::completions::run(*shell),
         Command::Man { dir } => cmd::man::run(dir.as_deref()),
+        #[cfg(feature = "mock")]
         Command::Mock { port } => cmd::mock::run(*port).await,
         Command::List { format, limit } => cmd::list::run(&cli, *format, *limit).await,
         Command::Block { targets, flags } => {
@@ -87,4 +96,14 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             cmd::import::run(&cli, args).await
         }
     }
+}
+
+#[cfg(feature = "mock")]
+fn is_mock(command: &Command) -> bool {
+    matches!(command, Command::Mock { .. })
+}
+
+#[cfg(not(feature = "mock"))]
+fn is_mock(_: &Command) -> bool {
+    false
 }

@@ -552,6 +552,12 @@ async fn mock_and_completions_and_help() {
         "{help}"
     );
 
+    if !cfg!(feature = "mock") {
+        // Built without the `mock` command: it is not a subcommand.
+        let out = s.run("", &["mock", "--port", "0"]).await;
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+        return;
+    }
     let mut child = s
         .command("", &["mock", "--port", "0"])
         .stdout(std::process::Stdio::piped())
@@ -708,4 +714,48 @@ async fn a_failed_export_leaves_neither_the_file_nor_a_temporary_file() {
     assert_eq!(listing(s.dir.path()), before, "no temporary file");
     let kept = std::fs::read_to_string(s.dir.path().join("blocks.jsonl")).unwrap();
     assert_eq!(kept, "earlier\n");
+}
+
+#[tokio::test]
+async fn kraken_warns_once_before_any_request_unless_local() {
+    let s = setup(fast()).await;
+    // A non-local server: the warning, once, before the command runs (here it fails at once,
+    // reading a missing file, so no request is ever made).
+    let out = s
+        .command("twitch-kraken-v5", &["diff", "missing.csv"])
+        .env("BLOCKBIND_BASE_URL", "http://example.invalid")
+        .output()
+        .await
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.matches("warning:").count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("twitch-kraken-v5 is legacy") && stderr.contains("2022-02-28"),
+        "{stderr}"
+    );
+    let warned_at = stderr.find("warning:").unwrap();
+    assert!(warned_at < stderr.find("missing.csv").unwrap(), "{stderr}");
+
+    // The local mock: no warning.
+    for api in ["twitch-kraken-v5", "twitch-kraken-v2"] {
+        let out = s.run(api, &["list"]).await;
+        ok(&out);
+        assert!(
+            !text(&out.stderr).contains("legacy"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    // A live API against a remote server: no warning either.
+    let out = s
+        .command("twitch-helix", &["diff", "missing.csv"])
+        .env("BLOCKBIND_BASE_URL", "http://example.invalid")
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        !text(&out.stderr).contains("legacy"),
+        "{}",
+        text(&out.stderr)
+    );
 }

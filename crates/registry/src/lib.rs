@@ -255,8 +255,10 @@ impl clap::ValueEnum for Api {
     fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
         let info = self.info();
         let mut help = info.title.to_string();
-        if info.legacy.is_some() {
-            help.push_str(" (legacy)");
+        if let Some(legacy) = info.legacy {
+            // The first sentence says when the platform shut it down.
+            let when = legacy.split(". ").next().unwrap_or(legacy);
+            help.push_str(&format!(" (legacy: {})", when.trim_end_matches('.')));
         }
         Some(
             clap::builder::PossibleValue::new(info.name)

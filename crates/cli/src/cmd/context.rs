@@ -21,6 +21,33 @@ pub(crate) fn config(cli: &Cli) -> Result<Config, Failure> {
     Ok(builder.build()?)
 }
 
+/// The warning for a legacy API (Kraken) sent to a server that is not on this machine: the
+/// platform shut it down, so only a mock or an archive on loopback can answer. `None` for a live
+/// API, no `--platform`, or a loopback base URL (127.0.0.1, localhost, [::1]).
+pub(crate) fn legacy_warning(cli: &Cli) -> Option<String> {
+    let api = cli.platform?;
+    let legacy = api.info().legacy?;
+    let url = cli
+        .base_url
+        .clone()
+        .unwrap_or_else(|| api.default_base_url().to_string());
+    let host = blockbind::reqwest::Url::parse(&url).ok().and_then(|u| {
+        u.host_str()
+            .map(|h| h.trim_matches(['[', ']']).to_ascii_lowercase())
+    });
+    let local = host.is_some_and(|h| {
+        h == "localhost"
+            || h.parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    });
+    (!local).then(|| {
+        format!(
+            "warning: {} is legacy: {legacy} Expect no answer from {url}; point --base-url at the mock or an archive on this machine.",
+            api.name()
+        )
+    })
+}
+
 /// The API chosen by `--platform`, its block list for `--user`, and the user as shown (`-` if
 /// none).
 pub(crate) async fn block_list(

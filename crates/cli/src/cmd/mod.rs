@@ -10,4 +10,5 @@ pub(crate) mod export;
 pub(crate) mod import;
 pub(crate) mod list;
 pub(crate) mod man;
+#[cfg(feature = "mock")]
 pub(crate) mod mock;
