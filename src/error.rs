@@ -161,6 +161,13 @@ impl Error {
         }
     }
 
+    /// True when the platform said the caller's access level (X's plan) does not include the
+    /// operation ([`ApiError::NotAvailable`], which names the levels that do): other
+    /// credentials of the same plan will not help.
+    pub fn is_not_available(&self) -> bool {
+        matches!(self.api_error(), Some(ApiError::NotAvailable { .. }))
+    }
+
     /// True for a 429 that was still there after the retries the policy allowed.
     pub fn is_rate_limited(&self) -> bool {
         self.status() == Some(429)

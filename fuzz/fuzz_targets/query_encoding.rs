@@ -32,6 +32,7 @@ static API: ApiSpec = ApiSpec {
         ],
         bucket: "get_users_blocking",
         idempotent: true,
+        availability: &[],
     }],
 };
 

@@ -31,6 +31,7 @@ pub fn tokens(spec: &SpecFile, facts: &ApiFacts) -> Result<TokenStream> {
             &op.bucket,
             op.idempotent,
         );
+        let availability = &op.availability;
         let credential = match op.credential {
             CredentialNeed::None => quote!(::blockbind_runtime::CredentialNeed::None),
             CredentialNeed::Any => quote!(::blockbind_runtime::CredentialNeed::Any),
@@ -101,6 +102,7 @@ pub fn tokens(spec: &SpecFile, facts: &ApiFacts) -> Result<TokenStream> {
                 enums: &[#(#enums),*],
                 bucket: #bucket,
                 idempotent: #idempotent,
+                availability: &[#(#availability),*],
             }
         });
     }

@@ -28,7 +28,8 @@ from a credentials file (NAME=value lines, mode 0600; default ~/.config/blockbin
 Never from flags.
 
 Exit codes: 0 success, 2 usage error, 3 authentication or scope error, 4 gave up on rate
-limits or retries, 1 anything else.";
+limits or retries, 5 the X access level (plan) does not include the endpoint (e.g. blocking on
+X v2 needs Enterprise), 1 anything else.";
 
 #[derive(Parser)]
 #[command(

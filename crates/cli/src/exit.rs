@@ -1,5 +1,6 @@
 //! Exit codes and the mapping from errors and import outcomes to them: 0 success, 2 usage,
-//! 3 authentication or scope, 4 gave up on rate limits or retries, 1 anything else.
+//! 3 authentication or scope, 4 gave up on rate limits or retries, 5 the access level (plan)
+//! does not include the endpoint, 1 anything else.
 //! Decides codes only: prints nothing and does no I/O.
 
 use std::path::Path;
@@ -13,6 +14,9 @@ pub(crate) const OTHER: u8 = 1;
 pub(crate) const USAGE: u8 = 2;
 pub(crate) const AUTH: u8 = 3;
 pub(crate) const GAVE_UP: u8 = 4;
+/// X answered that the app's access level (plan) does not include the endpoint: new tokens will
+/// not help, a plan that includes it will.
+pub(crate) const NOT_AVAILABLE: u8 = 5;
 
 /// A failure with the exit code it maps to.
 #[derive(Debug)]
@@ -42,6 +46,7 @@ pub(crate) fn clap_code(e: &clap::Error) -> u8 {
     if e.use_stderr() { USAGE } else { SUCCESS }
 }
 
+/// 5 for an endpoint the access level does not include (checked before 3: it is a 403 too),
 /// 3 for authentication or scopes, 4 for rate limits or retries given up, else 1.
 pub(crate) fn code_of(e: &Error) -> u8 {
     let gave_up = e.is_rate_limited()
@@ -49,7 +54,9 @@ pub(crate) fn code_of(e: &Error) -> u8 {
             e.api_error(),
             Some(blockbind::ApiError::Status { attempts, .. }) if *attempts > 1
         );
-    if e.is_auth() {
+    if e.is_not_available() {
+        NOT_AVAILABLE
+    } else if e.is_auth() {
         AUTH
     } else if gave_up {
         GAVE_UP

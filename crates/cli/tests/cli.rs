@@ -759,3 +759,25 @@ async fn kraken_warns_once_before_any_request_unless_local() {
         text(&out.stderr)
     );
 }
+
+#[tokio::test]
+async fn x_v2_blocking_on_a_plan_without_it_exits_5_naming_enterprise() {
+    let s = setup(MockConfig {
+        x_access_level: Some("basic".into()),
+        ..fast()
+    })
+    .await;
+    let out = s.run("x-v2", &["block", "12"]).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{stderr}");
+    assert!(
+        stderr.contains("needs the Enterprise access level"),
+        "{stderr}"
+    );
+    assert!(
+        s.mock
+            .blocked(Platform::X, &s.mock.credentials().x_user_id)
+            .iter()
+            .all(|id| id != "12")
+    );
+}

@@ -80,6 +80,11 @@ pub struct MockConfig {
     /// Accepts OAuth 1.0a `PLAINTEXT` signatures (for tools such as schemathesis that send a
     /// fixed header). X itself only accepts HMAC-SHA1.
     pub oauth1_plaintext: bool,
+    /// The X access level (plan) the mock answers as, e.g. `basic`; `None`: every level, so
+    /// every operation is served. Under a level, an X operation whose spec's `x-availability`
+    /// does not list it answers 403 `client-forbidden` (reason `client-not-enrolled`, with a
+    /// `registration_url`), as X does: with `basic`, X v2 blocking and unblocking.
+    pub x_access_level: Option<String>,
 }
 
 impl Default for MockConfig {
@@ -94,6 +99,7 @@ impl Default for MockConfig {
             kraken_block_cap: Some(1000),
             validate_responses: true,
             oauth1_plaintext: false,
+            x_access_level: None,
         }
     }
 }

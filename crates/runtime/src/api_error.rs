@@ -17,6 +17,10 @@ use crate::ratelimit::RateLimit;
 /// The response header in which [`crate::Runtime::exec`] reports how many attempts it made.
 pub const ATTEMPTS_HEADER: &str = "blockbind-attempts";
 
+/// The response header in which [`crate::Runtime::exec`] reports, on a 403, the access levels
+/// that include the operation (its `x-availability`, comma-separated).
+pub const AVAILABILITY_HEADER: &str = "blockbind-availability";
+
 /// Why a call failed.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -38,6 +42,24 @@ pub enum ApiError {
         rate_limit: Option<RateLimit>,
         /// How many times the request was sent.
         attempts: u32,
+    },
+    /// The platform refused because the caller's access level (X's plan) does not include the
+    /// operation: a `client-forbidden` problem with reason `client-not-enrolled`, or
+    /// `usage-capped`, from an operation the spec marks with `x-availability`. Other
+    /// credentials of the same plan will not help; a plan that includes it will.
+    NotAvailable {
+        /// The HTTP status (403).
+        status: u16,
+        /// The access levels that include the operation, from the spec's `x-availability`
+        /// (e.g. `["enterprise"]`).
+        access_levels: Vec<String>,
+        /// The problem's kind, the last segment of its `type`: `client-forbidden` or
+        /// `usage-capped`.
+        problem: String,
+        /// The platform's error message.
+        message: String,
+        /// The rate-limit headers of the answer, when it had them.
+        rate_limit: Option<RateLimit>,
     },
     /// No usable response arrived (connection refused or reset, timeout, body cut short). Its
     /// [`std::error::Error::source`] is the `reqwest::Error`.
@@ -65,6 +87,16 @@ impl fmt::Display for ApiError {
                 f,
                 "{status} from the platform: {message}{}",
                 attempts_suffix(*attempts)
+            ),
+            Self::NotAvailable {
+                status,
+                access_levels,
+                message,
+                ..
+            } => write!(
+                f,
+                "{status} from the platform: {message}; this endpoint needs {}",
+                access_levels_text(access_levels)
             ),
             Self::Transport(e) => write!(f, "transport error: {e}"),
             Self::InvalidResponse { status, message } => {
@@ -175,6 +207,24 @@ impl PartialEq for TransportError {
     }
 }
 
+/// "the Enterprise access level", "one of the access levels Pay-per-use, Enterprise".
+fn access_levels_text(levels: &[String]) -> String {
+    let title = |level: &String| {
+        let mut chars = level.chars();
+        chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect::<String>())
+            .unwrap_or_default()
+    };
+    match levels {
+        [one] => format!("the {} access level", title(one)),
+        many => format!(
+            "one of the access levels {}",
+            many.iter().map(title).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
 fn attempts_suffix(attempts: u32) -> String {
     if attempts > 1 {
         format!(" (gave up after {attempts} attempts)")
@@ -187,7 +237,9 @@ impl ApiError {
     /// The HTTP status the platform answered with, if it answered.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Self::Status { status, .. } | Self::InvalidResponse { status, .. } => Some(*status),
+            Self::Status { status, .. }
+            | Self::NotAvailable { status, .. }
+            | Self::InvalidResponse { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -195,7 +247,7 @@ impl ApiError {
     /// The rate-limit state of the failing response, when it carried one.
     pub fn rate_limit(&self) -> Option<RateLimit> {
         match self {
-            Self::Status { rate_limit, .. } => *rate_limit,
+            Self::Status { rate_limit, .. } | Self::NotAvailable { rate_limit, .. } => *rate_limit,
             _ => None,
         }
     }
@@ -212,13 +264,14 @@ impl ApiError {
             Error::UnexpectedResponse(response) => {
                 let status = response.status().as_u16();
                 let headers = response.headers().clone();
-                let message = match response.bytes().await {
-                    Ok(body) => {
-                        message_from_body(&body).unwrap_or_else(|| fallback_message(status, &body))
-                    }
-                    Err(e) => format!("(body unreadable: {e})"),
+                let (message, json) = match response.bytes().await {
+                    Ok(body) => (
+                        message_from_body(&body).unwrap_or_else(|| fallback_message(status, &body)),
+                        serde_json::from_slice(&body).ok(),
+                    ),
+                    Err(e) => (format!("(body unreadable: {e})"), None),
                 };
-                status_error(status, message, &headers)
+                status_error(status, message, &headers, json.as_ref())
             }
             other => Self::from(other),
         }
@@ -262,7 +315,7 @@ impl<E: serde::Serialize> From<progenitor_client::Error<E>> for ApiError {
                 let body = serde_json::to_value(value.into_inner()).unwrap_or_default();
                 let message = message_from_json(&body)
                     .unwrap_or_else(|| fallback_message(status, body.to_string().as_bytes()));
-                status_error(status, message, &headers)
+                status_error(status, message, &headers, Some(&body))
             }
             Error::InvalidResponsePayload(body, e) => Self::InvalidResponse {
                 status: 200,
@@ -274,23 +327,56 @@ impl<E: serde::Serialize> From<progenitor_client::Error<E>> for ApiError {
                     .status()
                     .canonical_reason()
                     .unwrap_or("undocumented status");
-                status_error(status, reason.to_string(), response.headers())
+                status_error(status, reason.to_string(), response.headers(), None)
             }
         }
     }
 }
 
-fn status_error(status: u16, message: String, headers: &HeaderMap) -> ApiError {
+fn status_error(
+    status: u16,
+    message: String,
+    headers: &HeaderMap,
+    body: Option<&serde_json::Value>,
+) -> ApiError {
     let attempts = headers
         .get(ATTEMPTS_HEADER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse().ok())
         .unwrap_or(1);
+    let access_levels = headers
+        .get(AVAILABILITY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(',').map(str::to_string).collect::<Vec<_>>());
+    if let (Some(access_levels), Some(problem)) = (access_levels, body.and_then(plan_problem)) {
+        return ApiError::NotAvailable {
+            status,
+            access_levels,
+            problem,
+            message,
+            rate_limit: RateLimit::from_any_headers(headers),
+        };
+    }
     ApiError::Status {
         status,
         message,
         rate_limit: RateLimit::from_any_headers(headers),
         attempts,
+    }
+}
+
+/// The kind of an X problem that means "your access level does not include this endpoint":
+/// `client-forbidden` with reason `client-not-enrolled` (not `official-client-forbidden`), or
+/// `usage-capped`. `unsupported-authentication` is left out: X sends it for the kind of
+/// credential (an app-only token), which other credentials fix, not for the plan.
+fn plan_problem(body: &serde_json::Value) -> Option<String> {
+    let kind = body.get("type")?.as_str()?.rsplit('/').next()?;
+    let reason = body.get("reason").and_then(|r| r.as_str());
+    match (kind, reason) {
+        ("client-forbidden", Some("client-not-enrolled") | None) | ("usage-capped", _) => {
+            Some(kind.to_string())
+        }
+        _ => None,
     }
 }
 

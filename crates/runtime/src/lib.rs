@@ -29,7 +29,7 @@ mod ratelimit;
 mod retry;
 mod wire;
 
-pub use api_error::{ATTEMPTS_HEADER, ApiError, TransportError, call};
+pub use api_error::{ATTEMPTS_HEADER, AVAILABILITY_HEADER, ApiError, TransportError, call};
 pub use auth::Auth;
 pub use error::{Bound, RequestError, check_header_value};
 pub use identity::CredentialIdentity;
@@ -310,7 +310,7 @@ impl Runtime {
             };
             let step = retry::decide(&cx, &mut backoff);
             match step {
-                Step::Return => return result.map(|response| with_attempts(response, attempt)),
+                Step::Return => return result.map(|response| annotated(response, attempt, op)),
                 Step::WaitForReset(wait) => {
                     tracing::info!(
                         wait_ms = wait.as_millis() as u64,
@@ -336,7 +336,7 @@ impl Runtime {
                 }
                 Step::Refresh => {
                     if !self.auth.refresh_after_unauthorized(http, &request).await {
-                        return result.map(|response| with_attempts(response, attempt));
+                        return result.map(|response| annotated(response, attempt, op));
                     }
                 }
                 Step::BackOff(delay) => {
@@ -422,12 +422,23 @@ impl Runtime {
 }
 
 /// The response given back, with the number of attempts in [`ATTEMPTS_HEADER`] when there was
-/// more than one (absent means one: [`ApiError`] reads it so).
-fn with_attempts(mut response: reqwest::Response, attempt: u32) -> reqwest::Response {
+/// more than one (absent means one: [`ApiError`] reads it so), and, on a 403 from an operation
+/// only some access levels include, those levels in [`AVAILABILITY_HEADER`] (the generated error
+/// keeps only status, headers and body: this is how [`ApiError`] learns the operation's fact).
+fn annotated(
+    mut response: reqwest::Response,
+    attempt: u32,
+    op: &OperationSpec,
+) -> reqwest::Response {
     if attempt > 1 {
         response
             .headers_mut()
             .insert(ATTEMPTS_HEADER, reqwest::header::HeaderValue::from(attempt));
+    }
+    if response.status() == reqwest::StatusCode::FORBIDDEN && !op.availability.is_empty() {
+        if let Ok(levels) = reqwest::header::HeaderValue::from_str(&op.availability.join(",")) {
+            response.headers_mut().insert(AVAILABILITY_HEADER, levels);
+        }
     }
     response
 }

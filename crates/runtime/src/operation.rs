@@ -66,6 +66,9 @@ pub struct OperationSpec {
     pub bucket: &'static str,
     /// Safe to resend after a 5xx or connection error.
     pub idempotent: bool,
+    /// The access levels whose plans include it (`x-availability`, X); empty: every level. A 403
+    /// that says the plan does not include it becomes [`crate::ApiError::NotAvailable`] naming them.
+    pub availability: &'static [&'static str],
 }
 
 /// Everything the runtime needs to know about one API, emitted as a `static` by the xtask.

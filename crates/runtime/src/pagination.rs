@@ -334,6 +334,7 @@ mod tests {
                 }],
                 bucket: "list",
                 idempotent: true,
+                availability: &[],
             }],
         };
         let o = PageOptions::default();

@@ -224,6 +224,7 @@ mod tests {
         ],
         bucket: "get_users_blocking",
         idempotent: true,
+        availability: &[],
     };
 
     #[test]

@@ -1121,6 +1121,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             enums: &[],
             bucket: "twitch-helix",
             idempotent: true,
+            availability: &[],
         },
         ::blockbind_runtime::OperationSpec {
             id: "get_user_block_list",
@@ -1143,6 +1144,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             enums: &[],
             bucket: "twitch-helix",
             idempotent: true,
+            availability: &[],
         },
         ::blockbind_runtime::OperationSpec {
             id: "block_user",
@@ -1159,6 +1161,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             ],
             bucket: "twitch-helix",
             idempotent: true,
+            availability: &[],
         },
     ],
 };

@@ -1298,6 +1298,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             enums: &[],
             bucket: "twitch-kraken-v2",
             idempotent: true,
+            availability: &[],
         },
         ::blockbind_runtime::OperationSpec {
             id: "unblock_user",
@@ -1311,6 +1312,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             enums: &[],
             bucket: "twitch-kraken-v2",
             idempotent: true,
+            availability: &[],
         },
         ::blockbind_runtime::OperationSpec {
             id: "block_user",
@@ -1324,6 +1326,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             enums: &[],
             bucket: "twitch-kraken-v2",
             idempotent: true,
+            availability: &[],
         },
     ],
 };

@@ -4526,6 +4526,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             enums: &[],
             bucket: "twitch-kraken-v5",
             idempotent: true,
+            availability: &[],
         },
         ::blockbind_runtime::OperationSpec {
             id: "delete_vhs_connection",
@@ -4539,6 +4540,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             enums: &[],
             bucket: "twitch-kraken-v5",
             idempotent: true,
+            availability: &[],
         },
         ::blockbind_runtime::OperationSpec {
             id: "check_vhs_connection",
@@ -4552,6 +4554,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             enums: &[],
             bucket: "twitch-kraken-v5",
             idempotent: true,
+            availability: &[],
         },
         ::blockbind_runtime::OperationSpec {
             id: "create_vhs_connection",
@@ -4565,6 +4568,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             enums: &[],
             bucket: "twitch-kraken-v5",
             idempotent: true,
+            availability: &[],
         },
         ::blockbind_runtime::OperationSpec {
             id: "get_users",
@@ -4578,6 +4582,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             enums: &[],
             bucket: "twitch-kraken-v5",
             idempotent: true,
+            availability: &[],
         },
         ::blockbind_runtime::OperationSpec {
             id: "get_user_by_id",
@@ -4591,6 +4596,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             enums: &[],
             bucket: "twitch-kraken-v5",
             idempotent: true,
+            availability: &[],
         },
         ::blockbind_runtime::OperationSpec {
             id: "get_user_block_list",
@@ -4621,6 +4627,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             enums: &[],
             bucket: "twitch-kraken-v5",
             idempotent: true,
+            availability: &[],
         },
         ::blockbind_runtime::OperationSpec {
             id: "unblock_user",
@@ -4634,6 +4641,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             enums: &[],
             bucket: "twitch-kraken-v5",
             idempotent: true,
+            availability: &[],
         },
         ::blockbind_runtime::OperationSpec {
             id: "block_user",
@@ -4647,6 +4655,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             enums: &[],
             bucket: "twitch-kraken-v5",
             idempotent: true,
+            availability: &[],
         },
         ::blockbind_runtime::OperationSpec {
             id: "get_user_emotes",
@@ -4660,6 +4669,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             enums: &[],
             bucket: "twitch-kraken-v5",
             idempotent: true,
+            availability: &[],
         },
         ::blockbind_runtime::OperationSpec {
             id: "get_user_follows",
@@ -4693,6 +4703,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             ],
             bucket: "twitch-kraken-v5",
             idempotent: true,
+            availability: &[],
         },
         ::blockbind_runtime::OperationSpec {
             id: "unfollow_channel",
@@ -4706,6 +4717,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             enums: &[],
             bucket: "twitch-kraken-v5",
             idempotent: true,
+            availability: &[],
         },
         ::blockbind_runtime::OperationSpec {
             id: "check_user_follows_by_channel",
@@ -4719,6 +4731,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             enums: &[],
             bucket: "twitch-kraken-v5",
             idempotent: true,
+            availability: &[],
         },
         ::blockbind_runtime::OperationSpec {
             id: "follow_channel",
@@ -4732,6 +4745,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             enums: &[],
             bucket: "twitch-kraken-v5",
             idempotent: true,
+            availability: &[],
         },
         ::blockbind_runtime::OperationSpec {
             id: "check_user_subscription_by_channel",
@@ -4745,6 +4759,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             enums: &[],
             bucket: "twitch-kraken-v5",
             idempotent: true,
+            availability: &[],
         },
     ],
 };

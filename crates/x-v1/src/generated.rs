@@ -3417,6 +3417,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             enums: &[],
             bucket: "x-v1",
             idempotent: true,
+            availability: &[],
         },
         ::blockbind_runtime::OperationSpec {
             id: "destroy_block",
@@ -3430,6 +3431,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             enums: &[],
             bucket: "x-v1",
             idempotent: true,
+            availability: &[],
         },
         ::blockbind_runtime::OperationSpec {
             id: "get_block_ids",
@@ -3443,6 +3445,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             enums: &[],
             bucket: "get_block_ids",
             idempotent: true,
+            availability: &[],
         },
         ::blockbind_runtime::OperationSpec {
             id: "get_block_list",
@@ -3456,6 +3459,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             enums: &[],
             bucket: "get_block_list",
             idempotent: true,
+            availability: &[],
         },
     ],
 };

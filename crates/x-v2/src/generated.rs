@@ -10781,6 +10781,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             enums: &[],
             bucket: "get_users_blocking",
             idempotent: true,
+            availability: &["pay-per-use", "enterprise"],
         },
         ::blockbind_runtime::OperationSpec {
             id: "block_user",
@@ -10794,6 +10795,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             enums: &[],
             bucket: "block_user",
             idempotent: true,
+            availability: &["enterprise"],
         },
         ::blockbind_runtime::OperationSpec {
             id: "unblock_user",
@@ -10807,6 +10809,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             enums: &[],
             bucket: "unblock_user",
             idempotent: true,
+            availability: &["enterprise"],
         },
     ],
 };

@@ -64,8 +64,33 @@ fn not_yours(ctx: &Ctx<'_>, parameter: &str, message: &str) -> Fail {
     }
 }
 
+/// The 403 X gives when the app's access level does not include the operation (the spec's
+/// `x-availability`); rendered as a `client-forbidden` problem, reason `client-not-enrolled`.
+fn not_enrolled(ctx: &Ctx<'_>, op: &str) -> Option<Fail> {
+    let level = ctx.config.x_access_level.as_deref()?;
+    let availability = ctx
+        .api
+        .info()
+        .operations
+        .iter()
+        .find(|o| o.id == op)?
+        .availability;
+    (!availability.is_empty() && !availability.iter().any(|a| a.eq_ignore_ascii_case(level)))
+        .then(|| {
+            Fail::new(
+                403,
+                format!(
+                    "When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens from a Twitter developer App that is attached to a Project with the appropriate level of API access ({level} does not include {op})."
+                ),
+            )
+        })
+}
+
 pub(super) fn handle(op: &str, ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
     let me = ctx.me()?;
+    if let Some(fail) = not_enrolled(ctx, op) {
+        return Err(fail);
+    }
     match op {
         "get_users_blocking" => {
             if ctx.s("id") != me {
