@@ -435,10 +435,11 @@ fn annotated(
             .headers_mut()
             .insert(ATTEMPTS_HEADER, reqwest::header::HeaderValue::from(attempt));
     }
-    if response.status() == reqwest::StatusCode::FORBIDDEN && !op.availability.is_empty() {
-        if let Ok(levels) = reqwest::header::HeaderValue::from_str(&op.availability.join(",")) {
-            response.headers_mut().insert(AVAILABILITY_HEADER, levels);
-        }
+    if response.status() == reqwest::StatusCode::FORBIDDEN
+        && !op.availability.is_empty()
+        && let Ok(levels) = reqwest::header::HeaderValue::from_str(&op.availability.join(","))
+    {
+        response.headers_mut().insert(AVAILABILITY_HEADER, levels);
     }
     response
 }
