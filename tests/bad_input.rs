@@ -5,16 +5,18 @@
 //! every request it received unchanged; a row the platform refuses must reach it; a row that
 //! holds no client (a parser, a credential constructor) claims nothing about sending.
 
-use std::collections::HashMap;
+mod common;
+
 use std::fmt::{Debug, Display};
 use std::future::Future;
 use std::pin::Pin;
 
-use blockbind::{Api, BlockOptions, Config, Credentials, Error, Target, UnknownApi};
+use blockbind::{Api, BlockOptions, Credentials, Error, Target, UnknownApi};
 use blockbind_mock::{MockConfig, MockServer};
 use blockbind_runtime::{
     ApiError, Auth, Bound, OAuth1Credentials, OAuth2UserToken, RequestError, Runtime, call,
 };
+use common::facade::config;
 
 /// The error's message when it is the one the row expects; otherwise what was wrong.
 type Judged = Result<String, String>;
@@ -96,15 +98,6 @@ fn bad_credential(what: &str, source: RequestError) -> Error {
         what: what.into(),
         source: Box::new(source),
     }
-}
-
-fn config(mock: &MockServer) -> Config {
-    let env: HashMap<&str, String> = mock.credentials().env_vars().into_iter().collect();
-    Config::builder()
-        .base_url(mock.base_url())
-        .credentials(Credentials::from_lookup(|n| env.get(n).cloned()).unwrap())
-        .build()
-        .unwrap()
 }
 
 #[tokio::test]

@@ -4,14 +4,13 @@
 
 mod common;
 
-use std::collections::HashMap;
-
 use blockbind::{
     Api, BlockList, BlockOptions, BlockReason, BlockedUser, Config, Credentials, Error,
     PageOptions, SourceContext, Target, TwitchHelixBlocks, TwitchKrakenV2Blocks,
     TwitchKrakenV5Blocks, XV1Blocks, XV2Blocks,
 };
 use blockbind_mock::{MockConfig, MockServer, Platform};
+use common::facade::{config, credentials};
 use futures::{StreamExt, TryStreamExt};
 
 async fn mock() -> MockServer {
@@ -21,20 +20,6 @@ async fn mock() -> MockServer {
     })
     .await
     .expect("mock starts")
-}
-
-/// The mock's default credentials, read the way users read theirs: as environment variables.
-fn credentials(mock: &MockServer) -> Credentials {
-    let env: HashMap<&str, String> = mock.credentials().env_vars().into_iter().collect();
-    Credentials::from_lookup(|name| env.get(name).cloned()).expect("valid credentials")
-}
-
-fn config(mock: &MockServer) -> Config {
-    Config::builder()
-        .base_url(mock.base_url())
-        .credentials(credentials(mock))
-        .build()
-        .expect("config builds")
 }
 
 fn mock_api(api: Api) -> blockbind_mock::Api {

@@ -4,13 +4,16 @@
 //! API (`per: client-user`); Kraken v5 states no limit, so the mock's configured bucket is its own,
 //! per caller, and never Helix's.
 
-use std::collections::{BTreeMap, HashMap};
+mod common;
+
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use blockbind::{Config, Credentials, Platform, RateLimit};
+use blockbind::{Config, Platform, RateLimit};
 use blockbind_mock::{Bucket, MockConfig, MockServer};
+use common::facade::{config, credentials};
 use futures::FutureExt;
 use futures::future::BoxFuture;
 
@@ -34,19 +37,6 @@ async fn mock() -> MockServer {
     })
     .await
     .expect("mock starts")
-}
-
-fn credentials(mock: &MockServer) -> Credentials {
-    let env: HashMap<&str, String> = mock.credentials().env_vars().into_iter().collect();
-    Credentials::from_lookup(|name| env.get(name).cloned()).expect("valid credentials")
-}
-
-fn config(mock: &MockServer) -> Config {
-    Config::builder()
-        .base_url(mock.base_url())
-        .credentials(credentials(mock))
-        .build()
-        .expect("config builds")
 }
 
 /// Runs every task to its end.
