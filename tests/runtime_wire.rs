@@ -9,14 +9,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use blockbind_runtime::{
     ApiError, Auth, OAuth1Credentials, OAuth2UserToken, RequestError, RetryPolicy, Runtime,
 };
+use common::secrets::{
+    APP_TOKEN, CONSUMER_SECRET, HELIX_TOKEN, KRAKEN_TOKEN, TOKEN_SECRET, X_TOKEN,
+};
 use common::{CaptureServer, response};
-
-const HELIX_TOKEN: &str = "helixsecrettoken0123456789";
-const KRAKEN_TOKEN: &str = "krakensecrettoken0123456789";
-const X_TOKEN: &str = "xusersecrettoken0123456789";
-const APP_TOKEN: &str = "xappsecrettoken0123456789";
-const CONSUMER_SECRET: &str = "consumersecret0123456789";
-const TOKEN_SECRET: &str = "tokensecret0123456789";
 
 fn helix_runtime() -> Runtime {
     Runtime::new(

@@ -9,14 +9,10 @@
 mod common;
 
 use blockbind_runtime::{Auth, OAuth1Credentials, OAuth2UserToken, RetryPolicy, Runtime};
+use common::secrets::{
+    APP_TOKEN, CONSUMER_SECRET, HELIX_TOKEN, KRAKEN_TOKEN, TOKEN_SECRET, X_TOKEN,
+};
 use common::{CaptureServer, response};
-
-const HELIX_TOKEN: &str = "helixsecrettoken0123456789";
-const KRAKEN_TOKEN: &str = "krakensecrettoken0123456789";
-const X_TOKEN: &str = "xusersecrettoken0123456789";
-const APP_TOKEN: &str = "xappsecrettoken0123456789";
-const CONSUMER_SECRET: &str = "consumersecret0123456789";
-const TOKEN_SECRET: &str = "tokensecret0123456789";
 
 #[tokio::test]
 async fn no_secret_appears_in_debug_errors_or_traces() {
