@@ -5,10 +5,10 @@
 use blockbind_mock::{Api, MockConfig, MockServer};
 use blockbind_runtime::{ApiError, Auth, OAuth2UserToken, Runtime};
 
-#[tokio::test]
-async fn enterprise_only_blocking_on_a_basic_plan_is_not_available_naming_enterprise() {
+/// The mock answering as an X plan, and an X v2 client of its user with the user's ID.
+async fn x_v2_on_plan(level: &str) -> (MockServer, blockbind_x_v2::Client, String) {
     let mock = MockServer::start(MockConfig {
-        x_access_level: Some("basic".into()),
+        x_access_level: Some(level.into()),
         ..MockConfig::default()
     })
     .await
@@ -18,7 +18,14 @@ async fn enterprise_only_blocking_on_a_basic_plan_is_not_available_naming_enterp
         OAuth2UserToken::new(&c.x_oauth2_token).unwrap(),
     ));
     let client = blockbind_x_v2::Client::new(&mock.url(Api::XV2), runtime);
-    let me = c.x_user_id.as_str();
+    let me = c.x_user_id.clone();
+    (mock, client, me)
+}
+
+#[tokio::test]
+async fn enterprise_only_blocking_on_a_basic_plan_is_not_available_naming_enterprise() {
+    let (_mock, client, me) = x_v2_on_plan("basic").await;
+    let me = me.as_str();
 
     let blocked = client
         .block_user()
@@ -58,20 +65,10 @@ async fn enterprise_only_blocking_on_a_basic_plan_is_not_available_naming_enterp
     assert!(matches!(error, ApiError::NotAvailable { .. }), "{error:?}");
 
     // At the level the spec names, the same call goes through.
-    let mock = MockServer::start(MockConfig {
-        x_access_level: Some("enterprise".into()),
-        ..MockConfig::default()
-    })
-    .await
-    .unwrap();
-    let c = mock.credentials();
-    let runtime = Runtime::new(Auth::oauth2_user(
-        OAuth2UserToken::new(&c.x_oauth2_token).unwrap(),
-    ));
-    let client = blockbind_x_v2::Client::new(&mock.url(Api::XV2), runtime);
+    let (_mock, client, me) = x_v2_on_plan("enterprise").await;
     client
         .block_user()
-        .id(c.x_user_id.as_str())
+        .id(me.as_str())
         .body_map(|b| b.target_user_id("12"))
         .send()
         .await
