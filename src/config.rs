@@ -49,19 +49,41 @@ pub struct ConfigBuilder {
 }
 
 fn checked_url(what: &str, url: &str) -> Result<url::Url, Error> {
+    // Every message shows the URL without its userinfo: a `user:pass@` is a secret.
+    let shown = without_userinfo(url);
     let parsed = url::Url::parse(url)
-        .map_err(|e| Error::InvalidConfig(format!("{what} {url:?} is not a URL: {e}")))?;
+        .map_err(|e| Error::InvalidConfig(format!("{what} {shown:?} is not a URL: {e}")))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
         return Err(Error::InvalidConfig(format!(
-            "{what} {url:?} must be an http or https URL with a host"
+            "{what} {shown:?} must be an http or https URL with a host"
+        )));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(Error::InvalidConfig(format!(
+            "{what} {shown:?} must not carry a user name or password (user:pass@): pass credentials through the config"
         )));
     }
     if parsed.query().is_some() || parsed.fragment().is_some() {
         return Err(Error::InvalidConfig(format!(
-            "{what} {url:?} must not have a query or fragment"
+            "{what} {shown:?} must not have a query or fragment"
         )));
     }
     Ok(parsed)
+}
+
+/// `url` with anything before an `@` in its authority replaced by `***` (done on the text, so
+/// that it works on a URL that does not parse too).
+fn without_userinfo(url: &str) -> String {
+    let (scheme, rest) = match url.find("://") {
+        Some(i) => url.split_at(i + 3),
+        None => ("", url),
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    match authority.rfind('@') {
+        Some(at) => format!("{scheme}***@{}{tail}", &authority[at + 1..]),
+        None => url.to_string(),
+    }
 }
 
 impl ConfigBuilder {
@@ -319,10 +341,15 @@ mod tests {
             ("not a url", "is not a URL"),
             ("ftp://example.test", "must be an http or https URL"),
             ("http://127.0.0.1:1/?q=1", "must not have a query"),
+            ("https://user:hunter2@api.x.com", "user name or password"),
+            ("http://hunter2@127.0.0.1:1/", "user name or password"),
+            ("http://user:hunter2@127.0.0.1:bad/", "is not a URL"),
         ] {
             let e = Config::builder().base_url(url).build().unwrap_err();
             assert!(matches!(e, Error::InvalidConfig(_)));
             assert!(e.to_string().contains(says), "{e}");
+            assert!(!e.to_string().contains("hunter2"), "{e}");
+            assert!(!format!("{e:?}").contains("hunter2"), "{e:?}");
         }
         let e = Config::builder()
             .user_agent("a\r\nX-Evil: 1")

@@ -71,6 +71,30 @@ pub enum ApiError {
         /// What did not match.
         message: String,
     },
+    /// Waiting for the rate limit would have gone past what is left of the retry policy's
+    /// `max_total_wait`: the call failed at once instead of sleeping (nothing more was sent).
+    RateLimited {
+        /// The bucket as the limiter knew it: the server's window, why it is closed, until when.
+        state: Box<crate::RateLimitState>,
+        /// How long the wait would have been.
+        wait: std::time::Duration,
+        /// What was left of `max_total_wait`.
+        budget: std::time::Duration,
+    },
+    /// The response body is larger than the configured limit; it was not read past the limit
+    /// (not at all when its `Content-Length` said so).
+    ResponseTooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+        /// The size the server announced in `Content-Length`, when it announced one over the limit.
+        content_length: Option<u64>,
+    },
+    /// A list stream reached its page cap (`PageOptions::page_cap`) without the list ending:
+    /// a server handing out fresh page tokens forever.
+    TooManyPages {
+        /// The cap, in pages.
+        limit: usize,
+    },
 }
 
 impl fmt::Display for ApiError {
@@ -105,6 +129,40 @@ impl fmt::Display for ApiError {
                     "{status}: the response does not match the spec: {message}"
                 )
             }
+            Self::RateLimited {
+                state,
+                wait,
+                budget,
+            } => {
+                write!(
+                    f,
+                    "rate limited: {} would wait {} s, more than the {} s left of the retry policy's max_total_wait",
+                    state.bucket,
+                    wait.as_secs(),
+                    budget.as_secs()
+                )?;
+                if let Some(reason) = &state.wait_reason {
+                    write!(f, " ({reason})")?;
+                }
+                Ok(())
+            }
+            Self::ResponseTooLarge {
+                limit,
+                content_length,
+            } => match content_length {
+                Some(length) => write!(
+                    f,
+                    "response body of {length} bytes (Content-Length) is over the limit of {limit} bytes; not read"
+                ),
+                None => write!(
+                    f,
+                    "response body is over the limit of {limit} bytes; reading stopped there"
+                ),
+            },
+            Self::TooManyPages { limit } => write!(
+                f,
+                "the list did not end after {limit} pages (the page cap): the server keeps handing out new page tokens"
+            ),
         }
     }
 }
@@ -248,6 +306,7 @@ impl ApiError {
     pub fn rate_limit(&self) -> Option<RateLimit> {
         match self {
             Self::Status { rate_limit, .. } | Self::NotAvailable { rate_limit, .. } => *rate_limit,
+            Self::RateLimited { state, .. } => state.rate_limit,
             _ => None,
         }
     }

@@ -89,6 +89,29 @@ pub enum RequestError {
         /// The non-loopback host the URL names.
         host: String,
     },
+    /// A URL with userinfo (`https://user:pass@host`): refused rather than turned into Basic
+    /// auth. The userinfo is a secret and never shown.
+    #[error(
+        "the URL to {host} has a user name or password in it (user:pass@): refused; pass credentials through the config, not the URL"
+    )]
+    UserinfoInUrl {
+        /// The URL's host, without the userinfo.
+        host: String,
+    },
+    /// A path parameter value that would change which path the request goes to (`.`, `..`, or
+    /// one holding `/`, `?`, `#`, `%` or a control character), or a path that no longer has the
+    /// operation's shape.
+    #[error("{operation}: path parameter `{parameter}` = {value:?} is not allowed: {reason}")]
+    BadPathValue {
+        /// The operation's `operationId`.
+        operation: String,
+        /// The parameter's name (empty when the path as a whole is wrong).
+        parameter: String,
+        /// The value, cut short and with control characters escaped.
+        value: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The operation id is not in the client's operation table (a generator bug).
     #[error("unknown operation `{0}`")]
     UnknownOperation(String),

@@ -23,11 +23,31 @@ pub const X_TOKEN_URL: &str = "https://api.x.com/2/oauth2/token";
 
 /// Refresh this long before the token expires.
 const REFRESH_MARGIN: Duration = Duration::from_secs(60);
+/// Never refresh sooner than this after the token was obtained: a token endpoint that grants
+/// tokens for less than [`REFRESH_MARGIN`] must not cost a refresh per request (a token that
+/// does expire first is refreshed once after its 401).
+const REFRESH_FLOOR: Duration = Duration::from_secs(10);
 
 struct TokenState {
     access: SecretString,
     refresh: Option<SecretString>,
-    expires_at: Option<Instant>,
+    /// When to refresh before sending ([`refresh_at`]); `None`: only after a 401.
+    refresh_at: Option<Instant>,
+}
+
+/// When a token valid for `expires_in` from `now` is refreshed before a request:
+/// [`REFRESH_MARGIN`] before it expires, but not before `floor` has passed ([`REFRESH_FLOOR`]
+/// for a token the endpoint just granted; none for one the caller brings, whose `expires_in` is
+/// what is left of it). `None` (refresh only after a 401) when no expiry is known or none a
+/// clock can hold (a huge `expires_in` saturates instead of overflowing).
+fn refresh_at(now: Instant, expires_in: Option<Duration>, floor: Duration) -> Option<Instant> {
+    let expires_at = now.checked_add(expires_in?)?;
+    let floor = now.checked_add(floor)?;
+    Some(
+        expires_at
+            .checked_sub(REFRESH_MARGIN)
+            .map_or(floor, |at| at.max(floor)),
+    )
 }
 
 struct Refresher {
@@ -63,14 +83,15 @@ impl OAuth2UserToken {
             state: Mutex::new(TokenState {
                 access: access.into(),
                 refresh: None,
-                expires_at: None,
+                refresh_at: None,
             }),
             refresher: None,
         })
     }
 
     /// A token refreshed with `refresh_token` (public client `client_id`, at `token_url`) shortly
-    /// before `expires_in` runs out and once after a 401.
+    /// before `expires_in` runs out and once after a 401. `token_url` must pass the same
+    /// transport check as the API's base URL (https, or http to a loopback host; no userinfo).
     pub fn refreshable(
         access_token: impl Into<String>,
         refresh_token: impl Into<String>,
@@ -78,15 +99,17 @@ impl OAuth2UserToken {
         client_id: impl Into<String>,
         token_url: impl Into<String>,
     ) -> Result<Self, RequestError> {
+        let token_url = token_url.into();
+        checked_token_url(&token_url)?;
         let mut token = Self::new(access_token)?;
         let refresh = refresh_token.into();
         check_header_value("X OAuth 2.0 refresh token", &refresh)?;
         let state = token.state.get_mut();
         state.refresh = Some(refresh.into());
-        state.expires_at = expires_in.map(|d| Instant::now() + d);
+        state.refresh_at = refresh_at(Instant::now(), expires_in, Duration::ZERO);
         token.refresher = Some(Refresher {
             client_id: client_id.into(),
-            token_url: token_url.into(),
+            token_url,
         });
         Ok(token)
     }
@@ -102,9 +125,7 @@ impl OAuth2UserToken {
         http: &reqwest::Client,
     ) -> Result<SecretString, RequestError> {
         let mut state = self.state.lock().await;
-        let expiring = state
-            .expires_at
-            .is_some_and(|at| at <= Instant::now() + REFRESH_MARGIN);
+        let expiring = state.refresh_at.is_some_and(|at| at <= Instant::now());
         if expiring && self.refresher.is_some() {
             self.refresh_locked(http, &mut state).await?;
         }
@@ -140,7 +161,7 @@ impl OAuth2UserToken {
         if let Some(r) = response.refresh_token() {
             state.refresh = Some(r.secret().clone().into());
         }
-        state.expires_at = response.expires_in().map(|d| Instant::now() + d);
+        state.refresh_at = refresh_at(Instant::now(), response.expires_in(), REFRESH_FLOOR);
         tracing::debug!("X OAuth 2.0 user token refreshed");
         Ok(())
     }
@@ -159,8 +180,7 @@ async fn refresh_grant(
         .append_pair("refresh_token", refresh_token)
         .append_pair("client_id", &refresher.client_id)
         .finish();
-    let url = reqwest::Url::parse(&refresher.token_url)
-        .map_err(|e| RequestError::Refresh(format!("bad token URL: {e}")))?;
+    let url = checked_token_url(&refresher.token_url)?;
     let response = http
         .post(url)
         .header(
@@ -189,6 +209,15 @@ async fn refresh_grant(
             "token endpoint answered something that is not a token response".into(),
         )
     })
+}
+
+/// The token URL, parsed and put through the API's transport check: a refresh token never
+/// travels over plain http to another host, nor in Basic auth made from the URL's userinfo.
+fn checked_token_url(token_url: &str) -> Result<reqwest::Url, RequestError> {
+    let url = reqwest::Url::parse(token_url)
+        .map_err(|e| RequestError::Refresh(format!("bad token URL: {e}")))?;
+    crate::wire::check_transport(&url)?;
+    Ok(url)
 }
 
 /// Error messages from the token endpoint without any token in them.
@@ -297,6 +326,7 @@ pub async fn exchange_code(
     authorization: PkceAuthorization,
     code: &str,
 ) -> Result<OAuth2UserToken, RequestError> {
+    checked_token_url(token_url)?;
     let bad = |e: oauth2::url::ParseError| RequestError::Refresh(format!("bad URL: {e}"));
     let client = BasicClient::new(ClientId::new(client_id.into()))
         .set_token_uri(TokenUrl::new(token_url.into()).map_err(bad)?)
@@ -317,5 +347,100 @@ pub async fn exchange_code(
             token_url,
         ),
         None => OAuth2UserToken::new(access),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_huge_expires_in_saturates_to_no_expiry_known_instead_of_overflowing() {
+        let now = Instant::now();
+        for floor in [Duration::ZERO, REFRESH_FLOOR] {
+            assert_eq!(refresh_at(now, Some(Duration::MAX), floor), None);
+            assert_eq!(
+                refresh_at(now, Some(Duration::from_secs(u64::MAX)), floor),
+                None
+            );
+            assert_eq!(refresh_at(now, None, floor), None);
+        }
+        // Through the constructor too (it used to panic in `Instant + Duration`).
+        let token = OAuth2UserToken::refreshable(
+            "a",
+            "r",
+            Some(Duration::MAX),
+            "c",
+            "https://api.x.com/2/oauth2/token",
+        )
+        .unwrap();
+        assert_eq!(token.state.try_lock().unwrap().refresh_at, None);
+    }
+
+    #[test]
+    fn a_short_lived_granted_token_is_not_refreshed_before_the_floor() {
+        let now = Instant::now();
+        // Two hours: a minute before it expires.
+        assert_eq!(
+            refresh_at(now, Some(Duration::from_secs(7200)), REFRESH_FLOOR),
+            Some(now + Duration::from_secs(7200) - REFRESH_MARGIN)
+        );
+        // Under the margin (30 s, 0 s): not at once, but after the floor.
+        for short in [30, 59, 0] {
+            assert_eq!(
+                refresh_at(now, Some(Duration::from_secs(short)), REFRESH_FLOOR),
+                Some(now + REFRESH_FLOOR),
+                "{short} s"
+            );
+        }
+        // A token the caller brings with 30 s left is refreshed before the first request.
+        assert_eq!(
+            refresh_at(now, Some(Duration::from_secs(30)), Duration::ZERO),
+            Some(now)
+        );
+    }
+
+    #[test]
+    fn the_token_url_passes_the_api_transport_check() {
+        for (url, insecure) in [
+            ("http://api.x.com/2/oauth2/token", true),
+            ("https://user:hunter2@api.x.com/2/oauth2/token", false),
+        ] {
+            let e = OAuth2UserToken::refreshable("a", "r", None, "c", url).unwrap_err();
+            if insecure {
+                assert!(matches!(e, RequestError::InsecureTransport { .. }), "{e:?}");
+            } else {
+                assert!(matches!(e, RequestError::UserinfoInUrl { .. }), "{e:?}");
+            }
+            assert!(!e.to_string().contains("hunter2"), "{e}");
+        }
+        for ok in [
+            "https://api.x.com/2/oauth2/token",
+            "http://127.0.0.1:9/token",
+        ] {
+            assert!(OAuth2UserToken::refreshable("a", "r", None, "c", ok).is_ok());
+        }
+    }
+
+    #[tokio::test]
+    async fn the_code_exchange_refuses_a_plain_http_token_url_before_sending() {
+        let auth = pkce_authorization_url(
+            "https://x.com/i/oauth2/authorize",
+            "c",
+            "http://127.0.0.1/cb",
+            &["block.read"],
+        )
+        .unwrap();
+        let e = exchange_code(
+            &reqwest::Client::new(),
+            "http://token.example.test/token",
+            "c",
+            "http://127.0.0.1/cb",
+            auth,
+            "code",
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(e, RequestError::InsecureTransport { .. }), "{e:?}");
     }
 }

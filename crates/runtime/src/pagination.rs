@@ -1,6 +1,8 @@
 //! One paginator for every list operation: a `Stream` of items that fetches the next page only
 //! when the previous one is used up (so at most one page is held), and stops on an empty page, a
 //! page token or first item seen before (a server that ignores the token), or after `max_pages`.
+//! A server that hands out fresh tokens forever is stopped by the page cap
+//! ([`PageOptions::page_cap`], [`DEFAULT_PAGE_CAP`] by default) with [`ApiError::TooManyPages`].
 //!
 //! The xtask generates each list operation's `stream()` from its spec's `x-pagination` (Helix
 //! cursors, Kraken offsets, X tokens, v1.1 cursors) as a `fetch` closure returning a [`Page`],
@@ -54,11 +56,19 @@ pub fn offset_of(token: Option<&str>) -> u64 {
 /// Caps on a stream (beyond `StreamExt::take`, which caps items), and the page size.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PageOptions {
-    /// Stop after this many pages.
+    /// Stop after this many pages, quietly (the caller asked for no more).
     pub max_pages: Option<usize>,
     /// Items per request; `None` asks for the largest page the spec allows.
     pub page_size: Option<u32>,
+    /// Fail with [`ApiError::TooManyPages`] rather than fetch a page past this many (`None`:
+    /// [`DEFAULT_PAGE_CAP`]). Unlike `max_pages`, reaching it is an error: the list did not end.
+    pub page_cap: Option<usize>,
 }
+
+/// The page cap of a stream unless [`PageOptions::page_cap`] says otherwise: far more pages than
+/// any real block list has (100,000 pages of X's 1,000 users is 100 million), so reaching it
+/// means a server handing out fresh tokens forever.
+pub const DEFAULT_PAGE_CAP: usize = 100_000;
 
 impl PageOptions {
     /// Stop after `n` pages.
@@ -67,6 +77,12 @@ impl PageOptions {
             max_pages: Some(n),
             ..Self::default()
         }
+    }
+
+    /// Fail with [`ApiError::TooManyPages`] instead of fetching more than `n` pages.
+    pub fn with_page_cap(mut self, n: usize) -> Self {
+        self.page_cap = Some(n);
+        self
     }
 
     /// Ask for `n` items per page instead of the largest page (the runtime still refuses a size
@@ -153,6 +169,12 @@ where
                 {
                     s.done = true;
                     return Poll::Ready(None);
+                }
+                let cap = s.options.page_cap.unwrap_or(DEFAULT_PAGE_CAP);
+                if s.pages >= cap {
+                    tracing::warn!(pages = s.pages, "page cap reached; stopping");
+                    s.done = true;
+                    return Poll::Ready(Some(Err(ApiError::TooManyPages { limit: cap })));
                 }
                 let token = s.next.take();
                 if let Some(t) = &token {
@@ -344,6 +366,28 @@ mod tests {
             o.with_page_size(5).size_for(&API, "list", "max_results", 7),
             5
         );
+    }
+
+    #[tokio::test]
+    async fn fresh_tokens_forever_stop_at_the_page_cap_with_an_error_that_says_so() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let c = calls.clone();
+        let endless = paginate(PageOptions::default().with_page_cap(100), move |_| {
+            let n = c.fetch_add(1, Ordering::SeqCst);
+            std::future::ready(Ok(Page {
+                items: vec![n as u32],
+                next: Some(format!("fresh-{n}")),
+                first_key: Some(n.to_string()),
+            }))
+        });
+        let got: Vec<_> = endless.collect().await;
+        assert_eq!(calls.load(Ordering::SeqCst), 100, "no page past the cap");
+        assert_eq!(got.len(), 101);
+        let err = got.last().unwrap().as_ref().unwrap_err();
+        assert_eq!(*err, ApiError::TooManyPages { limit: 100 });
+        assert!(err.to_string().contains("100 pages"), "{err}");
+        // The default cap is in force without options.
+        assert_eq!(PageOptions::default().page_cap, None);
     }
 
     #[tokio::test]

@@ -5,8 +5,14 @@ use reqwest::header::{ACCEPT, HeaderValue};
 use crate::error::{Bound, RequestError};
 use crate::operation::{ApiSpec, OperationSpec, ParamBound, ParamLocation};
 
-/// https, or plain http to a loopback host (the mock).
+/// https, or plain http to a loopback host (the mock); never userinfo (`user:pass@`), which
+/// reqwest would turn into Basic auth and errors would show.
 pub(crate) fn check_transport(url: &url::Url) -> Result<(), RequestError> {
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(RequestError::UserinfoInUrl {
+            host: url.host_str().unwrap_or("").to_string(),
+        });
+    }
     if url.scheme() == "https" {
         return Ok(());
     }
@@ -261,6 +267,16 @@ mod tests {
         assert!(check_transport(&"http://localhost:9/x".parse().unwrap()).is_ok());
         assert!(check_transport(&"http://[::1]:9/x".parse().unwrap()).is_ok());
         assert!(check_transport(&"https://api.x.com/2".parse().unwrap()).is_ok());
+        for with_userinfo in [
+            "https://user:hunter2@api.x.com/2",
+            "https://hunter2@api.x.com/2",
+            "http://:hunter2@127.0.0.1:9/x",
+        ] {
+            let e = check_transport(&with_userinfo.parse().unwrap()).unwrap_err();
+            assert!(matches!(e, RequestError::UserinfoInUrl { .. }), "{e:?}");
+            assert!(!e.to_string().contains("hunter2"), "{e}");
+            assert!(!format!("{e:?}").contains("hunter2"), "{e:?}");
+        }
         assert_eq!(
             check_transport(&"http://api.x.com/2".parse().unwrap()),
             Err(RequestError::InsecureTransport {
