@@ -29,14 +29,34 @@ pub struct BlockedUser {
     pub blocked_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// Whom to block or unblock: a user ID or a login (`screen_name` on X).
+/// Whom to block or unblock: a user ID or a login (`screen_name` on X). It deserializes through
+/// [`Target::id`] and [`Target::login`], so a value read from a file is checked as one parsed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", try_from = "UncheckedTarget")]
 pub enum Target {
     /// A user ID (decimal digits).
     Id(String),
     /// A Twitch login or an X screen name, without the `@`.
     Login(String),
+}
+
+/// A [`Target`] as it arrives, before [`Target::id`] or [`Target::login`] checks it.
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum UncheckedTarget {
+    Id(String),
+    Login(String),
+}
+
+impl TryFrom<UncheckedTarget> for Target {
+    type Error = Error;
+
+    fn try_from(target: UncheckedTarget) -> Result<Self, Error> {
+        match target {
+            UncheckedTarget::Id(id) => Self::id(id),
+            UncheckedTarget::Login(login) => Self::login(login),
+        }
+    }
 }
 
 /// User IDs on both platforms are decimal numbers of at most 19 digits (X's `^[0-9]{1,19}$`).
@@ -229,6 +249,27 @@ pub trait BlockList: Send + Sync {
 
     /// Unblocks `target`. Unblocking a user who is not blocked succeeds.
     fn unblock(&self, target: Target) -> BoxFuture<'_, Result<(), Error>>;
+
+    /// Unblocks `target`, whom the caller found on this block list as `listed` in a read of the
+    /// list it already holds (`None`: not on it). An API that addresses users by the other kind
+    /// of name takes the name it needs from `listed` instead of reading the whole list again
+    /// ([`Self::unblock`] does, once per target); the others ignore `listed`.
+    fn unblock_listed(
+        &self,
+        target: Target,
+        listed: Option<BlockedUser>,
+    ) -> BoxFuture<'_, Result<(), Error>> {
+        let _ = listed;
+        self.unblock(target)
+    }
+
+    /// Whether [`Self::unblock`] of `target` reads the block list to find the user (the API
+    /// addresses users by the other kind of name and has no lookup of its own). A caller with
+    /// several such targets reads the list once and calls [`Self::unblock_listed`].
+    fn unblock_reads_list(&self, target: &Target) -> bool {
+        let _ = target;
+        false
+    }
 }
 
 impl<T: BlockList + ?Sized> BlockList for Box<T> {
@@ -243,6 +284,16 @@ impl<T: BlockList + ?Sized> BlockList for Box<T> {
     }
     fn unblock(&self, target: Target) -> BoxFuture<'_, Result<(), Error>> {
         (**self).unblock(target)
+    }
+    fn unblock_listed(
+        &self,
+        target: Target,
+        listed: Option<BlockedUser>,
+    ) -> BoxFuture<'_, Result<(), Error>> {
+        (**self).unblock_listed(target, listed)
+    }
+    fn unblock_reads_list(&self, target: &Target) -> bool {
+        (**self).unblock_reads_list(target)
     }
 }
 

@@ -234,6 +234,7 @@ impl Runtime {
                 .insert(reqwest::header::USER_AGENT, ua.clone());
         }
         wire::join_comma_params(op, request.url_mut());
+        wire::check_path(op, request.url())?;
         wire::check_bounds(op, request.url())?;
         let chosen = self.auth.choose(op)?;
         self.auth.apply(chosen, http, request).await

@@ -31,9 +31,9 @@ pub(crate) fn check_transport(url: &url::Url) -> Result<(), RequestError> {
     }
 }
 
-/// Drops progenitor's `api-version` header and sets the version-selecting `Accept` (Kraken).
+/// Sets the version-selecting `Accept` (Kraken). (progenitor's `api-version` header is not
+/// generated at all: the xtask's `lean_requests` pass removes it.)
 pub(crate) fn fix_headers(api: &ApiSpec, request: &mut reqwest::Request) {
-    request.headers_mut().remove("api-version");
     if let Some(accept) = api.accept {
         request
             .headers_mut()
@@ -128,6 +128,68 @@ pub(crate) fn check_bounds(op: &OperationSpec, url: &url::Url) -> Result<(), Req
         }
     }
     Ok(())
+}
+
+/// Refuses a request whose path is not the operation's: each `{parameter}` of the template must
+/// hold a value that cannot change the path (not empty, `.` or `..`, nothing that decodes to
+/// `/`, `?`, `#`, `%` or a control character), and the literal segments must be where the
+/// template has them. The generated code percent-encodes `/`, `?`, `#` and `%`, but a value of
+/// exactly `..` is normalised away by the URL parser and would retarget the request (`/users/../
+/// blocking` is `/blocking`): that shows here as a path of another shape. Runs on every request.
+pub(crate) fn check_path(op: &OperationSpec, url: &url::Url) -> Result<(), RequestError> {
+    if !op.path.contains('{') {
+        return Ok(());
+    }
+    let refuse = |parameter: &str, value: &str, reason: &str| RequestError::BadPathValue {
+        operation: op.id.into(),
+        parameter: parameter.into(),
+        value: truncate(value).escape_debug().to_string(),
+        reason: reason.into(),
+    };
+    let template = op.path.strip_prefix('/').unwrap_or(op.path).split('/');
+    let path = url.path();
+    let segments: Vec<&str> = path.strip_prefix('/').unwrap_or(path).split('/').collect();
+    let count = template.clone().count();
+    let Some(tail) = segments
+        .len()
+        .checked_sub(count)
+        .map(|start| &segments[start..])
+    else {
+        return Err(refuse("", path, &shape(op.path)));
+    };
+    for (expected, raw) in template.zip(tail) {
+        match expected
+            .strip_prefix('{')
+            .and_then(|rest| rest.strip_suffix('}'))
+        {
+            Some(name) => {
+                let value = percent_decode(raw);
+                let reason = if value.is_empty() {
+                    Some("a path value cannot be empty")
+                } else if value == "." || value == ".." {
+                    Some("`.` and `..` would change which path the request goes to")
+                } else if value.contains(['/', '?', '#', '%']) {
+                    Some("`/`, `?`, `#` and `%` are not allowed in a path value")
+                } else if value.chars().any(char::is_control) {
+                    Some("control characters are not allowed in a path value")
+                } else {
+                    None
+                };
+                if let Some(reason) = reason {
+                    return Err(refuse(name, &value, reason));
+                }
+            }
+            None if *raw != expected => return Err(refuse("", path, &shape(op.path))),
+            None => {}
+        }
+    }
+    Ok(())
+}
+
+fn shape(template: &str) -> String {
+    format!(
+        "the path is not of the operation's shape {template} (a path value of `.` or `..` was normalised away)"
+    )
 }
 
 fn check_value(op: &OperationSpec, bound: &ParamBound, value: &str) -> Result<(), RequestError> {
@@ -259,6 +321,67 @@ mod tests {
         ));
         let url = url::Url::parse("http://127.0.0.1/2/users/1/blocking?max_results=1000").unwrap();
         assert_eq!(check_bounds(&OP, &url), Ok(()));
+    }
+
+    const PAIR: OperationSpec = OperationSpec {
+        id: "unblock_user",
+        path: "/users/{source_user_id}/blocking/{target_user_id}",
+        bounds: &[],
+        ..OP
+    };
+
+    #[test]
+    fn path_values_that_would_change_the_path_are_refused() {
+        let ok = "http://127.0.0.1/2/users/1/blocking/2";
+        assert_eq!(check_path(&PAIR, &ok.parse().unwrap()), Ok(()));
+        assert_eq!(
+            check_path(&OP, &"http://127.0.0.1/2/users/1/blocking".parse().unwrap()),
+            Ok(())
+        );
+        // What the generated code builds from each value (it encodes `/`, `?`, `#`, `%`).
+        for (value, parameter) in [
+            ("..", ""),
+            (".", "target_user_id"), // normalised to `/blocking/`: an empty value
+            ("%2e%2E", ""),
+            ("", "target_user_id"),
+            ("a%2Fb", "target_user_id"),
+            ("a%3Fb", "target_user_id"),
+            ("a%23b", "target_user_id"),
+            ("a%25b", "target_user_id"),
+            ("a%0Ab", "target_user_id"),
+            ("%00", "target_user_id"),
+        ] {
+            let url: url::Url = format!("http://127.0.0.1/2/users/1/blocking/{value}")
+                .parse()
+                .unwrap();
+            let e = check_path(&PAIR, &url).unwrap_err();
+            let RequestError::BadPathValue { parameter: p, .. } = &e else {
+                panic!("{value}: {e:?}")
+            };
+            assert_eq!(p, parameter, "{value}: {e}");
+        }
+        for value in ["..", ".", "%2E%2E"] {
+            let url: url::Url = format!("http://127.0.0.1/2/users/{value}/blocking/2")
+                .parse()
+                .unwrap();
+            assert!(
+                matches!(
+                    check_path(&PAIR, &url),
+                    Err(RequestError::BadPathValue { .. })
+                ),
+                "{value} normalised to {url}"
+            );
+            let url: url::Url = format!("http://127.0.0.1/2/users/{value}/blocking")
+                .parse()
+                .unwrap();
+            assert!(
+                matches!(
+                    check_path(&OP, &url),
+                    Err(RequestError::BadPathValue { .. })
+                ),
+                "{value} normalised to {url}"
+            );
+        }
     }
 
     #[test]
