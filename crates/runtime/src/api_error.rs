@@ -12,6 +12,7 @@ use std::sync::Arc;
 use reqwest::header::HeaderMap;
 
 use crate::error::RequestError;
+use crate::limits::Refusal;
 use crate::ratelimit::RateLimit;
 
 /// The response header in which [`crate::Runtime::exec`] reports how many attempts it made.
@@ -321,9 +322,18 @@ impl ApiError {
         use progenitor_client::Error;
         match error {
             Error::UnexpectedResponse(response) => {
+                if let Some(refusal) = response.extensions().get::<Refusal>() {
+                    return refusal.clone().into();
+                }
                 let status = response.status().as_u16();
                 let headers = response.headers().clone();
-                let (message, json) = match response.bytes().await {
+                let body = response.bytes().await;
+                if let Err(e) = &body
+                    && let Some(refusal) = Refusal::find(e)
+                {
+                    return refusal.clone().into();
+                }
+                let (message, json) = match body {
                     Ok(body) => (
                         message_from_body(&body).unwrap_or_else(|| fallback_message(status, &body)),
                         serde_json::from_slice(&body).ok(),
@@ -367,7 +377,10 @@ impl<E: serde::Serialize> From<progenitor_client::Error<E>> for ApiError {
             }
             Error::CommunicationError(e)
             | Error::InvalidUpgrade(e)
-            | Error::ResponseBodyError(e) => Self::Transport(e.into()),
+            | Error::ResponseBodyError(e) => match Refusal::find(&e) {
+                Some(refusal) => refusal.clone().into(),
+                None => Self::Transport(e.into()),
+            },
             Error::ErrorResponse(value) => {
                 let status = value.status().as_u16();
                 let headers = value.headers().clone();
@@ -381,6 +394,9 @@ impl<E: serde::Serialize> From<progenitor_client::Error<E>> for ApiError {
                 message: format!("{e} (in {} bytes of body)", body.len()),
             },
             Error::UnexpectedResponse(response) => {
+                if let Some(refusal) = response.extensions().get::<Refusal>() {
+                    return refusal.clone().into();
+                }
                 let status = response.status().as_u16();
                 let reason = response
                     .status()
@@ -388,6 +404,29 @@ impl<E: serde::Serialize> From<progenitor_client::Error<E>> for ApiError {
                     .unwrap_or("undocumented status");
                 status_error(status, reason.to_string(), response.headers(), None)
             }
+        }
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::TooLarge {
+                limit,
+                content_length,
+            } => Self::ResponseTooLarge {
+                limit,
+                content_length,
+            },
+            Refusal::RateLimited {
+                state,
+                wait,
+                budget,
+            } => Self::RateLimited {
+                state,
+                wait,
+                budget,
+            },
         }
     }
 }

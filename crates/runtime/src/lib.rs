@@ -21,6 +21,7 @@ mod api_error;
 mod auth;
 mod error;
 mod identity;
+mod limits;
 pub mod oauth1;
 pub mod oauth2;
 mod operation;
@@ -33,6 +34,7 @@ pub use api_error::{ATTEMPTS_HEADER, AVAILABILITY_HEADER, ApiError, TransportErr
 pub use auth::Auth;
 pub use error::{Bound, RequestError, check_header_value};
 pub use identity::CredentialIdentity;
+pub use limits::DEFAULT_MAX_RESPONSE_BYTES;
 pub use oauth1::OAuth1Credentials;
 pub use oauth2::OAuth2UserToken;
 pub use operation::{
@@ -90,23 +92,30 @@ pub struct Runtime {
     retry: RetryPolicy,
     pacing: bool,
     timeout: Option<Duration>,
+    max_response_bytes: u64,
     user_agent: Option<reqwest::header::HeaderValue>,
     limiter: SharedRateLimiter,
     last_rate_limit: Arc<Mutex<Option<RateLimit>>>,
 }
 
+/// The timeout of each attempt when neither the runtime ([`Runtime::with_timeout`]) nor the
+/// request sets one.
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// What blockbind sends as `User-Agent` unless told otherwise.
 pub const DEFAULT_USER_AGENT: &str = concat!("blockbind/", env!("CARGO_PKG_VERSION"));
 
 impl Runtime {
-    /// A runtime sending with `auth`, with the default retry policy, pacing on, no per-attempt
-    /// timeout and its own rate limiter.
+    /// A runtime sending with `auth`, with the default retry policy, pacing on, the default
+    /// attempt timeout ([`DEFAULT_ATTEMPT_TIMEOUT`], for requests without one), the default body
+    /// limit ([`DEFAULT_MAX_RESPONSE_BYTES`]) and its own rate limiter.
     pub fn new(auth: Auth) -> Self {
         Self {
             auth,
             retry: RetryPolicy::default(),
             pacing: true,
             timeout: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             user_agent: None,
             limiter: SharedRateLimiter::default(),
             last_rate_limit: Arc::default(),
@@ -139,10 +148,20 @@ impl Runtime {
         self
     }
 
-    /// A timeout for each attempt of every request, whatever `reqwest::Client` sends it (the
-    /// client's own timeout applies when this is not set).
+    /// A timeout for each attempt of every request, whatever `reqwest::Client` sends it. When
+    /// this is not set, a request that has no timeout of its own gets
+    /// [`DEFAULT_ATTEMPT_TIMEOUT`]: a `reqwest::Client`'s own timeout cannot be read, and one
+    /// built without any must not let a server that never answers hang the caller.
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// The largest response body read, in bytes (default [`DEFAULT_MAX_RESPONSE_BYTES`]): a
+    /// larger `Content-Length` is refused unread, a longer body is cut off at the limit, both
+    /// with [`ApiError::ResponseTooLarge`].
+    pub fn with_max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
         self
     }
 
@@ -225,8 +244,12 @@ impl Runtime {
             .ok_or_else(|| RequestError::UnknownOperation(operation_id.into()))?;
         wire::check_transport(request.url())?;
         wire::fix_headers(api, request);
-        if let Some(timeout) = self.timeout {
-            *request.timeout_mut() = Some(timeout);
+        match self.timeout {
+            Some(timeout) => *request.timeout_mut() = Some(timeout),
+            None if request.timeout().is_none() => {
+                *request.timeout_mut() = Some(DEFAULT_ATTEMPT_TIMEOUT);
+            }
+            None => {}
         }
         if let Some(ua) = &self.user_agent {
             request
@@ -264,6 +287,7 @@ impl Runtime {
         self.exec_inner(api, http, request, operation_id, span.clone())
             .instrument(span)
             .await
+            .map(|response| limits::capped(response, self.max_response_bytes))
     }
 
     async fn exec_inner(
@@ -293,7 +317,10 @@ impl Runtime {
             span.record("attempt", attempt);
             // Held until the attempt is over (a retry's wait included) unless its answer is
             // recorded first.
-            let mut permit = self.pace(&key, &mut tried).await;
+            let mut permit = match self.pace(&key, &mut tried).await {
+                Ok(permit) => permit,
+                Err(refusal) => return Ok(refusal.into_response(request.url().clone())),
+            };
             let Some(this) = self.prepare_attempt(op, http, &request, attempt).await else {
                 return http.execute(request).await; // a streaming body cannot be resent
             };
@@ -359,19 +386,21 @@ impl Runtime {
         }
     }
 
-    /// Waits for room in the bucket when pacing, counting the wait.
+    /// Waits for room in the bucket when pacing, counting the wait; refuses at once, without
+    /// sleeping, a wait that would go past what is left of the policy's `max_total_wait`.
     async fn pace<'l>(
         &'l self,
         key: &'l BucketKey,
         tried: &mut Tried,
-    ) -> Option<ratelimit::Permit<'l>> {
+    ) -> Result<Option<ratelimit::Permit<'l>>, limits::Refusal> {
         if !self.pacing {
-            return None;
+            return Ok(None);
         }
         let before = Instant::now();
-        let permit = self.limiter.0.acquire(key).await;
+        let budget = self.retry.max_total_wait.saturating_sub(tried.waited);
+        let permit = self.limiter.0.acquire_within(key, budget).await?;
         tried.waited = tried.waited.saturating_add(before.elapsed());
-        Some(permit)
+        Ok(Some(permit))
     }
 
     /// The request of one attempt, or `None` when it cannot be copied (a streaming body). The

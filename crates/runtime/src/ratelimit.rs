@@ -11,6 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use reqwest::header::{HeaderMap, HeaderName};
 
 use crate::identity::CredentialIdentity;
+use crate::limits::Refusal;
 use crate::operation::Platform;
 
 mod state;
@@ -36,7 +37,8 @@ pub struct RateLimit {
     pub limit: u32,
     /// What is left of the window.
     pub remaining: u32,
-    /// When the window resets (X) or the bucket is full again (Twitch).
+    /// When the window resets (X) or the bucket is full again (Twitch), on this machine's clock:
+    /// the server's reset header measured against its `Date` header when it sends one.
     pub reset: SystemTime,
 }
 
@@ -54,15 +56,10 @@ impl RateLimit {
         Some(Self {
             limit: u32::try_from(get(limit)?).ok()?,
             remaining: u32::try_from(get(remaining)?).ok()?,
-            // A reset no clock can hold is a malformed header, not a panic; one more than a day
-            // ahead (no platform's window is that long) would stall every request: ignored too.
-            reset: UNIX_EPOCH
-                .checked_add(Duration::from_secs(get(reset)?))
-                .filter(|r| {
-                    r.duration_since(SystemTime::now())
-                        .is_ok_and(|ahead| ahead.as_secs() <= MAX_RETRY_AFTER_SECS)
-                        || *r <= SystemTime::now()
-                })?,
+            reset: local_reset(
+                UNIX_EPOCH.checked_add(Duration::from_secs(get(reset)?))?,
+                headers,
+            )?,
         })
     }
 
@@ -77,6 +74,25 @@ impl RateLimit {
         self.reset
             .duration_since(SystemTime::now())
             .unwrap_or(Duration::ZERO)
+    }
+}
+
+/// A reset the server gave as an instant of its own clock, on this machine's: the time from the
+/// server's `Date` to the reset, from now (a local clock hours off, or a server's, must not turn
+/// a second's wait into hours, nor an hour's into none). Without a `Date`, the local clock is
+/// trusted. A reset no clock can hold is a malformed header, not a panic; one more than a day
+/// ahead (no platform's window is that long) would stall every request: ignored too.
+fn local_reset(reset: SystemTime, headers: &HeaderMap) -> Option<SystemTime> {
+    let now = SystemTime::now();
+    let server_now = headers
+        .get(reqwest::header::DATE)
+        .and_then(|date| date.to_str().ok())
+        .and_then(|date| httpdate::parse_http_date(date).ok())
+        .unwrap_or(now);
+    match reset.duration_since(server_now) {
+        Ok(ahead) if ahead.as_secs() <= MAX_RETRY_AFTER_SECS => now.checked_add(ahead),
+        Ok(_) => None,
+        Err(passed) => Some(now.checked_sub(passed.duration()).unwrap_or(now)),
     }
 }
 
@@ -299,10 +315,26 @@ impl RateLimiter {
         self.buckets.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// [`RateLimiter::acquire_within`] with no bound on the wait.
+    #[cfg(test)]
+    pub(crate) async fn acquire<'l>(&'l self, key: &'l BucketKey) -> Permit<'l> {
+        match self.acquire_within(key, Duration::MAX).await {
+            Ok(permit) => permit,
+            Err(refusal) => unreachable!("no wait is longer than Duration::MAX: {refusal}"),
+        }
+    }
+
     /// Waits until the bucket has room, then takes one place in it. While nothing is known of
     /// the current window, one request goes alone and the others wait for its answer, so a
-    /// burst never runs past a limit nobody has reported yet.
-    pub(crate) async fn acquire<'l>(&'l self, key: &'l BucketKey) -> Permit<'l> {
+    /// burst never runs past a limit nobody has reported yet. A wait for a reset that would end
+    /// more than `budget` after the call began is refused at once, never slept: with the
+    /// bucket's state, the wait and what was left of the budget.
+    pub(crate) async fn acquire_within<'l>(
+        &'l self,
+        key: &'l BucketKey,
+        budget: Duration,
+    ) -> Result<Permit<'l>, Refusal> {
+        let started = std::time::Instant::now();
         loop {
             let next = {
                 let mut buckets = self.lock();
@@ -328,11 +360,23 @@ impl RateLimiter {
                 if let Next::Go = next {
                     b.sent += 1;
                     b.in_flight.push(b.sent);
-                    return Permit {
+                    return Ok(Permit {
                         limiter: self,
                         key,
                         seq: b.sent,
-                    };
+                    });
+                }
+                if let Next::Reset(wait) = next {
+                    let left = budget.saturating_sub(started.elapsed());
+                    if wait > left {
+                        b.reason
+                            .get_or_insert(WaitReason::window_used_up(key.platform));
+                        return Err(Refusal::RateLimited {
+                            state: Box::new(b.state()),
+                            wait,
+                            budget: left,
+                        });
+                    }
                 }
                 next
             };
@@ -599,6 +643,33 @@ mod tests {
             retry_after(&h),
             Some(Duration::from_secs(MAX_RETRY_AFTER_SECS))
         );
+    }
+
+    #[test]
+    fn a_reset_is_read_against_the_server_date_not_the_local_clock() {
+        let now = SystemTime::now();
+        let epoch = |t: SystemTime| t.duration_since(UNIX_EPOCH).unwrap().as_secs();
+        for skew in [5 * 3600i64, -5 * 3600] {
+            let server_now = if skew > 0 {
+                now + Duration::from_secs(skew as u64)
+            } else {
+                now - Duration::from_secs(skew.unsigned_abs())
+            };
+            let mut h = HeaderMap::new();
+            h.insert("x-rate-limit-limit", "50".parse().unwrap());
+            h.insert("x-rate-limit-remaining", "0".parse().unwrap());
+            h.insert(
+                "x-rate-limit-reset",
+                (epoch(server_now) + 60).to_string().parse().unwrap(),
+            );
+            h.insert("date", httpdate::fmt_http_date(server_now).parse().unwrap());
+            let reset_in = RateLimit::from_headers(Platform::X, &h).unwrap().reset_in();
+            // 60 s on the server's clock (Date is whole seconds: up to one more), whatever the skew.
+            assert!(
+                reset_in <= Duration::from_secs(61) && reset_in >= Duration::from_secs(30),
+                "skew {skew} s: {reset_in:?}"
+            );
+        }
     }
 
     #[test]
