@@ -23,7 +23,7 @@ mod x_v2;
 
 pub(crate) use credentials::authenticate;
 pub(crate) use errors::render_error;
-pub(crate) use tokens::{authorize, x_token};
+pub(crate) use tokens::{authorize, stats, twitch_validate, x_me, x_token};
 
 /// A response body and status.
 #[derive(Debug, Clone)]
@@ -190,7 +190,25 @@ pub(crate) fn block_target(api: Api, op: &str, values: &Values, dir: &Directory)
     .filter(|t| !t.is_empty())
 }
 
-/// RFC 3339 in whole seconds, UTC as `Z`.
+/// RFC 3339 in whole seconds, UTC as `Z` (`2013-06-03T19:12:02Z`): Helix, Kraken v2, and the
+/// Kraken v5 operations whose examples have no fraction.
 fn time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// RFC 3339 with milliseconds, UTC as `Z` (`2011-11-21T13:12:51.000Z`): every X v2 timestamp.
+/// Clients parse exactly that (tweepy's `%Y-%m-%dT%H:%M:%S.%f%z`).
+fn time_millis(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// RFC 3339 with microseconds, UTC as `Z` (`2013-06-03T19:12:02.580593Z`): the Kraken v5
+/// operations whose examples have them (Get User by ID, Get Users, Check User Follows by Channel).
+fn time_micros(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// X v1.1's `created_at`: `Wed Oct 10 20:19:24 +0000 2018`.
+fn time_v1(t: DateTime<Utc>) -> String {
+    t.format("%a %b %d %H:%M:%S +0000 %Y").to_string()
 }

@@ -4,31 +4,61 @@
 use chrono::Utc;
 use serde_json::{Value, json};
 
-use super::{Ctx, Fail, Reply, time};
+use super::{Ctx, Fail, Reply, time, time_micros};
 use crate::world::{Block, Platform, User, World, hash_str, mix};
 
-fn kraken_user(u: &User) -> Value {
+/// How one operation's example in the Kraken v5 document writes IDs and times: they differ by
+/// operation (`"_id": "44322889"` with microseconds in Get User by ID, `"_id": 44322889` in whole
+/// seconds in Get User and the block list), and the mock answers each as its example does.
+#[derive(Debug, Clone, Copy)]
+struct Style {
+    /// `_id` as a JSON number rather than a string.
+    numeric_ids: bool,
+    /// Timestamps with microseconds rather than whole seconds.
+    micros: bool,
+}
+
+impl Style {
+    const fn new(numeric_ids: bool, micros: bool) -> Self {
+        Self {
+            numeric_ids,
+            micros,
+        }
+    }
+
+    fn id(self, id: &str) -> Value {
+        match id.parse::<i64>() {
+            Ok(n) if self.numeric_ids => json!(n),
+            _ => json!(id),
+        }
+    }
+
+    fn time(self, t: chrono::DateTime<Utc>) -> Value {
+        json!(if self.micros { time_micros(t) } else { time(t) })
+    }
+}
+
+fn kraken_user(u: &User, style: Style) -> Value {
     json!({
-        "_id": u.id,
+        "_id": style.id(&u.id),
         "bio": u.bio,
-        "created_at": time(u.created_at),
+        "created_at": style.time(u.created_at),
         "display_name": u.display_name,
         "logo": u.logo,
         "name": u.login,
         "type": "user",
-        "updated_at": time(u.updated_at),
+        "updated_at": style.time(u.updated_at),
     })
 }
 
-fn kraken_channel(u: &User, world: &World) -> Value {
+/// A channel object; `full` adds the members only Get User Follows' example has (`background`,
+/// `banner`, `delay`).
+fn kraken_channel(u: &User, world: &World, style: Style, full: bool) -> Value {
     let h = hash_str(&u.id);
-    json!({
-        "_id": u.id,
-        "background": null,
-        "banner": null,
+    let mut channel = json!({
+        "_id": style.id(&u.id),
         "broadcaster_language": "en",
-        "created_at": time(u.created_at),
-        "delay": null,
+        "created_at": style.time(u.created_at),
         "display_name": u.display_name,
         "followers": (h % 100_000) as i64,
         "game": if h.is_multiple_of(3) { json!("Science & Technology") } else { json!(null) },
@@ -40,11 +70,17 @@ fn kraken_channel(u: &User, world: &World) -> Value {
         "profile_banner": null,
         "profile_banner_background_color": null,
         "status": format!("{} live on the mock", u.display_name),
-        "updated_at": time(u.updated_at),
+        "updated_at": style.time(u.updated_at),
         "url": format!("https://www.twitch.tv/{}", u.login),
         "video_banner": null,
         "views": (mix(world_seed(world), h) % 10_000_000) as i64,
-    })
+    });
+    if full {
+        channel["background"] = json!(null);
+        channel["banner"] = json!(null);
+        channel["delay"] = json!(null);
+    }
+    channel
 }
 
 fn world_seed(world: &World) -> u64 {
@@ -71,7 +107,11 @@ fn require_self(ctx: &Ctx<'_>, user_id: &str) -> Result<String, Fail> {
 
 fn kraken_block(b: &Block, world: &World) -> Option<Value> {
     let u = world.dir.by_id(&b.target)?;
-    Some(json!({"_id": b.seq.to_string(), "updated_at": time(b.at), "user": kraken_user(&u)}))
+    // The block list's and Block User's examples: numeric IDs, whole seconds.
+    let style = Style::new(true, false);
+    Some(
+        json!({"_id": style.id(&b.seq.to_string()), "updated_at": style.time(b.at), "user": kraken_user(&u, style)}),
+    )
 }
 
 pub(super) fn handle(op: &str, ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
@@ -79,7 +119,7 @@ pub(super) fn handle(op: &str, ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
         "get_authenticated_user" => {
             let me = ctx.me()?;
             let u = user_or_400(ctx.world, &me, "user")?;
-            let mut v = kraken_user(&u);
+            let mut v = kraken_user(&u, Style::new(true, false));
             v["email"] = json!(format!("{}@example.invalid", u.login));
             v["email_verified"] = json!(true);
             v["notifications"] = json!({"email": true, "push": false});
@@ -89,7 +129,7 @@ pub(super) fn handle(op: &str, ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
         }
         "get_user_by_id" => {
             let u = user_or_400(ctx.world, &ctx.s("user_id"), "user_id")?;
-            Ok(Reply::json(200, kraken_user(&u)))
+            Ok(Reply::json(200, kraken_user(&u, Style::new(false, true))))
         }
         "get_users" => {
             let logins = ctx.values.list("login");
@@ -101,7 +141,7 @@ pub(super) fn handle(op: &str, ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
                     if hash_str(&u.id).is_multiple_of(10) {
                         Value::Null
                     } else {
-                        kraken_user(&u)
+                        kraken_user(&u, Style::new(false, true))
                     }
                 })
                 .collect();
@@ -147,7 +187,7 @@ pub(super) fn handle(op: &str, ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
                     "_id": format!("{:040x}", u128::from(hash_str(&me)) << 64 | u128::from(hash_str(&channel.id))),
                     "sub_plan": "1000",
                     "sub_plan_name": format!("Channel Subscription ({})", channel.login),
-                    "channel": kraken_channel(&channel, ctx.world),
+                    "channel": kraken_channel(&channel, ctx.world, Style::new(false, false), false),
                     "created_at": time(since),
                 }),
             ))
@@ -186,7 +226,7 @@ pub(super) fn handle(op: &str, ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
                     Some(json!({
                         "created_at": time(f.at),
                         "notifications": f.notifications,
-                        "channel": kraken_channel(&c, ctx.world),
+                        "channel": kraken_channel(&c, ctx.world, Style::new(true, false), true),
                     }))
                 })
                 .collect();
@@ -209,7 +249,7 @@ pub(super) fn handle(op: &str, ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
                 })?;
             Ok(Reply::json(
                 200,
-                json!({"created_at": time(follow.at), "notifications": follow.notifications, "channel": kraken_channel(&channel, ctx.world)}),
+                json!({"created_at": time_micros(follow.at), "notifications": follow.notifications, "channel": kraken_channel(&channel, ctx.world, Style::new(true, true), false)}),
             ))
         }
         "follow_channel" => {
@@ -249,7 +289,7 @@ pub(super) fn handle(op: &str, ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
             };
             Ok(Reply::json(
                 200,
-                json!({"created_at": time(follow.at), "notifications": follow.notifications, "channel": kraken_channel(&channel, ctx.world)}),
+                json!({"created_at": time(follow.at), "notifications": follow.notifications, "channel": kraken_channel(&channel, ctx.world, Style::new(true, false), false)}),
             ))
         }
         "unfollow_channel" => {

@@ -3,56 +3,102 @@
 
 use serde_json::{Value, json};
 
-use super::{Ctx, Fail, Reply};
+use super::{Ctx, Fail, Reply, time_v1};
 use crate::world::{Platform, User, hash_str};
+
+/// The user's profile link, a t.co link as X shortens every URL.
+fn profile_url(u: &User) -> String {
+    format!("https://t.co/{:010}", hash_str(&u.id) % 10_000_000_000)
+}
 
 fn x_v1_user(u: &User, include_entities: bool, skip_status: bool, blocking: bool) -> Value {
     let h = hash_str(&u.id);
+    // X's default profile colours. Every member of the user objects in X's examples (blocks/list, one page), with `muting`
+    // from its example with statuses.
     let mut v = json!({
         "id": u.id.parse::<i64>().unwrap_or_default(),
         "id_str": u.id,
         "name": u.display_name,
         "screen_name": u.login,
         "location": "The blockbind mock",
+        "url": profile_url(u),
         "description": u.bio,
-        "url": null,
         "protected": h.is_multiple_of(11),
-        "verified": u.partner,
         "followers_count": (h % 50_000) as i64,
         "friends_count": (h % 900) as i64,
         "listed_count": (h % 40) as i64,
+        "created_at": time_v1(u.created_at),
         "favourites_count": (h % 5_000) as i64,
-        "statuses_count": (h % 20_000) as i64,
-        "created_at": u.created_at.format("%a %b %d %H:%M:%S +0000 %Y").to_string(),
         "utc_offset": null,
         "time_zone": null,
         "geo_enabled": false,
+        "verified": u.partner,
+        "statuses_count": (h % 20_000) as i64,
         "lang": null,
+    });
+    // In two parts: one `json!` of every member exceeds the macro's recursion limit.
+    let more = json!({
+        "contributors_enabled": false,
+        "is_translator": false,
+        "is_translation_enabled": false,
+        "profile_background_color": "C0DEED",
+        "profile_background_image_url": "http://abs.twimg.com/images/themes/theme1/bg.png",
+        "profile_background_image_url_https": "https://abs.twimg.com/images/themes/theme1/bg.png",
+        "profile_background_tile": false,
+        "profile_image_url": u.logo.replacen("https://", "http://", 1),
         "profile_image_url_https": u.logo,
+        "profile_banner_url": format!("https://pbs.twimg.com/profile_banners/{}/1", u.id),
+        "profile_link_color": "1DA1F2",
+        "profile_sidebar_border_color": "C0DEED",
+        "profile_sidebar_fill_color": "DDEEF6",
+        "profile_text_color": "333333",
+        "profile_use_background_image": false,
+        "has_extended_profile": false,
         "default_profile": true,
         "default_profile_image": false,
         "following": false,
         "follow_request_sent": false,
         "notifications": false,
         "blocking": blocking,
+        "muting": false,
         "translator_type": "none",
+        "withheld_in_countries": [],
     });
+    if let (Some(v), Value::Object(more)) = (v.as_object_mut(), more) {
+        v.extend(more);
+    }
     if include_entities {
-        v["entities"] = json!({"description": {"urls": []}});
+        let url = profile_url(u);
+        v["entities"] = json!({
+            "url": {"urls": [{
+                "url": url,
+                "expanded_url": format!("https://example.invalid/{}", u.login),
+                "display_url": format!("example.invalid/{}", u.login),
+                "indices": [0, url.len()],
+            }]},
+            "description": {"urls": []},
+        });
     }
     if !skip_status {
         let id = 1_000_000_000_000_000_000u64 + h % 800_000_000_000_000_000;
         v["status"] = json!({
-            "created_at": u.updated_at.format("%a %b %d %H:%M:%S +0000 %Y").to_string(),
+            "created_at": time_v1(u.updated_at),
             "id": id as i64,
             "id_str": id.to_string(),
             "text": format!("Hello from @{}", u.login),
             "truncated": false,
+            "in_reply_to_status_id": null,
+            "in_reply_to_status_id_str": null,
+            "in_reply_to_user_id": null,
+            "in_reply_to_user_id_str": null,
+            "in_reply_to_screen_name": null,
             "retweet_count": 0,
             "favorite_count": 0,
             "favorited": false,
             "retweeted": false,
+            "possibly_sensitive": false,
             "lang": "en",
+            "source": "<a href=\"https://example.invalid\" rel=\"nofollow\">blockbind mock</a>",
         });
     }
     v

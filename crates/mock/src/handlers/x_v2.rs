@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Ctx, Fail, Reply, time};
+use super::{Ctx, Fail, Reply, time_millis};
 use crate::world::{Platform, User, hash_str};
 
 /// X v2 pagination tokens: a direction letter and a sequence number, 16 characters or more.
@@ -26,7 +26,7 @@ fn x_v2_user(u: &User, fields: &[String]) -> Value {
     let mut v = json!({"id": u.id, "name": u.display_name, "username": u.login});
     for f in fields {
         let value = match f.as_str() {
-            "created_at" => json!(time(u.created_at)),
+            "created_at" => json!(time_millis(u.created_at)),
             "description" => json!(u.bio),
             "location" => json!("The blockbind mock"),
             "profile_image_url" => json!(u.logo),
@@ -132,7 +132,17 @@ pub(super) fn handle(op: &str, ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
                     page.truncate(max);
                 }
             }
-            let fields = ctx.values.list("user.fields");
+            let mut fields = ctx.values.list("user.fields");
+            let expand_pinned = ctx
+                .values
+                .list("expansions")
+                .iter()
+                .any(|e| e == "pinned_tweet_id");
+            // X sends the ID an expansion expands whether or not `user.fields` names it (its
+            // example: `user.fields=created_at&expansions=pinned_tweet_id` has `pinned_tweet_id`).
+            if expand_pinned && !fields.iter().any(|f| f == "pinned_tweet_id") {
+                fields.push("pinned_tweet_id".into());
+            }
             let users: Vec<User> = page
                 .iter()
                 .filter_map(|b| ctx.world.dir.by_id(&b.target))
@@ -153,13 +163,7 @@ pub(super) fn handle(op: &str, ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
                 return Ok(Reply::json(200, json!({"meta": meta})));
             }
             let mut body = json!({"data": data, "meta": meta});
-            if ctx
-                .values
-                .list("expansions")
-                .iter()
-                .any(|e| e == "pinned_tweet_id")
-                && fields.iter().any(|f| f == "pinned_tweet_id")
-            {
+            if expand_pinned {
                 let tweet_fields = ctx.values.list("tweet.fields");
                 let tweets: Vec<Value> = users
                     .iter()
@@ -170,7 +174,7 @@ pub(super) fn handle(op: &str, ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
                         for f in &tweet_fields {
                             match f.as_str() {
                                 "author_id" => t["author_id"] = json!(u.id),
-                                "created_at" => t["created_at"] = json!(time(u.updated_at)),
+                                "created_at" => t["created_at"] = json!(time_millis(u.updated_at)),
                                 "lang" => t["lang"] = json!("en"),
                                 _ => {}
                             }
