@@ -222,15 +222,47 @@ impl<M: ApiMapping> BlockList for Blocks<M> {
     }
 
     fn unblock(&self, target: Target) -> BoxFuture<'_, Result<(), Error>> {
-        Box::pin(async move {
-            let addressed = match self.addressed(&target).await {
-                Ok(Some(addressed)) => addressed,
-                // A login the platform does not know is not blocked.
-                Err(Error::UnknownUser { .. }) => return Ok(()),
-                Err(e) => return Err(e),
-                // The other kind of name: a user can only be unblocked if they are on the
-                // list, so the list resolves them.
-                Ok(None) => match find_blocked(self, &target).await? {
+        Box::pin(self.unblock_as(target, None))
+    }
+
+    fn unblock_listed(
+        &self,
+        target: Target,
+        listed: Option<BlockedUser>,
+    ) -> BoxFuture<'_, Result<(), Error>> {
+        Box::pin(self.unblock_as(target, Some(listed)))
+    }
+
+    fn unblock_reads_list(&self, target: &Target) -> bool {
+        match (M::ADDRESSING, target) {
+            (Addressing::Id, Target::Login(login)) => M::lookup(&self.client, login).is_none(),
+            (Addressing::Login, Target::Id(_)) => true,
+            _ => false,
+        }
+    }
+}
+
+impl<M: ApiMapping> Blocks<M> {
+    /// Unblocks `target`; a name of the kind the API does not address by is found in `listed`
+    /// when the caller read the list (`Some`), else in a read of the list now.
+    async fn unblock_as(
+        &self,
+        target: Target,
+        listed: Option<Option<BlockedUser>>,
+    ) -> Result<(), Error> {
+        let addressed = match self.addressed(&target).await {
+            Ok(Some(addressed)) => addressed,
+            // A login the platform does not know is not blocked.
+            Err(Error::UnknownUser { .. }) => return Ok(()),
+            Err(e) => return Err(e),
+            // The other kind of name: a user can only be unblocked if they are on the list, so
+            // the list resolves them.
+            Ok(None) => {
+                let found = match listed {
+                    Some(listed) => listed.filter(|user| target.matches(user)),
+                    None => find_blocked(self, &target).await?,
+                };
+                match found {
                     Some(user) => match M::ADDRESSING {
                         Addressing::Login => match user.login {
                             Some(login) => Target::Login(login),
@@ -239,12 +271,12 @@ impl<M: ApiMapping> BlockList for Blocks<M> {
                         _ => Target::Id(user.id),
                     },
                     None => return Ok(()),
-                },
-            };
-            match M::unblock(&self.client, &self.owner, &addressed).await {
-                Err(e) if M::NOT_BLOCKED_IS_404 && e.status() == Some(404) => Ok(()),
-                other => other.map_err(Error::api(M::API)),
+                }
             }
-        })
+        };
+        match M::unblock(&self.client, &self.owner, &addressed).await {
+            Err(e) if M::NOT_BLOCKED_IS_404 && e.status() == Some(404) => Ok(()),
+            other => other.map_err(Error::api(M::API)),
+        }
     }
 }

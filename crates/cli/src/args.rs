@@ -58,6 +58,12 @@ pub(crate) struct Cli {
     /// No progress output.
     #[arg(short, long, global = true)]
     pub(crate) quiet: bool,
+    /// Fail rather than read more than this many pages of a block list (a server that never
+    /// ends its list); the default is far above any real list.
+    #[arg(long, global = true, env = "BLOCKBIND_PAGE_CAP", value_name = "PAGES",
+          default_value_t = blockbind::runtime::pagination::DEFAULT_PAGE_CAP,
+          value_parser = clap::value_parser!(u64).range(1..).map(|n| n as usize))]
+    pub(crate) page_cap: usize,
     #[command(subcommand)]
     pub(crate) command: Command,
 }

@@ -1,40 +1,64 @@
 //! `import` and `diff`: compare a file of targets with the current block list, then work
 //! through what is left at the rate the platform allows, journaling every confirmed target.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
-use blockbind::{BlockList, BlockOptions, BlockedUser, Error, Target};
+use blockbind::{BlockList, BlockOptions, BlockedUser, Error, PageOptions, Target};
 use futures::{StreamExt, TryStreamExt};
 
 use crate::input::{BadLine, Entry, Parsed};
 use crate::journal::Journal;
 use crate::progress::{self, Progress, ProgressOptions};
 
-/// What is on the list now, to compare targets with.
+/// What is on the list now, to compare targets with, and to find the other name of a target
+/// from (an unblock by login on an API that addresses users by ID): the list is read once.
 #[derive(Default)]
 pub struct Current {
     /// Everyone on the list, in the order the API listed them.
     pub users: Vec<BlockedUser>,
-    ids: HashSet<String>,
-    logins: HashSet<String>,
+    by_id: HashMap<String, usize>,
+    by_login: HashMap<String, usize>,
     /// Whether the API reports logins (X v1.1 lists IDs only).
     has_logins: bool,
 }
 
 impl Current {
-    /// Reads the whole block list.
-    pub async fn read(list: &dyn BlockList) -> Result<Self, Error> {
+    /// Reads the whole block list, one stream of pages. Bounded: the stream fails with the
+    /// runtime's `TooManyPages` past `options.page_cap` pages (its default unless set), so a
+    /// server that never ends its list cannot make this grow without end.
+    pub async fn read(list: &dyn BlockList, options: PageOptions) -> Result<Self, Error> {
         let mut current = Current::default();
-        let mut stream = list.blocked();
+        let mut stream = list.blocked_with(options);
         while let Some(user) = stream.try_next().await? {
-            current.ids.insert(user.id.clone());
-            if let Some(login) = &user.login {
-                current.has_logins = true;
-                current.logins.insert(login.to_ascii_lowercase());
-            }
-            current.users.push(user);
+            current.push(user);
         }
         Ok(current)
+    }
+
+    /// Adds one listed user.
+    pub fn push(&mut self, user: BlockedUser) {
+        let n = self.users.len();
+        self.by_id.entry(user.id.clone()).or_insert(n);
+        if let Some(login) = &user.login {
+            self.has_logins = true;
+            self.by_login.entry(login.to_ascii_lowercase()).or_insert(n);
+        }
+        self.users.push(user);
+    }
+
+    /// The listed user `target` names, if any.
+    pub fn find(&self, target: &Target) -> Option<&BlockedUser> {
+        let n = match target {
+            Target::Id(id) => self.by_id.get(id),
+            Target::Login(login) => self.by_login.get(&login.to_ascii_lowercase()),
+        };
+        n.map(|&n| &self.users[n])
+    }
+
+    /// The listed user of `entry`, by either name it has.
+    pub fn find_entry(&self, entry: &Entry) -> Option<&BlockedUser> {
+        self.find(&entry.target)
+            .or_else(|| entry.also.as_ref().and_then(|t| self.find(t)))
     }
 
     /// Whether the user of `entry` is blocked, by either name it has: `Some(true)` if any name is
@@ -57,11 +81,8 @@ impl Current {
     /// `Some(blocked?)`, or `None` when the list cannot tell (a login on an ID-only list).
     pub fn contains(&self, target: &Target) -> Option<bool> {
         match target {
-            Target::Id(id) => Some(self.ids.contains(id)),
-            Target::Login(login) if self.has_logins || self.users.is_empty() => {
-                Some(self.logins.contains(&login.to_ascii_lowercase()))
-            }
-            Target::Login(_) => None,
+            Target::Login(_) if !(self.has_logins || self.users.is_empty()) => None,
+            target => Some(self.find(target).is_some()),
         }
     }
 }
@@ -145,9 +166,11 @@ fn ends_the_run(e: &Error) -> bool {
 /// Works through `todo` with `concurrency` requests in flight (the runtime paces them to the
 /// rate limit), journaling each confirmed target the moment it is confirmed. Progress is
 /// reported on a timer too, so it stays live while the runtime waits for a reset; `rate_limits`
-/// reads the limiter's state (`Config::rate_limit_state`).
+/// reads the limiter's state (`Config::rate_limit_state`). An unblock finds the name the API
+/// addresses users by in `current` (the list read to plan), never in another read of the list.
 pub async fn run(
     list: &dyn BlockList,
+    current: &Current,
     todo: Vec<Entry>,
     journal: &mut Journal,
     options: &ImportOptions,
@@ -170,11 +193,15 @@ pub async fn run(
     let unblock = options.unblock;
     let mut results = futures::stream::iter(todo)
         .map(|entry| async move {
-            let send = |target: Target| async move {
-                if unblock {
-                    list.unblock(target).await
-                } else {
-                    list.block(target, block_options).await
+            let listed = current.find_entry(&entry).cloned();
+            let send = |target: Target| {
+                let listed = listed.clone();
+                async move {
+                    if unblock {
+                        list.unblock_listed(target, listed).await
+                    } else {
+                        list.block(target, block_options).await
+                    }
                 }
             };
             let mut result = send(entry.target.clone()).await;

@@ -2,6 +2,7 @@
 //! reported. No journal and no retries beyond the facade's: that is `import`.
 
 use blockbind::{BlockList, BlockOptions, Target};
+use blockbind_cli::import::Current;
 
 use crate::args::Cli;
 use crate::cmd::context;
@@ -15,9 +16,16 @@ pub(crate) async fn run(
     block: Option<BlockOptions>,
 ) -> Result<u8, Failure> {
     let targets = targets(raw)?;
-    let config = context::config(cli)?;
-    let (_, list, _) = context::block_list(cli, &config).await?;
-    one_by_one(&*list, targets, block).await
+    let session = context::config(cli)?;
+    let (_, list, _) = context::block_list(cli, &session).await?;
+    // An unblock by the name the API does not address users by is found on the list: read it
+    // once for all such targets, never once per target.
+    let current = if block.is_none() && targets.iter().any(|t| list.unblock_reads_list(t)) {
+        Some(Current::read(&*list, context::page_options(cli)).await?)
+    } else {
+        None
+    };
+    one_by_one(&*list, targets, block, current.as_ref()).await
 }
 
 fn targets(raw: &[String]) -> Result<Vec<Target>, Failure> {
@@ -30,12 +38,17 @@ async fn one_by_one(
     list: &dyn BlockList,
     targets: Vec<Target>,
     block: Option<BlockOptions>,
+    current: Option<&Current>,
 ) -> Result<u8, Failure> {
     let mut code = 0;
     for target in targets {
-        let result = match block {
-            Some(options) => list.block(target.clone(), options).await,
-            None => list.unblock(target.clone()).await,
+        let result = match (block, current) {
+            (Some(options), _) => list.block(target.clone(), options).await,
+            (None, Some(current)) => {
+                let listed = current.find(&target).cloned();
+                list.unblock_listed(target.clone(), listed).await
+            }
+            (None, None) => list.unblock(target.clone()).await,
         };
         match result {
             Ok(()) => println!(

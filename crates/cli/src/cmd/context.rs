@@ -3,22 +3,33 @@
 
 use std::path::Path;
 
-use blockbind::{Api, BlockList, Config, Target};
+use blockbind::{Api, BlockList, Config, PageOptions, Target, TwitchKrakenV5Blocks};
 use blockbind_cli::{credentials, input};
 
 use crate::args::Cli;
 use crate::exit::{Failure, io_failure};
 
+/// The config from the global flags and the credentials, and what the credentials say of the
+/// acting account.
+pub(crate) struct Session {
+    pub(crate) config: Config,
+    /// The user an X OAuth 1.0a access token names (`credentials::oauth1_token_user`).
+    x_oauth1_user: Option<String>,
+}
+
 /// The config from the global flags and the credentials.
-pub(crate) fn config(cli: &Cli) -> Result<Config, Failure> {
-    let credentials = credentials::load(cli.credentials_file.as_deref())?;
+pub(crate) fn config(cli: &Cli) -> Result<Session, Failure> {
+    let loaded = credentials::load(cli.credentials_file.as_deref())?;
     let mut builder = Config::builder()
-        .credentials(credentials)
+        .credentials(loaded.credentials)
         .user_agent(concat!("blockbind-cli/", env!("CARGO_PKG_VERSION")));
     if let Some(url) = &cli.base_url {
         builder = builder.base_url(url);
     }
-    Ok(builder.build()?)
+    Ok(Session {
+        config: builder.build()?,
+        x_oauth1_user: loaded.x_oauth1_user,
+    })
 }
 
 /// The warning for a legacy API (Kraken) sent to a server that is not on this machine: the
@@ -48,11 +59,11 @@ pub(crate) fn legacy_warning(cli: &Cli) -> Option<String> {
     })
 }
 
-/// The API chosen by `--platform`, its block list for `--user`, and the user as shown (`-` if
-/// none).
+/// The API chosen by `--platform`, its block list for `--user`, and the acting account: the
+/// user whose list it is, as the platform knows them (see [`acting_account`]).
 pub(crate) async fn block_list(
     cli: &Cli,
-    config: &Config,
+    session: &Session,
 ) -> Result<(Api, Box<dyn BlockList>, String), Failure> {
     let api: Api = cli.platform.ok_or_else(|| {
         Failure::usage(format!(
@@ -61,12 +72,58 @@ pub(crate) async fn block_list(
         ))
     })?;
     let user = cli.user.as_deref().map(Target::parse).transpose()?;
-    let shown = user
-        .as_ref()
-        .map(|u| u.as_str().to_string())
-        .unwrap_or_else(|| "-".into());
-    let list = config.block_list(api, user).await?;
-    Ok((api, list, shown))
+    if api == Api::TwitchKrakenV5 {
+        // The owner is the token's user (Get User) or `--user` resolved to its ID: the list
+        // knows it; ask it rather than a second time.
+        let client = session.config.twitch_kraken_v5()?;
+        let list = match &user {
+            None => TwitchKrakenV5Blocks::for_token_user(client).await?,
+            Some(user) => {
+                let id = TwitchKrakenV5Blocks::resolve_with(&client, user).await?;
+                TwitchKrakenV5Blocks::new(client, id)
+            }
+        };
+        let account = list.user_id().to_string();
+        return Ok((api, Box::new(list), account));
+    }
+    let account = acting_account(api, user.as_ref(), session)?;
+    let list = session.config.block_list(api, user).await?;
+    Ok((api, list, account))
+}
+
+/// Whose block list a command acts on, for the import journal's key: `--user` where the API
+/// takes it (Kraken v2's login lowercased), and on X v1.1, which has no owner parameter, the user
+/// its OAuth 1.0a access token names. X documents the form `<user id>-<random>` for access tokens
+/// (its signing reference's token is `370773112-GmHx...`), and the mock issues them so; v1.1
+/// documents no `account/verify_credentials` in this project's references, so the token is read
+/// rather than the platform asked. A token of another form needs `--user`.
+fn acting_account(api: Api, user: Option<&Target>, session: &Session) -> Result<String, Failure> {
+    if api == Api::XV1 {
+        return session
+            .x_oauth1_user
+            .clone()
+            .or_else(|| match user {
+                Some(Target::Id(id)) => Some(id.clone()),
+                _ => None,
+            })
+            .ok_or_else(|| {
+                Failure::usage(
+                    "cannot tell whose X v1.1 access token this is (X issues them as `<user id>-...`); \
+                     pass --user <your user ID>, so the import journal is kept per account",
+                )
+            });
+    }
+    Ok(match user {
+        Some(Target::Login(login)) => login.to_ascii_lowercase(),
+        Some(Target::Id(id)) => id.clone(),
+        // The facade refuses these APIs without `--user`, naming what they need.
+        None => "-".into(),
+    })
+}
+
+/// How every command reads a block list: whole, but failing past `--page-cap` pages.
+pub(crate) fn page_options(cli: &Cli) -> PageOptions {
+    PageOptions::default().with_page_cap(cli.page_cap)
 }
 
 /// An input file (import, diff), refused if over `input::MAX_FILE_BYTES`.

@@ -14,16 +14,20 @@ use crate::exit::Failure;
 
 pub(crate) async fn run(cli: &Cli, file: &Path) -> Result<u8, Failure> {
     let parsed = context::read_input(file)?;
-    let config = context::config(cli)?;
-    let (_, list, _) = context::block_list(cli, &config).await?;
-    diff(&*list, &parsed).await
+    let session = context::config(cli)?;
+    let (_, list, _) = context::block_list(cli, &session).await?;
+    diff(&*list, &parsed, context::page_options(cli)).await
 }
 
-async fn diff(list: &dyn BlockList, parsed: &input::Parsed) -> Result<u8, Failure> {
+async fn diff(
+    list: &dyn BlockList,
+    parsed: &input::Parsed,
+    pages: blockbind::PageOptions,
+) -> Result<u8, Failure> {
     for bad in &parsed.bad {
         eprintln!("line {}: {}", bad.line, bad.why);
     }
-    let current = Current::read(list).await?;
+    let current = Current::read(list, pages).await?;
     let mut missing = 0;
     for entry in &parsed.entries {
         let blocked = current.blocks(entry);

@@ -13,9 +13,9 @@ use crate::cmd::context;
 use crate::exit::{Failure, io_failure};
 
 pub(crate) async fn run(cli: &Cli, file: &Path, format: Option<FileFormat>) -> Result<u8, Failure> {
-    let config = context::config(cli)?;
-    let (_, list, _) = context::block_list(cli, &config).await?;
-    export(&*list, file, format, cli.quiet).await
+    let session = context::config(cli)?;
+    let (_, list, _) = context::block_list(cli, &session).await?;
+    export(&*list, file, format, cli.quiet, context::page_options(cli)).await
 }
 
 async fn export(
@@ -23,6 +23,7 @@ async fn export(
     file: &Path,
     format: Option<FileFormat>,
     quiet: bool,
+    pages: blockbind::PageOptions,
 ) -> Result<u8, Failure> {
     let format = format.unwrap_or_else(|| FileFormat::of_path(file));
     let dir = file
@@ -34,7 +35,7 @@ async fn export(
     let out = std::io::BufWriter::new(tmp);
     let mut writer =
         ListWriter::new(out, format.into()).map_err(|e| io_failure("cannot write", file, e))?;
-    let mut stream = list.blocked();
+    let mut stream = list.blocked_with(pages);
     while let Some(user) = stream.try_next().await? {
         writer
             .write(&user)

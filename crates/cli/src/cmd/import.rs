@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use blockbind::{Api, BlockList, Config};
+use blockbind::{Api, BlockList, Config, PageOptions};
 use blockbind_cli::import::{self as engine, Current, ImportOptions, Summary};
 use blockbind_cli::input;
 use blockbind_cli::journal::{Journal, JournalKey};
@@ -25,8 +25,8 @@ pub(crate) struct ImportArgs<'a> {
 
 pub(crate) async fn run(cli: &Cli, args: ImportArgs<'_>) -> Result<u8, Failure> {
     let parsed = context::read_input(args.file)?;
-    let config = context::config(cli)?;
-    let (api, list, user) = context::block_list(cli, &config).await?;
+    let session = context::config(cli)?;
+    let (api, list, account) = context::block_list(cli, &session).await?;
     let journal_path = args.journal.map(Path::to_path_buf).unwrap_or_else(|| {
         let mut p = args.file.to_path_buf().into_os_string();
         p.push(".journal");
@@ -40,14 +40,28 @@ pub(crate) async fn run(cli: &Cli, args: ImportArgs<'_>) -> Result<u8, Failure> 
         quiet: cli.quiet,
         verbose: cli.verbose > 0,
     };
-    import(&config, api, &*list, &user, parsed, &journal_path, &options).await
+    let pages = context::page_options(cli);
+    let on = OnList {
+        api,
+        list: &*list,
+        account: &account,
+        pages,
+    };
+    import(&session.config, on, parsed, &journal_path, &options).await
+}
+
+/// The list an import works on, and whose it is.
+struct OnList<'a> {
+    api: Api,
+    list: &'a dyn BlockList,
+    /// The resolved acting account (the journal's key).
+    account: &'a str,
+    pages: PageOptions,
 }
 
 async fn import(
     config: &Config,
-    api: Api,
-    list: &dyn BlockList,
-    user: &str,
+    on: OnList<'_>,
     parsed: input::Parsed,
     journal_path: &Path,
     options: &ImportOptions,
@@ -63,8 +77,8 @@ async fn import(
     }
     let key = JournalKey {
         operation: if options.unblock { "unblock" } else { "block" },
-        api: api.name().to_string(),
-        user: user.to_string(),
+        api: on.api.name().to_string(),
+        user: on.account.to_string(),
     };
     let mut journal = if options.dry_run {
         None
@@ -74,13 +88,14 @@ async fn import(
     if !options.quiet {
         let resumed = journal.as_ref().map_or(0, Journal::done_count);
         eprintln!(
-            "{} targets ({} format); journal {} ({resumed} confirmed by an earlier run); reading the current block list to skip what is done",
+            "{} targets ({} format); journal {} ({resumed} confirmed by an earlier run as {}); reading the current block list to skip what is done",
             parsed.entries.len(),
             parsed.format,
             journal_path.display(),
+            on.account,
         );
     }
-    let current = Current::read(list).await?;
+    let current = Current::read(on.list, on.pages).await?;
     let todo = engine::plan(
         &parsed,
         &current,
@@ -101,7 +116,8 @@ async fn import(
         }
     } else if let Some(journal) = journal.as_mut() {
         engine::run(
-            list,
+            on.list,
+            &current,
             todo,
             journal,
             options,

@@ -32,9 +32,11 @@ pub(crate) async fn run(
     format: ListFormat,
     limit: Option<usize>,
 ) -> Result<u8, Failure> {
-    let config = context::config(cli)?;
-    let (_, list, _) = context::block_list(cli, &config).await?;
-    let users = list.blocked().take(limit.unwrap_or(usize::MAX));
+    let session = context::config(cli)?;
+    let (_, list, _) = context::block_list(cli, &session).await?;
+    let users = list
+        .blocked_with(context::page_options(cli))
+        .take(limit.unwrap_or(usize::MAX));
     let printed = if format.is_whole() {
         print_whole(users, format).await
     } else {
