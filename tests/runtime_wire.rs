@@ -752,6 +752,70 @@ async fn a_401_refreshes_the_oauth2_token_once_and_retries() {
     assert_eq!(server.requests().len(), 3);
 }
 
+/// The last attempt a policy allows sends the request itself instead of a copy kept for a
+/// retry; it still carries the refreshed credential and reports its attempt count.
+#[tokio::test]
+async fn the_last_attempt_the_policy_allows_carries_the_refreshed_token() {
+    let server = CaptureServer::script(vec![
+        response(
+            401,
+            &[],
+            r#"{"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"}"#,
+        ),
+        response(200, &[], TOKEN_RESPONSE),
+        response(
+            503,
+            &[],
+            r#"{"title":"Service Unavailable","type":"about:blank","status":503}"#,
+        ),
+    ])
+    .await;
+    let token = OAuth2UserToken::refreshable(
+        X_TOKEN,
+        "xoldrefresh0123456789",
+        None,
+        "myclientid",
+        format!("{}/2/oauth2/token", server.base),
+    )
+    .unwrap();
+    let runtime = Runtime::new(Auth::oauth2_user(token)).with_retry(RetryPolicy {
+        max_retries: 1,
+        ..RetryPolicy::default()
+    });
+    let client = blockbind_x_v2::Client::new(&format!("{}/2", server.base), runtime);
+    let err = client
+        .get_users_blocking()
+        .id("2244994945")
+        .send()
+        .await
+        .unwrap_err();
+    match ApiError::from_client(err).await {
+        ApiError::Status {
+            status, attempts, ..
+        } => assert_eq!((status, attempts), (503, 2)),
+        other => panic!("expected the last status, got {other:?}"),
+    }
+    let requests = server.requests();
+    let seen: Vec<_> = requests
+        .iter()
+        .map(|r| (r.path(), r.header("authorization")))
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            (
+                "/2/users/2244994945/blocking",
+                Some(format!("Bearer {X_TOKEN}").as_str())
+            ),
+            ("/2/oauth2/token", None),
+            (
+                "/2/users/2244994945/blocking",
+                Some("Bearer xrefreshedtoken0123456789")
+            ),
+        ]
+    );
+}
+
 #[tokio::test]
 async fn pkce_url_and_code_exchange_follow_rfc_7636() {
     use base64::Engine;

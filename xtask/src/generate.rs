@@ -72,6 +72,8 @@ pub fn generate(spec: &SpecFile) -> Result<GeneratedCrate> {
         .with_context(|| format!("progenitor's output for {} does not parse", spec.rel_path))?;
     crate::open_types::open_response_types(&mut file)
         .with_context(|| format!("opening the response types of {}", spec.rel_path))?;
+    crate::lean_requests::lean_requests(&mut file)
+        .with_context(|| format!("leaning the requests of {}", spec.rel_path))?;
     let code = progenitor_impl::space_out_items(prettyplease::unparse(&file))?;
     let code = clearer_enum_errors(&code);
     let generated = format!(

@@ -20,6 +20,7 @@ use clap::{Parser, Subcommand};
 mod bench;
 mod dist;
 mod generate;
+mod lean_requests;
 mod lint;
 mod open_types;
 mod pagination;

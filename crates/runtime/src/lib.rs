@@ -27,6 +27,7 @@ pub mod oauth2;
 mod operation;
 pub mod pagination;
 mod ratelimit;
+mod response;
 mod retry;
 mod wire;
 
@@ -43,6 +44,7 @@ pub use operation::{
 };
 pub use pagination::{Page, PageOptions, paginate};
 pub use ratelimit::{RateLimit, RateLimitState, SendEstimate, SharedRateLimiter, WaitReason};
+pub use response::{empty_response, response_value};
 
 use ratelimit::BucketKey;
 use retry::{Outcome, Step, Tried};
@@ -321,6 +323,18 @@ impl Runtime {
                 Ok(permit) => permit,
                 Err(refusal) => return Ok(refusal.into_response(request.url().clone())),
             };
+            if !retry::retry_left(&self.retry, &tried) {
+                // Nothing can follow this attempt: the request itself is sent, not a copy.
+                let mut last = request;
+                if attempt > 1 {
+                    self.reapply_credentials(op, http, &mut last).await;
+                }
+                let result = http.execute(last).await;
+                if let Ok(response) = &result {
+                    self.observe(api, &span, response, permit.take());
+                }
+                return result.map(|response| annotated(response, attempt, op));
+            }
             let Some(this) = self.prepare_attempt(op, http, &request, attempt).await else {
                 return http.execute(request).await; // a streaming body cannot be resent
             };
@@ -403,9 +417,9 @@ impl Runtime {
         Ok(Some(permit))
     }
 
-    /// The request of one attempt, or `None` when it cannot be copied (a streaming body). The
-    /// first attempt is the request `pre` prepared; later ones re-apply the credential (a fresh
-    /// OAuth 1.0a nonce and timestamp, a refreshed OAuth 2.0 token).
+    /// A copy of the request for an attempt a retry may follow (the request is kept for the
+    /// retry), or `None` when it cannot be copied (a streaming body). The first attempt sends
+    /// the request `pre` prepared; later ones re-apply the credential.
     async fn prepare_attempt(
         &self,
         op: &OperationSpec,
@@ -414,15 +428,26 @@ impl Runtime {
         attempt: u32,
     ) -> Option<reqwest::Request> {
         let mut copy = request.try_clone()?;
-        if attempt > 1
-            && let Err(e) = match self.auth.choose(op) {
-                Ok(chosen) => self.auth.apply(chosen, http, &mut copy).await,
-                Err(e) => Err(e),
-            }
-        {
-            tracing::warn!(error = %e, "could not re-apply credentials for a retry");
+        if attempt > 1 {
+            self.reapply_credentials(op, http, &mut copy).await;
         }
         Some(copy)
+    }
+
+    /// Puts the credential on a retry's request again (a fresh OAuth 1.0a nonce and timestamp, a
+    /// refreshed OAuth 2.0 token); a failure is logged and the request goes as it is.
+    async fn reapply_credentials(
+        &self,
+        op: &OperationSpec,
+        http: &reqwest::Client,
+        request: &mut reqwest::Request,
+    ) {
+        if let Err(e) = match self.auth.choose(op) {
+            Ok(chosen) => self.auth.apply(chosen, http, request).await,
+            Err(e) => Err(e),
+        } {
+            tracing::warn!(error = %e, "could not re-apply credentials for a retry");
+        }
     }
 
     /// Records what a response says (its status on the span, its rate-limit state in the

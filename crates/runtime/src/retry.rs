@@ -217,12 +217,18 @@ pub(crate) fn backoff(policy: &RetryPolicy) -> backon::ExponentialBackoff {
         .build()
 }
 
+/// The policy leaves a retry after what has been tried: when not, whatever the next attempt
+/// ends with is returned ([`retries_exhausted`]), so the request need not be kept for one.
+pub(crate) fn retry_left(policy: &RetryPolicy, tried: &Tried) -> bool {
+    tried.retries < policy.max_retries
+}
+
 /// No retry is left: whatever the attempt ended with is returned.
 pub(crate) fn retries_exhausted(
     cx: &Context<'_>,
     _: &mut dyn Iterator<Item = Duration>,
 ) -> Option<Step> {
-    (cx.tried.retries >= cx.policy.max_retries).then_some(Step::Return)
+    (!retry_left(cx.policy, cx.tried)).then_some(Step::Return)
 }
 
 /// A 429 waits for `Retry-After`, else the reported rate-limit reset, else the policy's minimum
