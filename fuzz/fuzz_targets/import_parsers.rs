@@ -44,10 +44,15 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         "csv" => {
-            // The header is the first non-blank line; every later non-blank line is a row.
+            // The header is the first non-blank line; every later non-blank line starts a row,
+            // unless a quoted field carries it into the row above (RFC 4180, the `csv` crate):
+            // never more rows than lines, each on a line of its own.
             let header = content_lines(file, 0, false)[0];
             let named = content_lines(file, header, false);
-            assert_eq!(accounted, named.len(), "rows on lines {named:?}");
+            assert!(accounted <= named.len(), "{accounted} rows on lines {named:?}");
+            if !file.contains('"') {
+                assert_eq!(accounted, named.len(), "rows on lines {named:?}");
+            }
             one_per_line(&parsed, &named);
         }
         "jsonl" => {

@@ -2,7 +2,10 @@
 //! or JSON Lines export, or X's archive `block.js`. Every bad line is reported with its number; the good ones
 //! go through.
 
-use std::collections::HashSet;
+use std::cell::RefCell;
+use std::collections::{HashSet, VecDeque};
+use std::io::{BufRead, Read};
+use std::rc::Rc;
 
 use blockbind::Target;
 use serde_json::Value;
@@ -47,21 +50,66 @@ pub const MAX_FILE_BYTES: u64 = 1 << 30;
 
 /// Reads `text` in whichever format it is in.
 pub fn parse(text: &str) -> Parsed {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let trimmed = text.trim_start();
+    match parse_reader(text.as_bytes()) {
+        Ok(parsed) => parsed,
+        // Reading a slice does not fail; should it, it is one bad line, not a panic.
+        Err(e) => Parsed {
+            format: "lines",
+            bad: vec![BadLine {
+                line: 1,
+                why: e.to_string(),
+            }],
+            ..Parsed::default()
+        },
+    }
+}
+
+/// Reads a file in whichever format it is in, from `reader`. Plain lines and CSV stream: the
+/// file is never held whole, only the entries it names (CSV through the `csv` crate, so a quoted
+/// field may hold commas, quotes and newlines). JSON documents and X archives are read whole (a
+/// JSON value is parsed whole); JSON Lines too, as the JSON parser's input.
+pub fn parse_reader(mut reader: impl BufRead) -> std::io::Result<Parsed> {
+    // The format shows in the first line with content: read up to it, then go on from there.
+    let mut head = Vec::new();
+    let bom = "\u{feff}".as_bytes();
+    loop {
+        let start = head.len();
+        if reader.read_until(b'\n', &mut head)? == 0 {
+            break;
+        }
+        let line = &head[start..];
+        let line = if start == 0 {
+            line.strip_prefix(bom).unwrap_or(line)
+        } else {
+            line
+        };
+        if !line.iter().all(u8::is_ascii_whitespace) {
+            break;
+        }
+    }
+    let bom = if head.starts_with(bom) { bom.len() } else { 0 };
+    let first = String::from_utf8_lossy(&head[bom..]).into_owned();
+    let trimmed = first.trim_start();
+    let whole = |reader: &mut dyn BufRead| -> std::io::Result<String> {
+        let mut rest = Vec::new();
+        reader.read_to_end(&mut rest)?;
+        let mut all = head[bom..].to_vec();
+        all.extend_from_slice(&rest);
+        Ok(String::from_utf8_lossy(&all).into_owned())
+    };
     let mut parsed = if trimmed.starts_with("window.YTD.") {
-        parse_x_archive(text)
+        parse_x_archive(&whole(&mut reader)?)
     } else if is_json_lines(trimmed) {
-        parse_json_lines(text)
+        parse_json_lines(&whole(&mut reader)?)
     } else if trimmed.starts_with('[') || trimmed.starts_with('{') {
-        parse_json(text)
-    } else if let Some(header) = csv_header(text) {
-        parse_csv(text, header)
+        parse_json(&whole(&mut reader)?)
+    } else if let Some(header) = csv_header(&first) {
+        parse_csv(std::io::Cursor::new(&head[bom..]).chain(reader), header)?
     } else {
-        parse_lines(text)
+        parse_lines(std::io::Cursor::new(&head[bom..]).chain(reader))?
     };
     dedupe(&mut parsed);
-    parsed
+    Ok(parsed)
 }
 
 fn dedupe(parsed: &mut Parsed) {
@@ -94,20 +142,29 @@ fn id_entry(line: usize, id: &str, login: Option<&str>) -> Result<Entry, blockbi
     })
 }
 
-/// One target per line; blank lines and `#` comments are skipped.
-fn parse_lines(text: &str) -> Parsed {
+/// One target per line; blank lines and `#` comments are skipped. Line by line: the file is
+/// never held whole.
+fn parse_lines(mut reader: impl BufRead) -> std::io::Result<Parsed> {
     let mut out = Parsed {
         format: "lines",
         ..Parsed::default()
     };
-    for (i, line) in text.lines().enumerate() {
-        let line_text = line.trim();
+    let mut line = Vec::new();
+    let mut n = 0;
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line)? == 0 {
+            break;
+        }
+        n += 1;
+        let text = String::from_utf8_lossy(&line);
+        let line_text = text.trim();
         if line_text.is_empty() || line_text.starts_with('#') {
             continue;
         }
-        target(i + 1, line_text, &mut out);
+        target(n, line_text, &mut out);
     }
-    out
+    Ok(out)
 }
 
 /// The column index of `id` and of `login` (or `screen_name`, `username`), when the first
@@ -161,16 +218,53 @@ fn split_csv(line: &str) -> Vec<String> {
     fields
 }
 
-fn parse_csv(text: &str, header: CsvHeader) -> Parsed {
+/// The rows after the header, record by record (RFC 4180 through the `csv` crate: a quoted field
+/// may span lines; the row's number is the line it starts on). Records end at `\n` only, as the
+/// lines of the other formats do; a `\r` before it is trimmed with the cell.
+fn parse_csv(reader: impl Read, header: CsvHeader) -> std::io::Result<Parsed> {
     let mut out = Parsed {
         format: "csv",
         ..Parsed::default()
     };
-    for (i, line) in text.lines().enumerate().skip(header.header_line) {
-        if line.trim().is_empty() {
+    let newlines = Newlines::default();
+    let mut rows = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_reader(newlines.counting(reader));
+    let mut record = csv::ByteRecord::new();
+    loop {
+        let more = match rows.read_byte_record(&mut record) {
+            Ok(more) => more,
+            Err(e) => match e.into_kind() {
+                csv::ErrorKind::Io(e) => return Err(e),
+                other => {
+                    // Not expected of byte records of a flexible reader; reported, and the file ends here.
+                    out.bad.push(BadLine {
+                        line: record.position().map_or(1, |p| p.line() as usize),
+                        why: format!("not CSV: {other:?}"),
+                    });
+                    break;
+                }
+            },
+        };
+        if !more {
+            break;
+        }
+        let line = record
+            .position()
+            .map_or(1, |p| newlines.start_line(p.byte(), p.line()));
+        if line <= header.header_line {
             continue;
         }
-        let fields = split_csv(line);
+        let fields: Vec<String> = record
+            .iter()
+            .map(|f| String::from_utf8_lossy(f).into_owned())
+            .collect();
+        if fields.len() == 1 && fields[0].trim().is_empty() {
+            continue;
+        }
+        let i = line - 1;
         let cell = |c: Option<usize>| {
             c.and_then(|c| fields.get(c))
                 .map(|s| s.trim())
@@ -199,7 +293,55 @@ fn parse_csv(text: &str, header: CsvHeader) -> Parsed {
             }),
         }
     }
-    out
+    Ok(out)
+}
+
+/// Where the newlines of a streamed file are, for the line a CSV record starts on: the `csv`
+/// crate places a record after blank lines at the first of them (it skips them). Holds only the
+/// newlines from the record being read on (what the reader has read ahead), never the file's.
+#[derive(Default, Clone)]
+struct Newlines(Rc<RefCell<VecDeque<u64>>>);
+
+/// `inner`, noting each newline's byte offset in a [`Newlines`].
+struct CountingReader<R> {
+    inner: R,
+    at: u64,
+    newlines: Newlines,
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut seen = self.newlines.0.borrow_mut();
+        for (i, _) in buf[..n].iter().enumerate().filter(|(_, b)| **b == b'\n') {
+            seen.push_back(self.at + i as u64);
+        }
+        self.at += n as u64;
+        Ok(n)
+    }
+}
+
+impl Newlines {
+    fn counting<R: Read>(&self, inner: R) -> CountingReader<R> {
+        CountingReader {
+            inner,
+            at: 0,
+            newlines: self.clone(),
+        }
+    }
+
+    /// The line a record starts on, from the `csv` crate's position (`byte`, `line`): past the
+    /// blank lines at `byte`. Records come in order: the newlines before `byte` are dropped.
+    fn start_line(&self, byte: u64, line: u64) -> usize {
+        let mut seen = self.0.borrow_mut();
+        while seen.front().is_some_and(|&at| at < byte) {
+            seen.pop_front();
+        }
+        let blank = (0..)
+            .take_while(|&k| seen.get(k as usize) == Some(&(byte + k)))
+            .count();
+        line as usize + blank
+    }
 }
 
 /// Our export (an array of blocked users with `id` and/or `login`), or any array of such
@@ -435,6 +577,50 @@ mod tests {
         assert!(p.bad[1].why.contains("digits only"));
         let only_login = parse("screen_name\njack\n@TwitterDev\n");
         assert_eq!(ids(&only_login), ["jack@2", "TwitterDev@3"]);
+    }
+
+    #[test]
+    fn a_quoted_csv_field_may_hold_newlines_and_the_row_keeps_the_line_it_starts_on() {
+        let text = "id,login,note\n111,alice,\"two\nlines, and \"\"quotes\"\"\"\n222,bob,x\r\n\n333,carol,\"\n\"\n";
+        let p = parse(text);
+        assert_eq!(p.format, "csv");
+        assert!(p.bad.is_empty(), "{:?}", p.bad);
+        assert_eq!(ids(&p), ["111@2", "222@4", "333@6"]);
+        assert_eq!(p.entries[1].also, Some(Target::Login("bob".into())));
+    }
+
+    #[test]
+    fn a_file_is_read_from_a_reader_in_pieces() {
+        // A reader that hands out a few bytes at a time: records and lines cross its reads.
+        struct Trickle<'a>(&'a [u8]);
+        impl Read for Trickle<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = buf.len().min(3).min(self.0.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let csv = "\u{feff}\n  \nlogin,id\n\"al\nice\",1\nbob,2\n";
+        let p = parse_reader(std::io::BufReader::with_capacity(
+            4,
+            Trickle(csv.as_bytes()),
+        ))
+        .unwrap();
+        assert_eq!(
+            (p.format, ids(&p)),
+            ("csv", vec!["1@4".into(), "2@6".into()])
+        );
+        let lines = "\n# c\n12826\n@bob\n";
+        let p = parse_reader(std::io::BufReader::with_capacity(
+            2,
+            Trickle(lines.as_bytes()),
+        ))
+        .unwrap();
+        assert_eq!(
+            (p.format, ids(&p)),
+            ("lines", vec!["12826@3".into(), "bob@4".into()])
+        );
     }
 
     #[test]

@@ -35,7 +35,11 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(code) => ExitCode::from(code),
         Err(f) => {
-            eprintln!("blockbind: {}", f.message);
+            // The message may carry what a server said: no control character reaches the terminal.
+            eprintln!(
+                "blockbind: {}",
+                blockbind_cli::output::terminal_safe_lines(&f.message)
+            );
             ExitCode::from(f.code)
         }
     }

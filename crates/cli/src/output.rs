@@ -2,6 +2,7 @@
 //! format is written entry by entry; a caller that must not show half a JSON array (`list` on
 //! stdout) writes into a buffer and prints it once the list is read ([`ListFormat::is_whole`]).
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use blockbind::BlockedUser;
@@ -77,13 +78,54 @@ impl From<FileFormat> for ListFormat {
 /// The header line of CSV output, naming its columns.
 pub const CSV_HEADER: &str = "platform,api,id,login,display_name,blocked_at";
 
-/// One CSV field, quoted when it must be (RFC 4180).
+/// One CSV field, quoted when it must be (RFC 4180), and never a formula: a cell a spreadsheet
+/// would evaluate (starting with `=`, `+`, `-`, `@`, a tab or a CR: OWASP's list) gets a leading
+/// `'`, which spreadsheets show as text. IDs are digits and logins letters, digits and `_`, so
+/// only text like display names is ever changed.
 fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{value}"))
+    } else {
+        Cow::Borrowed(value)
+    };
     if value.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", value.replace('"', "\"\""))
     } else {
-        value.to_string()
+        value.into_owned()
     }
+}
+
+/// Whether `c` must not reach a terminal as it is: control characters (C0 such as ESC, CR,
+/// BEL, BS; DEL; C1 such as CSI) and the bidirectional overrides and isolates that reorder
+/// what follows them.
+fn is_unsafe_for_terminal(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text from a platform (a login, a display name, an error message) as it may be shown in a
+/// terminal: every control character escaped as Rust writes it (`\u{1b}`, `\r`, `\n`), letters
+/// of every script kept as they are.
+pub fn terminal_safe(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe_for_terminal) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' | '\r' | '\t' => out.extend(c.escape_default()),
+            c if is_unsafe_for_terminal(c) => out.extend(c.escape_unicode()),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// [`terminal_safe`], keeping line breaks: for a message of several lines.
+pub fn terminal_safe_lines(text: &str) -> String {
+    text.split('\n')
+        .map(terminal_safe)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Writes a list in one format, one entry at a time.
@@ -120,9 +162,9 @@ impl<W: Write> ListWriter<W> {
             ListFormat::Table => writeln!(
                 self.out,
                 "{:<20} {:<26} {:<26} {}",
-                user.id,
-                user.login.as_deref().unwrap_or("-"),
-                user.display_name.as_deref().unwrap_or("-"),
+                terminal_safe(&user.id),
+                terminal_safe(user.login.as_deref().unwrap_or("-")),
+                terminal_safe(user.display_name.as_deref().unwrap_or("-")),
                 if blocked_at.is_empty() {
                     "-"
                 } else {
@@ -141,8 +183,8 @@ impl<W: Write> ListWriter<W> {
             ListFormat::Csv => writeln!(
                 self.out,
                 "{},{},{},{},{},{}",
-                user.platform,
-                user.api,
+                csv_field(&user.platform.to_string()),
+                csv_field(&user.api.to_string()),
                 csv_field(&user.id),
                 csv_field(user.login.as_deref().unwrap_or("")),
                 csv_field(user.display_name.as_deref().unwrap_or("")),
@@ -206,6 +248,65 @@ mod tests {
             .unwrap();
         let v: serde_json::Value = serde_json::from_slice(&empty).unwrap();
         assert_eq!(v, serde_json::json!([]));
+    }
+
+    #[test]
+    fn terminal_text_has_control_characters_escaped_and_letters_kept() {
+        let hostile = "\u{1b}]0;owned\u{7}\u{1b}[31mRed\rOK\u{9b}2J\u{202e}txt.exe Émilie 日本";
+        let safe = terminal_safe(hostile);
+        assert!(!safe.chars().any(is_unsafe_for_terminal), "{safe}");
+        assert_eq!(
+            safe,
+            "\\u{1b}]0;owned\\u{7}\\u{1b}[31mRed\\rOK\\u{9b}2J\\u{202e}txt.exe Émilie 日本"
+        );
+        assert!(matches!(terminal_safe("Émilie 日本"), Cow::Borrowed(_)));
+        assert_eq!(terminal_safe_lines("a\u{1b}\nb"), "a\\u{1b}\nb");
+
+        let mut w = ListWriter::new(Vec::new(), ListFormat::Table).unwrap();
+        w.write(&user("12", hostile)).unwrap();
+        let (bytes, _) = w.finish().unwrap();
+        let table = String::from_utf8(bytes).unwrap();
+        assert!(
+            !table.contains('\u{1b}') && !table.contains('\r'),
+            "{table:?}"
+        );
+        assert!(table.contains("\\u{1b}[31mRed"), "{table}");
+    }
+
+    #[test]
+    fn csv_cells_a_spreadsheet_would_evaluate_are_neutralised() {
+        let mut w = ListWriter::new(Vec::new(), ListFormat::Csv).unwrap();
+        for (id, name) in [
+            ("1", "=HYPERLINK(\"http://evil.example\",\"click\")"),
+            ("2", "+1+2"),
+            ("3", "-2+3"),
+            ("4", "@SUM(A1)"),
+            ("5", "\t=1"),
+            ("6", "\r=1"),
+            ("7", "plain = fine"),
+        ] {
+            w.write(&user(id, name)).unwrap();
+        }
+        let (bytes, _) = w.finish().unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        let mut rows = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+        let names: Vec<String> = rows.records().map(|r| r.unwrap()[4].to_string()).collect();
+        assert_eq!(
+            names,
+            [
+                "'=HYPERLINK(\"http://evil.example\",\"click\")",
+                "'+1+2",
+                "'-2+3",
+                "'@SUM(A1)",
+                "'\t=1",
+                "'\r=1",
+                "plain = fine"
+            ]
+        );
+        // The IDs are untouched, and the export still imports.
+        let parsed = crate::input::parse(&text);
+        assert!(parsed.bad.is_empty(), "{:?}", parsed.bad);
+        assert_eq!(parsed.entries.len(), 7);
     }
 
     #[test]

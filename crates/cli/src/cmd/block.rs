@@ -3,6 +3,7 @@
 
 use blockbind::{BlockList, BlockOptions, Target};
 use blockbind_cli::import::Current;
+use blockbind_cli::output::terminal_safe;
 
 use crate::args::Cli;
 use crate::cmd::context;
@@ -60,7 +61,7 @@ async fn one_by_one(
                 }
             ),
             Err(e) => {
-                eprintln!("blockbind: {target}: {e}");
+                eprintln!("blockbind: {target}: {}", terminal_safe(&e.to_string()));
                 if code == 0 {
                     code = Failure::from(e).code;
                 }

@@ -126,9 +126,12 @@ pub(crate) fn page_options(cli: &Cli) -> PageOptions {
     PageOptions::default().with_page_cap(cli.page_cap)
 }
 
-/// An input file (import, diff), refused if over `input::MAX_FILE_BYTES`.
+/// An input file (import, diff), refused if over `input::MAX_FILE_BYTES`; opened once, and
+/// read as a stream where its format allows (`input::parse_reader`).
 pub(crate) fn read_input(path: &Path) -> Result<input::Parsed, Failure> {
-    let size = std::fs::metadata(path)
+    let file = std::fs::File::open(path).map_err(|e| io_failure("cannot read", path, e))?;
+    let size = file
+        .metadata()
         .map_err(|e| io_failure("cannot read", path, e))?
         .len();
     if size > input::MAX_FILE_BYTES {
@@ -138,7 +141,6 @@ pub(crate) fn read_input(path: &Path) -> Result<input::Parsed, Failure> {
             input::MAX_FILE_BYTES
         )));
     }
-    let bytes = std::fs::read(path).map_err(|e| io_failure("cannot read", path, e))?;
-    let text = String::from_utf8_lossy(&bytes);
-    Ok(input::parse(&text))
+    let reader = std::io::BufReader::new(std::io::Read::take(file, input::MAX_FILE_BYTES));
+    input::parse_reader(reader).map_err(|e| io_failure("cannot read", path, e))
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 use blockbind::BlockList;
 use blockbind_cli::import::Current;
 use blockbind_cli::input;
+use blockbind_cli::output::terminal_safe;
 
 use crate::args::Cli;
 use crate::cmd::context;
@@ -65,8 +66,8 @@ async fn diff(
             extra += 1;
             println!(
                 "- user ID {} ({}): blocked, not in the file",
-                user.id,
-                user.login.as_deref().unwrap_or("-")
+                terminal_safe(&user.id),
+                terminal_safe(user.login.as_deref().unwrap_or("-"))
             );
         }
     }

@@ -8,6 +8,7 @@ use blockbind::{Api, BlockList, Config, PageOptions};
 use blockbind_cli::import::{self as engine, Current, ImportOptions, Summary};
 use blockbind_cli::input;
 use blockbind_cli::journal::{Journal, JournalKey};
+use blockbind_cli::output::terminal_safe;
 
 use crate::args::{BlockFlags, Cli};
 use crate::cmd::context;
@@ -159,11 +160,16 @@ fn print_summary(s: &Summary, key: &JournalKey) {
     for f in &s.failed {
         println!(
             "  failed: line {}: {}: {}",
-            f.entry.line, f.entry.target, f.error
+            f.entry.line,
+            f.entry.target,
+            terminal_safe(&f.error.to_string())
         );
     }
     if let Some(e) = &s.aborted {
         let left = s.planned - s.done - s.failed.len();
-        println!("stopped early ({left} not attempted; run the same command again to resume): {e}");
+        println!(
+            "stopped early ({left} not attempted; run the same command again to resume): {}",
+            terminal_safe(&e.to_string())
+        );
     }
 }
