@@ -113,7 +113,12 @@ impl Routes {
                     None => continue,
                 }
             } else {
-                let value = coerce(&param.kind, &raw).map_err(|message| Invalid {
+                let booleans = if route.api == crate::Api::XV1 {
+                    Booleans::XV1
+                } else {
+                    Booleans::Strict
+                };
+                let value = coerce(&param.kind, &raw, booleans).map_err(|message| Invalid {
                     parameter: param.name.clone(),
                     value: Some(raw.join(",")),
                     message: format!(
@@ -176,13 +181,23 @@ impl Routes {
     }
 }
 
-fn coerce(kind: &Kind, raw: &[&str]) -> Result<Value, String> {
+/// How a query's boolean is read.
+#[derive(Debug, Clone, Copy)]
+enum Booleans {
+    /// `true` or `false`, anything else refused.
+    Strict,
+    /// X v1.1's rule: "either true, t or 1" (any case) is true, any other value false. Clients
+    /// rely on it: tweepy sends Python's `True`.
+    XV1,
+}
+
+fn coerce(kind: &Kind, raw: &[&str], booleans: Booleans) -> Result<Value, String> {
     match kind {
         Kind::Array(item) => {
             let parts: Vec<&str> = raw.iter().flat_map(|r| r.split(',')).collect();
             parts
                 .iter()
-                .map(|p| coerce(item, &[p]))
+                .map(|p| coerce(item, &[p], booleans))
                 .collect::<Result<Vec<_>, _>>()
                 .map(Value::Array)
         }
@@ -199,6 +214,11 @@ fn coerce(kind: &Kind, raw: &[&str]) -> Result<Value, String> {
                     .and_then(serde_json::Number::from_f64)
                     .map(Value::Number)
                     .ok_or_else(|| "is not a number".to_string()),
+                Kind::Boolean if matches!(booleans, Booleans::XV1) => Ok(Value::Bool(
+                    ["true", "t", "1"]
+                        .iter()
+                        .any(|t| text.eq_ignore_ascii_case(t)),
+                )),
                 Kind::Boolean => match text {
                     "true" => Ok(Value::Bool(true)),
                     "false" => Ok(Value::Bool(false)),
