@@ -41,6 +41,7 @@ pub struct ConfigBuilder {
     base_urls: BTreeMap<Api, String>,
     http: Option<reqwest::Client>,
     timeout: Option<Duration>,
+    max_response_bytes: Option<u64>,
     retry: Option<RetryPolicy>,
     pacing: Option<bool>,
     rate_limiter: Option<SharedRateLimiter>,
@@ -101,16 +102,27 @@ impl ConfigBuilder {
         self
     }
 
-    /// Sends through this client (its connection pool, proxy and TLS settings). Its own timeout
-    /// and user agent apply unless [`Self::timeout`] or [`Self::user_agent`] are set too.
+    /// Sends through this client (its connection pool, proxy and TLS settings). Its own user
+    /// agent applies unless [`Self::user_agent`] is set too. Every request through it gets
+    /// [`Self::timeout`], else [`DEFAULT_TIMEOUT`]: a client's own timeout cannot be read, and
+    /// one built without any must not hang on a server that never answers.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
     }
 
-    /// The timeout of each attempt of each request (default [`DEFAULT_TIMEOUT`]).
+    /// The timeout of each attempt of each request (default [`DEFAULT_TIMEOUT`], also on a
+    /// client given with [`Self::http_client`]).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// The largest response body any client reads, in bytes (default
+    /// [`blockbind_runtime::DEFAULT_MAX_RESPONSE_BYTES`], 16 MiB, far above the largest page any
+    /// API sends): a larger one fails with `ApiError::ResponseTooLarge`, unread past the limit.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = Some(limit);
         self
     }
 
@@ -167,11 +179,12 @@ impl ConfigBuilder {
         if let Some(limiter) = self.rate_limiter {
             runtime = runtime.with_rate_limiter(limiter);
         }
+        if let Some(limit) = self.max_response_bytes {
+            runtime = runtime.with_max_response_bytes(limit);
+        }
         let http = match self.http {
             Some(http) => {
-                if let Some(timeout) = self.timeout {
-                    runtime = runtime.with_timeout(timeout);
-                }
+                runtime = runtime.with_timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT));
                 http
             }
             None => Runtime::http_client(self.timeout.unwrap_or(DEFAULT_TIMEOUT)),

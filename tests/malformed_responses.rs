@@ -1,5 +1,5 @@
 //! Malformed server responses on all five APIs: truncated JSON, wrong types, missing required
-//! fields, huge bodies, deep nesting, HTML error pages, empty 200s and bodies cut short. Each is
+//! fields, big bodies and ones over the size limit, deep nesting, HTML error pages, empty 200s and bodies cut short. Each is
 //! a typed `ApiError`, never a panic, and no message carries the body whole.
 
 mod common;
@@ -94,6 +94,7 @@ fn raw(status_line: &str, content_type: &str, body: &str) -> String {
 
 #[tokio::test]
 async fn every_malformed_response_is_a_typed_error_on_every_api() {
+    let big_garbage = "x".repeat(2 << 20);
     let huge_garbage = "x".repeat(20 << 20);
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     let html = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>".to_string()
@@ -115,7 +116,11 @@ async fn every_malformed_response_is_a_typed_error_on_every_api() {
             ("wrong types", response(200, &[], wrong_types)),
             ("missing required field", response(200, &[], missing_field)),
             (
-                "a 20 MB body that is not JSON",
+                "a 2 MB body that is not JSON",
+                response(200, &[], &big_garbage),
+            ),
+            (
+                "a 20 MB body, over the 16 MiB limit",
                 response(200, &[], &huge_garbage),
             ),
             ("JSON nested 100,000 deep", response(200, &[], &deep)),
@@ -145,6 +150,12 @@ async fn every_malformed_response_is_a_typed_error_on_every_api() {
                 "an HTML error page" => matches!(e, ApiError::Status { status: 502, .. }),
                 "a body cut short" | "a reset before any byte" | "not HTTP at all" => {
                     matches!(e, ApiError::Transport(_))
+                }
+                "a 20 MB body, over the 16 MiB limit" => {
+                    e == ApiError::ResponseTooLarge {
+                        limit: blockbind_runtime::DEFAULT_MAX_RESPONSE_BYTES,
+                        content_length: Some(20 << 20),
+                    }
                 }
                 _ => matches!(e, ApiError::InvalidResponse { .. }),
             };

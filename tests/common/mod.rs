@@ -5,6 +5,7 @@
 #![allow(dead_code)] // each test binary uses a different part of this module
 
 pub mod facade;
+pub mod hostile;
 pub mod secrets;
 
 use std::sync::{Arc, Mutex};

@@ -244,7 +244,7 @@ impl Runtime {
         let op = api
             .operation(operation_id)
             .ok_or_else(|| RequestError::UnknownOperation(operation_id.into()))?;
-        wire::check_transport(request.url())?;
+        wire::check_no_url_credentials(request)?;
         wire::fix_headers(api, request);
         match self.timeout {
             Some(timeout) => *request.timeout_mut() = Some(timeout),

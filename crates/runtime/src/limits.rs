@@ -180,6 +180,51 @@ mod tests {
         );
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn a_server_that_never_answers_times_out_on_a_client_built_without_a_timeout() {
+        use crate::{ApiSpec, Auth, CredentialNeed, OperationSpec, Platform, RetryPolicy, Runtime};
+        static API: ApiSpec = ApiSpec {
+            name: "t",
+            base_url: "http://127.0.0.1",
+            platform: Platform::X,
+            accept: None,
+            schemes: &[],
+            operations: &[OperationSpec {
+                id: "list",
+                method: "GET",
+                path: "/list",
+                security: &[],
+                enums: &[],
+                scopes: &[],
+                credential: CredentialNeed::None,
+                comma_joined: &[],
+                bounds: &[],
+                bucket: "list",
+                idempotent: true,
+                availability: &[],
+            }],
+        };
+        // Accepts and holds every connection, answering nothing.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || listener.incoming().collect::<Vec<_>>());
+        let runtime = Runtime::new(Auth::none()).with_retry(RetryPolicy::none());
+        let http = reqwest::Client::new(); // the caller's, without a timeout of its own
+        let mut request = http.get(format!("http://{addr}/list")).build().unwrap();
+        runtime
+            .pre(&API, &http, &mut request, "list")
+            .await
+            .unwrap();
+        // Paused time: the runtime's clock jumps to the next timer once everything waits. Without
+        // a timeout on the request, that is this guard's day, and the test fails.
+        let exec = runtime.exec(&API, &http, request, "list");
+        let e = tokio::time::timeout(Duration::from_secs(24 * 3600), exec)
+            .await
+            .expect("no answer and no timeout: the call would hang")
+            .unwrap_err();
+        assert!(e.is_timeout(), "{e:?}");
+    }
+
     #[tokio::test]
     async fn a_content_length_over_the_limit_is_refused_unread() {
         let capped = capped(response("0123456789ab".into(), Some(12)), 10);

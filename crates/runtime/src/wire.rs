@@ -31,6 +31,27 @@ pub(crate) fn check_transport(url: &url::Url) -> Result<(), RequestError> {
     }
 }
 
+/// Refuses a request whose URL had userinfo: reqwest moves it into an `Authorization: Basic`
+/// header when the request is built, before `pre` sees it, and nothing else sets that header
+/// before the runtime's credentials are applied (no security scheme here is HTTP Basic).
+pub(crate) fn check_no_url_credentials(request: &reqwest::Request) -> Result<(), RequestError> {
+    check_transport(request.url())?;
+    let basic = request
+        .headers()
+        .get(reqwest::header::AUTHORIZATION)
+        .is_some_and(|v| {
+            v.as_bytes()
+                .get(..6)
+                .is_some_and(|p| p.eq_ignore_ascii_case(b"basic "))
+        });
+    if basic {
+        return Err(RequestError::UserinfoInUrl {
+            host: request.url().host_str().unwrap_or("").to_string(),
+        });
+    }
+    Ok(())
+}
+
 /// Sets the version-selecting `Accept` (Kraken). (progenitor's `api-version` header is not
 /// generated at all: the xtask's `lean_requests` pass removes it.)
 pub(crate) fn fix_headers(api: &ApiSpec, request: &mut reqwest::Request) {
@@ -382,6 +403,23 @@ mod tests {
                 "{value} normalised to {url}"
             );
         }
+    }
+
+    #[test]
+    fn userinfo_that_reqwest_turned_into_basic_auth_is_refused() {
+        let request = reqwest::Client::new()
+            .get("http://user:hunter2@127.0.0.1:9/2/users/1/blocking")
+            .build()
+            .unwrap();
+        assert!(request.url().password().is_none(), "reqwest moved it out");
+        let e = check_no_url_credentials(&request).unwrap_err();
+        assert!(matches!(e, RequestError::UserinfoInUrl { .. }), "{e:?}");
+        assert!(!e.to_string().contains("hunter2"), "{e}");
+        let clean = reqwest::Client::new()
+            .get("http://127.0.0.1:9/2/users/1/blocking")
+            .build()
+            .unwrap();
+        assert_eq!(check_no_url_credentials(&clean), Ok(()));
     }
 
     #[test]
