@@ -162,8 +162,8 @@ pub(crate) enum Command {
     /// Run the mock of all five APIs and print its URLs and tokens to try with.
     #[cfg(feature = "mock")]
     Mock {
-        #[arg(long, default_value_t = 0)]
-        port: u16,
+        #[command(flatten)]
+        mock: blockbind_mock::MockArgs,
     },
     /// Print shell completions.
     Completions {

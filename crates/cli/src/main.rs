@@ -73,7 +73,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Completions { shell } => cmd::completions::run(*shell),
         Command::Man { dir } => cmd::man::run(dir.as_deref()),
         #[cfg(feature = "mock")]
-        Command::Mock { port } => cmd::mock::run(*port).await,
+        Command::Mock { mock } => cmd::mock::run(mock).await,
         Command::List { format, limit } => cmd::list::run(&cli, *format, *limit).await,
         Command::Block { targets, flags } => {
             cmd::block::run(&cli, targets, Some((*flags).into())).await

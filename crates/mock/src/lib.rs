@@ -42,6 +42,7 @@ use rand::{Rng, SeedableRng};
 
 mod auth;
 mod block_log;
+mod cli;
 mod config;
 mod connection;
 mod counters;
@@ -54,6 +55,7 @@ mod world;
 pub use auth::OAuth1Issued;
 pub use block_log::{BlockRequest, InjectedFault};
 pub use blockbind_registry::{Api, Platform};
+pub use cli::{CredentialsFormat, MockArgs};
 pub use config::{Bucket, Faults, MockConfig};
 pub use credentials::Credentials;
 pub use world::{POPULATION_BASE, User};
