@@ -1,15 +1,60 @@
 //! A stateful, spec-driven mock of the five block-list APIs blockbind binds: Twitch Helix,
 //! Kraken v5 and v2, X API v2 and v1.1.
 //!
-//! ```no_run
-//! # async fn demo() -> Result<(), blockbind_mock::MockError> {
-//! use blockbind_mock::{Api, MockConfig, MockServer};
-//! let mock = MockServer::start(MockConfig::default()).await?;
-//! let helix_base = mock.url(Api::TwitchHelix); // http://127.0.0.1:<port>/helix
-//! let creds = mock.credentials();              // tokens for the default users, every scope
-//! # let _ = (helix_base, creds);
+//! # In your tests
+//!
+//! Start it in-process on a free port, seed block lists, point the code under test at
+//! [`MockServer::url`] with the [`MockServer::credentials`], then read back what it did (the
+//! lists, the counters) and inject faults. This example runs as a test (`cargo test --doc`):
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use blockbind_mock::{Api, Faults, MockConfig, MockServer, Platform};
+//!
+//! // 127.0.0.1, a free port; the server stops when `mock` is dropped.
+//! let mock = MockServer::start(MockConfig { initial_blocks: 0, ..MockConfig::default() }).await?;
+//! let c = mock.credentials().clone(); // the default users' tokens, every scope
+//!
+//! // Seed the default Twitch user's list with 30 synthesized users (returned newest first).
+//! let seeded = mock.seed_blocks(Platform::Twitch, &c.twitch_user_id, 0, 30);
+//! assert_eq!(mock.blocked(Platform::Twitch, &c.twitch_user_id), seeded);
+//!
+//! // The code under test talks HTTP to the API's base URL; here, plain reqwest.
+//! let http = reqwest::Client::new();
+//! let helix = mock.url(Api::TwitchHelix); // http://127.0.0.1:<port>/helix
+//! let block = |target: &str| {
+//!     http.put(format!("{helix}/users/blocks?target_user_id={target}"))
+//!         .bearer_auth(&c.twitch_token)
+//!         .header("Client-Id", &c.twitch_client_id)
+//!         .send()
+//! };
+//! assert_eq!(block("12826").await?.status(), 204);
+//!
+//! // What it did, from the mock's side.
+//! assert_eq!(mock.blocked(Platform::Twitch, &c.twitch_user_id)[0], "12826");
+//! assert_eq!(mock.blocks_applied(Platform::Twitch, &c.twitch_user_id, "12826"), 1);
+//! assert_eq!(mock.requests(Api::TwitchHelix, "block_user"), 1);
+//!
+//! // Faults, from now on: every request answered 503.
+//! mock.set_faults(Faults { p_503: 1.0, ..Faults::default() });
+//! assert_eq!(block("44322889").await?.status(), 503);
+//! assert_eq!(mock.faults_injected(), 1);
+//! assert!(!mock.blocked(Platform::Twitch, &c.twitch_user_id).contains(&"44322889".to_string()));
+//! mock.set_faults(Faults::default());
+//!
+//! // Every answer an operation gave matched its spec.
+//! assert!(mock.violations().is_empty());
 //! # Ok(()) }
 //! ```
+//!
+//! Rate limits are set in [`MockConfig::rate_limits`] (or turned off with
+//! [`MockConfig::rate_limiting`]), the world's size and seed in [`MockConfig::population`] and
+//! [`MockConfig::seed`]; [`MockServer::issue_twitch_token`], [`MockServer::issue_x_token`] and
+//! [`MockServer::issue_oauth1`] give other users' credentials, [`MockServer::revoke`] takes one
+//! back, and [`MockServer::block_log`] records every block request.
+//!
+//! # What it does
 //!
 //! - **Routing and validation come from the spec files** (embedded at build time): paths,
 //!   methods, parameter types, enums, bounds, patterns, required parameters and bodies. A request
