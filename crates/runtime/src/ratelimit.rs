@@ -77,9 +77,12 @@ impl RateLimit {
     }
 }
 
-/// A reset the server gave as an instant of its own clock, on this machine's: the time from the
-/// server's `Date` to the reset, from now (a local clock hours off, or a server's, must not turn
-/// a second's wait into hours, nor an hour's into none). Without a `Date`, the local clock is
+/// A reset the server gave as an instant of its own clock, on this machine's: moved by how far
+/// the server's `Date` is from now, so that a local clock hours off, or a server's, does not turn
+/// a second's wait into hours, nor an hour's into none. A difference under [`CLOCK_TOLERANCE`]
+/// is `Date`'s own noise (whole seconds, cached by servers for up to one): the reset is then
+/// taken as sent, so every answer of a window names the same instant (the limiter counts a
+/// window by it), and [`RESET_MARGIN`] absorbs the rest. Without a `Date`, the local clock is
 /// trusted. A reset no clock can hold is a malformed header, not a panic; one more than a day
 /// ahead (no platform's window is that long) would stall every request: ignored too.
 fn local_reset(reset: SystemTime, headers: &HeaderMap) -> Option<SystemTime> {
@@ -87,14 +90,24 @@ fn local_reset(reset: SystemTime, headers: &HeaderMap) -> Option<SystemTime> {
     let server_now = headers
         .get(reqwest::header::DATE)
         .and_then(|date| date.to_str().ok())
-        .and_then(|date| httpdate::parse_http_date(date).ok())
-        .unwrap_or(now);
-    match reset.duration_since(server_now) {
-        Ok(ahead) if ahead.as_secs() <= MAX_RETRY_AFTER_SECS => now.checked_add(ahead),
-        Ok(_) => None,
-        Err(passed) => Some(now.checked_sub(passed.duration()).unwrap_or(now)),
-    }
+        .and_then(|date| httpdate::parse_http_date(date).ok());
+    let reset = match server_now.map(|server| server.duration_since(now)) {
+        // The server's clock is ahead: its reset is that much earlier on ours.
+        Some(Ok(ahead)) if ahead > CLOCK_TOLERANCE => {
+            reset.checked_sub(Duration::from_secs(ahead.as_secs()))?
+        }
+        // Behind: later on ours.
+        Some(Err(behind)) if behind.duration() > CLOCK_TOLERANCE => {
+            reset.checked_add(Duration::from_secs(behind.duration().as_secs()))?
+        }
+        _ => reset,
+    };
+    let ahead_of_now = reset.duration_since(now).unwrap_or(Duration::ZERO);
+    (ahead_of_now.as_secs() <= MAX_RETRY_AFTER_SECS).then_some(reset)
 }
+
+/// How far the server's `Date` may be from the local clock before resets are moved by it.
+const CLOCK_TOLERANCE: Duration = Duration::from_secs(5);
 
 /// `Retry-After` in seconds, when present.
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
@@ -668,6 +681,29 @@ mod tests {
             assert!(
                 reset_in <= Duration::from_secs(61) && reset_in >= Duration::from_secs(30),
                 "skew {skew} s: {reset_in:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_date_within_the_tolerance_leaves_the_reset_as_sent() {
+        let now = SystemTime::now();
+        let reset = now.duration_since(UNIX_EPOCH).unwrap().as_secs() + 60;
+        for offset in [-2i64, 0, 2] {
+            let date = if offset >= 0 {
+                now + Duration::from_secs(offset as u64)
+            } else {
+                now - Duration::from_secs(offset.unsigned_abs())
+            };
+            let mut h = HeaderMap::new();
+            h.insert("ratelimit-limit", "800".parse().unwrap());
+            h.insert("ratelimit-remaining", "0".parse().unwrap());
+            h.insert("ratelimit-reset", reset.to_string().parse().unwrap());
+            h.insert("date", httpdate::fmt_http_date(date).parse().unwrap());
+            assert_eq!(
+                RateLimit::from_headers(Platform::Twitch, &h).unwrap().reset,
+                UNIX_EPOCH + Duration::from_secs(reset),
+                "every answer of a window names the same reset"
             );
         }
     }
