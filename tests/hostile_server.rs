@@ -532,3 +532,42 @@ async fn a_token_granted_for_u64_max_seconds_does_not_panic_and_counts_as_no_exp
     let server = token_and_list_server("18446744073709551615").await;
     assert_eq!(four_calls_after_a_refresh(&server).await, 1);
 }
+
+#[tokio::test]
+async fn a_token_endpoint_answering_without_end_fails_the_refresh_at_its_limit() {
+    let server = HostileServer::start(|_, request| {
+        if request.path() == "/2/oauth2/token" {
+            Reply::Chunked {
+                chunk_bytes: 64 * 1024,
+                chunks: 3200, // 200 MiB
+            }
+        } else {
+            Reply::Raw(response(200, &[], X_EMPTY_LIST))
+        }
+    })
+    .await;
+    let token = blockbind::OAuth2UserToken::refreshable(
+        "xoldtoken0123456789",
+        "xoldrefresh0123456789",
+        Some(Duration::ZERO),
+        "myclientid",
+        format!("{}/2/oauth2/token", server.base),
+    )
+    .unwrap();
+    let runtime = blockbind::Runtime::new(blockbind::Auth::oauth2_user(token));
+    let client = blockbind::x_v2::Client::new(&format!("{}/2", server.base), runtime);
+    let e = bounded("the call", call(client.get_users_blocking().id("1").send()))
+        .await
+        .unwrap_err();
+    let ApiError::Refused(blockbind::RequestError::Refresh(message)) = &e else {
+        panic!("{e:?}")
+    };
+    assert!(message.contains("over the limit"), "{message}");
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|r| r.path() == "/2/oauth2/token"),
+        "nothing sent with the stale token"
+    );
+}

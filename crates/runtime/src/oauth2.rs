@@ -28,6 +28,9 @@ const REFRESH_MARGIN: Duration = Duration::from_secs(60);
 /// does expire first is refreshed once after its 401).
 const REFRESH_FLOOR: Duration = Duration::from_secs(10);
 
+/// The largest token endpoint answer read: a token response is a few hundred bytes.
+const TOKEN_RESPONSE_LIMIT: u64 = 64 * 1024;
+
 struct TokenState {
     access: SecretString,
     refresh: Option<SecretString>,
@@ -188,10 +191,12 @@ async fn refresh_grant(
             "application/x-www-form-urlencoded",
         )
         .header(reqwest::header::ACCEPT, "application/json")
+        .timeout(crate::DEFAULT_ATTEMPT_TIMEOUT)
         .body(body)
         .send()
         .await
         .map_err(|e| RequestError::Refresh(format!("token request failed: {}", without_url(&e))))?;
+    let response = crate::limits::capped(response, TOKEN_RESPONSE_LIMIT);
     let status = response.status();
     let bytes = response.bytes().await.map_err(|e| {
         RequestError::Refresh(format!("token response unreadable: {}", without_url(&e)))
@@ -261,8 +266,9 @@ async fn send(
     http: &reqwest::Client,
     request: oauth2::HttpRequest,
 ) -> Result<oauth2::HttpResponse, reqwest::Error> {
-    let request = reqwest::Request::try_from(request)?;
-    let response = http.execute(request).await?;
+    let mut request = reqwest::Request::try_from(request)?;
+    *request.timeout_mut() = Some(crate::DEFAULT_ATTEMPT_TIMEOUT);
+    let response = crate::limits::capped(http.execute(request).await?, TOKEN_RESPONSE_LIMIT);
     let mut builder = http::Response::builder().status(response.status());
     for (name, value) in response.headers() {
         builder = builder.header(name, value);
