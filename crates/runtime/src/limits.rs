@@ -157,8 +157,13 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_body_within_the_limit_reads_whole_and_keeps_status_headers_and_url() {
-        let capped = capped(response("0123456789".into(), None), 10);
+    async fn a_body_within_the_limit_reads_whole_and_keeps_status_headers_url_and_extensions() {
+        #[derive(Debug, Clone, PartialEq)]
+        struct Marker;
+        let mut original = response("0123456789".into(), None);
+        original.extensions_mut().insert(Marker);
+        let capped = capped(original, 10);
+        assert_eq!(capped.extensions().get::<Marker>(), Some(&Marker));
         assert_eq!(capped.status(), 201);
         assert_eq!(capped.headers()["x-rate-limit-remaining"], "7");
         assert_eq!(capped.url().path(), "/2/users/1/blocking");
