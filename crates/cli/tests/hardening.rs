@@ -267,6 +267,21 @@ async fn another_accounts_token_on_the_same_journal_sends_every_target() {
     }
 }
 
+#[tokio::test]
+async fn an_x_v1_token_that_names_no_user_makes_an_import_ask_for_user_before_sending() {
+    let s = setup().await;
+    let list = s.write("list.txt", &s.ids(330, 2).join("\n"));
+    let mut cmd = s.command("x-v1", &["import", self::s(&list)]);
+    cmd.env("X_ACCESS_TOKEN", "notauseridtoken");
+    let out = cmd.output().await.unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("pass --user"), "{stderr}");
+    assert!(!stderr.contains("notauseridtoken"), "{stderr}");
+    assert_eq!(s.mock.requests_received(), 0, "nothing sent");
+    assert!(!s.dir.path().join("list.txt.journal").exists());
+}
+
 // ---- item 5: names resolved from one list read ----
 
 #[tokio::test]

@@ -60,11 +60,12 @@ pub(crate) fn legacy_warning(cli: &Cli) -> Option<String> {
 }
 
 /// The API chosen by `--platform`, its block list for `--user`, and the acting account: the
-/// user whose list it is, as the platform knows them (see [`acting_account`]).
+/// user whose list it is, as the platform knows them (see [`acting_account`]; `None` when it
+/// cannot be told).
 pub(crate) async fn block_list(
     cli: &Cli,
     session: &Session,
-) -> Result<(Api, Box<dyn BlockList>, String), Failure> {
+) -> Result<(Api, Box<dyn BlockList>, Option<String>), Failure> {
     let api: Api = cli.platform.ok_or_else(|| {
         Failure::usage(format!(
             "--platform (or BLOCKBIND_PLATFORM) is required: one of {}",
@@ -83,10 +84,10 @@ pub(crate) async fn block_list(
                 TwitchKrakenV5Blocks::new(client, id)
             }
         };
-        let account = list.user_id().to_string();
+        let account = Some(list.user_id().to_string());
         return Ok((api, Box::new(list), account));
     }
-    let account = acting_account(api, user.as_ref(), session)?;
+    let account = acting_account(api, user.as_ref(), session);
     let list = session.config.block_list(api, user).await?;
     Ok((api, list, account))
 }
@@ -96,28 +97,29 @@ pub(crate) async fn block_list(
 /// its OAuth 1.0a access token names. X documents the form `<user id>-<random>` for access tokens
 /// (its signing reference's token is `370773112-GmHx...`), and the mock issues them so; v1.1
 /// documents no `account/verify_credentials` in this project's references, so the token is read
-/// rather than the platform asked. A token of another form needs `--user`.
-fn acting_account(api: Api, user: Option<&Target>, session: &Session) -> Result<String, Failure> {
+/// rather than the platform asked. `None`: a v1.1 token of another form and no `--user` ID.
+fn acting_account(api: Api, user: Option<&Target>, session: &Session) -> Option<String> {
     if api == Api::XV1 {
-        return session
-            .x_oauth1_user
-            .clone()
-            .or_else(|| match user {
-                Some(Target::Id(id)) => Some(id.clone()),
-                _ => None,
-            })
-            .ok_or_else(|| {
-                Failure::usage(
-                    "cannot tell whose X v1.1 access token this is (X issues them as `<user id>-...`); \
-                     pass --user <your user ID>, so the import journal is kept per account",
-                )
-            });
+        return session.x_oauth1_user.clone().or_else(|| match user {
+            Some(Target::Id(id)) => Some(id.clone()),
+            _ => None,
+        });
     }
-    Ok(match user {
+    Some(match user {
         Some(Target::Login(login)) => login.to_ascii_lowercase(),
         Some(Target::Id(id)) => id.clone(),
         // The facade refuses these APIs without `--user`, naming what they need.
         None => "-".into(),
+    })
+}
+
+/// [`acting_account`], or why an import cannot key its journal without `--user`.
+pub(crate) fn require_account(account: Option<String>) -> Result<String, Failure> {
+    account.ok_or_else(|| {
+        Failure::usage(
+            "cannot tell whose X v1.1 access token this is (X issues them as `<user id>-...`); \
+             pass --user <your user ID>, so the import journal is kept per account",
+        )
     })
 }
 

@@ -28,6 +28,7 @@ pub(crate) async fn run(cli: &Cli, args: ImportArgs<'_>) -> Result<u8, Failure> 
     let parsed = context::read_input(args.file)?;
     let session = context::config(cli)?;
     let (api, list, account) = context::block_list(cli, &session).await?;
+    let account = context::require_account(account)?;
     let journal_path = args.journal.map(Path::to_path_buf).unwrap_or_else(|| {
         let mut p = args.file.to_path_buf().into_os_string();
         p.push(".journal");
