@@ -70,6 +70,7 @@ impl Setup {
         let c = self.mock.credentials();
         let user = match api {
             "twitch-helix" => Some(c.twitch_user_id.clone()),
+            "twitch-kraken-v2" => Some(c.twitch_login.clone()),
             "x-v2" => Some(c.x_user_id.clone()),
             _ => None,
         };
@@ -339,6 +340,40 @@ async fn unblocking_by_login_reads_the_block_list_once_for_every_target() {
         "one read for {} logins",
         more.len()
     );
+}
+
+#[tokio::test]
+async fn unblocking_by_id_on_kraken_v2_reads_the_block_list_once_for_every_target() {
+    // Kraken v2 addresses users by login: IDs are found on the list.
+    let s = setup().await;
+    let owner = s.mock.credentials().twitch_user_id.clone();
+    s.mock.clear_blocks(Platform::Twitch, &owner);
+    let seeded = s.mock.seed_blocks(Platform::Twitch, &owner, 3_000, 250);
+    let reads = || s.mock.requests(Api::TwitchKrakenV2, "get_user_block_list");
+    let before = reads();
+    ok(&s
+        .run("twitch-kraken-v2", &["list", "--format", "jsonl"])
+        .await);
+    let one_read = reads() - before;
+    assert!(one_read >= 3, "250 users take pages: {one_read}");
+
+    let ids: Vec<&str> = seeded.iter().step_by(50).map(String::as_str).collect();
+    let file = s.write("ids.txt", &ids.join("\n"));
+    let before = reads();
+    let out = ok(&s
+        .run("twitch-kraken-v2", &["import", "--unblock", self::s(&file)])
+        .await);
+    assert!(
+        out.contains(&format!("done: {} unblocked", ids.len())),
+        "{out}"
+    );
+    assert_eq!(
+        reads() - before,
+        one_read,
+        "one read of the list, not one per ID"
+    );
+    let blocked = s.mock.blocked(Platform::Twitch, &owner);
+    assert!(ids.iter().all(|id| !blocked.iter().any(|b| b == id)));
 }
 
 // ---- item 7: the credentials file ----
