@@ -81,13 +81,16 @@ pub const CSV_HEADER: &str = "platform,api,id,login,display_name,blocked_at";
 /// One CSV field, quoted when it must be (RFC 4180), and never a formula: a cell a spreadsheet
 /// would evaluate (starting with `=`, `+`, `-`, `@`, a tab or a CR: OWASP's list) gets a leading
 /// `'`, which spreadsheets show as text. IDs are digits and logins letters, digits and `_`, so
-/// only text like display names is ever changed.
+/// only text like display names is ever changed. CSV goes to terminals too (`list --format
+/// csv`): control characters are escaped as in the table ([`terminal_safe`]); JSON keeps them,
+/// JSON-escaped.
 fn csv_field(value: &str) -> String {
     let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         Cow::Owned(format!("'{value}"))
     } else {
         Cow::Borrowed(value)
     };
+    let value = terminal_safe(&value);
     if value.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", value.replace('"', "\"\""))
     } else {
@@ -298,8 +301,8 @@ mod tests {
                 "'+1+2",
                 "'-2+3",
                 "'@SUM(A1)",
-                "'\t=1",
-                "'\r=1",
+                "'\\t=1",
+                "'\\r=1",
                 "plain = fine"
             ]
         );

@@ -546,7 +546,12 @@ fn poisoned(line: &str, _: usize) -> (u16, String) {
 async fn text_from_the_platform_reaches_the_terminal_with_control_characters_escaped() {
     let server = hostile(poisoned).await;
     let dir = tempfile::tempdir().unwrap();
-    for args in [&["list"][..], &["diff", "empty.txt"], &["block", "12"]] {
+    for args in [
+        &["list"][..],
+        &["list", "--format", "csv"],
+        &["diff", "empty.txt"],
+        &["block", "12"],
+    ] {
         std::fs::write(dir.path().join("empty.txt"), "# nothing\n").unwrap();
         let out = server.command(dir.path(), args).output().await.unwrap();
         let both = format!("{}{}", text(&out.stdout), text(&out.stderr));
