@@ -19,13 +19,22 @@ use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
 use provenance::Provenance;
-use render::{BenchApi, Codegen, Flavor, MassBlock, Overhead, Paginate};
+use render::{
+    BenchApi, Codegen, Flavor, MassBlock, Overhead, Paginate, PeerPaginate, PeerRequest, Scaling,
+};
 
 pub(crate) use provenance::command_line;
 
 /// The benches, in the order they run and their blocks appear; each is an `--only` value and
 /// names its markers in BENCHMARKS.md (`<!-- BEGIN bench:overhead -->`).
-pub(crate) const BENCHES: [&str; 4] = ["overhead", "paginate", "mass-block", "codegen"];
+pub(crate) const BENCHES: [&str; 6] = [
+    "overhead",
+    "paginate",
+    "peers",
+    "scaling",
+    "mass-block",
+    "codegen",
+];
 
 pub(crate) struct Options {
     pub(crate) only: Vec<String>,
@@ -96,9 +105,17 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<()> {
         &["-p", "blockbind-bench"]
     };
     println!("building {} in release ...", packages.join(" "));
+    // `peers` compiles the crates blockbind is compared with (twitch_api, twapi-v2) into the
+    // bench binary; no other build of the workspace does.
     let status = Command::new("cargo")
         .current_dir(root)
-        .args(["build", "--release", "--quiet"])
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "--features",
+            "blockbind-bench/peers",
+        ])
         .args(packages)
         .status()?;
     if !status.success() {
@@ -117,6 +134,18 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<()> {
             "paginate" => paginate(&bench, options.quick)?
                 .iter()
                 .map(render::paginate_row)
+                .collect(),
+            "peers" => {
+                let (requests, pages) = peers(&bench, options.quick)?;
+                requests
+                    .iter()
+                    .map(render::peer_request_row)
+                    .chain(pages.iter().map(render::peer_paginate_row))
+                    .collect()
+            }
+            "scaling" => scaling(&bench, options.quick)?
+                .iter()
+                .map(render::scaling_row)
                 .collect(),
             "mass-block" => mass_block(&bench, &cli, options.quick)?
                 .iter()
@@ -281,6 +310,216 @@ fn paginate(bench: &Path, quick: bool) -> Result<Vec<Paginate>> {
     drop(mock.stdin.take()); // the mock serves until its stdin closes
     let _ = mock.wait();
     measured
+}
+
+/// A process that serves and prints its ready line; it serves until its stdin closes (dropped
+/// with the guard).
+struct Server {
+    child: Child,
+    ready: Value,
+}
+
+impl Server {
+    fn start(cmd: &mut Command) -> Result<Self> {
+        let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).spawn()?;
+        match read_ready(&mut child) {
+            Ok(ready) => Ok(Self { child, ready }),
+            Err(e) => {
+                drop(child.stdin.take());
+                let _ = child.wait();
+                Err(e)
+            }
+        }
+    }
+
+    fn base(&self) -> Result<String> {
+        Ok(self.ready["base_url"]
+            .as_str()
+            .context("base_url")?
+            .to_string())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+/// blockbind against the peer crate of each API and raw reqwest: one page per request against
+/// `blockbind-bench serve`, then whole lists of the mock, each side in a process of its own.
+fn peers(bench: &Path, quick: bool) -> Result<(Vec<PeerRequest>, Vec<PeerPaginate>)> {
+    let runs = if quick { 3 } else { 5 };
+    let (requests, rounds) = (1_000u64, 9u32);
+    let mut per_request = Vec::new();
+    for api in BenchApi::ALL {
+        let server = Server::start(Command::new(bench).args(["serve", "--api", api.arg()]))?;
+        let base = server.base()?;
+        let (mut sdk, mut peer, mut raw, mut name) = (Vec::new(), Vec::new(), Vec::new(), None);
+        for _ in 0..runs {
+            let v = json_of(
+                Command::new(bench)
+                    // twitch_api's Helix URL (its `mock_api` feature).
+                    .env("TWITCH_HELIX_URL", format!("{base}/helix/"))
+                    .args([
+                        "peers",
+                        "--api",
+                        api.arg(),
+                        "--base",
+                        &base,
+                        "--requests",
+                        &requests.to_string(),
+                        "--rounds",
+                        &rounds.to_string(),
+                    ]),
+            )?;
+            sdk.push(f(&v, "blockbind_us"));
+            peer.push(f(&v, "peer_us"));
+            raw.push(f(&v, "raw_us"));
+            name = v["peer"].as_str().map(str::to_string);
+        }
+        let ratios = |other: &[f64]| median(sdk.iter().zip(other).map(|(s, o)| s / o).collect());
+        let result = PeerRequest {
+            api,
+            peer: name.context("the peer's name")?,
+            runs,
+            rounds,
+            requests,
+            vs_peer: ratios(&peer),
+            vs_raw: ratios(&raw),
+            blockbind_us: median(sdk),
+            peer_us: median(peer),
+            raw_us: median(raw),
+        };
+        println!("{}", render::peer_request_row(&result));
+        per_request.push(result);
+    }
+
+    let users = 200_000u64;
+    let triples = if quick { 3 } else { 5 };
+    let mock = Server::start(Command::new(bench).args(["mock", "--users", &users.to_string()]))?;
+    let base = mock.base()?;
+    let c = &mock.ready["credentials"];
+    let mut pages = Vec::new();
+    for api in BenchApi::ALL {
+        let (user, token, per_page) = match api {
+            BenchApi::Helix => (&c["twitch_user_id"], &c["twitch_token"], 100),
+            BenchApi::XV2 => (&c["x_user_id"], &c["x_oauth2_token"], 1000),
+        };
+        let (user, token) = (
+            user.as_str().context("user")?,
+            token.as_str().context("token")?,
+        );
+        let modes = ["sdk", "peer", "raw"];
+        let mut rate: [Vec<f64>; 3] = Default::default();
+        let mut rss: [Vec<f64>; 3] = Default::default();
+        let mut name = None;
+        for triple in 0..triples {
+            for k in 0..3 {
+                let side = (triple + k) % 3;
+                let v = json_of(
+                    Command::new(bench)
+                        .env("BLOCKBIND_BENCH_TOKEN", token)
+                        // twitch_api's Helix URL (its `mock_api` feature).
+                        .env("TWITCH_HELIX_URL", format!("{base}/helix/"))
+                        .args(["paginate", "--api", api.arg(), "--mode", modes[side]])
+                        .args(["--base", &base, "--user", user])
+                        .args([
+                            "--client-id",
+                            c["twitch_client_id"].as_str().unwrap_or(""),
+                            "--token-env",
+                            "BLOCKBIND_BENCH_TOKEN",
+                        ]),
+                )?;
+                if v["users"].as_u64() != Some(users) {
+                    bail!(
+                        "{}/{} streamed {} users, not {users}",
+                        api.arg(),
+                        modes[side],
+                        v["users"]
+                    );
+                }
+                if side == 1 {
+                    name = v["peer"].as_str().map(str::to_string);
+                }
+                rate[side].push(f(&v, "users_per_s"));
+                rss[side].push(f(&v, "peak_rss_mib"));
+            }
+        }
+        let ratio = |other: usize| {
+            median(
+                rate[0]
+                    .iter()
+                    .zip(&rate[other])
+                    .map(|(s, o)| s / o)
+                    .collect(),
+            )
+        };
+        let result = PeerPaginate {
+            api,
+            peer: name.context("the peer's name")?,
+            users,
+            per_page,
+            triples,
+            vs_peer: ratio(1),
+            vs_raw: ratio(2),
+            users_per_s: rate.clone().map(median),
+            peak_rss_mib: rss.map(|r| max(&r)),
+        };
+        println!("{}", render::peer_paginate_row(&result));
+        pages.push(result);
+    }
+    Ok((per_request, pages))
+}
+
+/// Requests per second with 1, 8, 64 and 256 in flight, the SDK and raw reqwest alternating,
+/// on the bench's multi-threaded runtime, against `blockbind-bench serve`.
+fn scaling(bench: &Path, quick: bool) -> Result<Vec<Scaling>> {
+    let runs = if quick { 3 } else { 5 };
+    let (requests, rounds) = (4_096u64, 5u32);
+    let mut results = Vec::new();
+    for api in BenchApi::ALL {
+        let server = Server::start(Command::new(bench).args(["serve", "--api", api.arg()]))?;
+        let base = server.base()?;
+        for inflight in [1u64, 8, 64, 256] {
+            let (mut sdk, mut raw, mut ratio, mut workers) =
+                (Vec::new(), Vec::new(), Vec::new(), 1);
+            for _ in 0..runs {
+                let v = json_of(Command::new(bench).args([
+                    "scaling",
+                    "--api",
+                    api.arg(),
+                    "--base",
+                    &base,
+                    "--inflight",
+                    &inflight.to_string(),
+                    "--requests",
+                    &requests.to_string(),
+                    "--rounds",
+                    &rounds.to_string(),
+                ]))?;
+                sdk.push(f(&v, "sdk_per_s"));
+                raw.push(f(&v, "raw_per_s"));
+                ratio.push(f(&v, "ratio"));
+                workers = u(&v, "workers")?;
+            }
+            let result = Scaling {
+                api,
+                inflight,
+                workers,
+                runs,
+                rounds,
+                requests,
+                sdk_per_s: median(sdk),
+                raw_per_s: median(raw),
+                ratio: median(ratio),
+            };
+            println!("{}", render::scaling_row(&result));
+            results.push(result);
+        }
+    }
+    Ok(results)
 }
 
 /// `blockbind import` at a Helix bucket, then at an X-style one (X's 50 per 15 minutes scaled

@@ -261,9 +261,11 @@ mod tests {
         let flat = flat(&code);
         assert!(flat.contains("200u16=>::blockbind_runtime::response_value(response).await,"));
         assert!(flat.contains("204u16=>Ok(::blockbind_runtime::empty_response(response)),"));
-        assert!(flat.contains(
-            "Error::ErrorResponse(::blockbind_runtime::response_value(response).await?"
-        ));
+        assert!(
+            flat.contains(
+                "Error::ErrorResponse(::blockbind_runtime::response_value(response).await?"
+            )
+        );
         assert!(!code.contains("ResponseValue::from_response"), "{code}");
         assert!(!code.contains("ResponseValue::empty"), "{code}");
     }

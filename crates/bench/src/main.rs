@@ -10,6 +10,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod mass_block;
 mod overhead;
 mod paginate;
+#[cfg(feature = "peers")]
+mod peers;
+mod scaling;
 
 use mass_block::mass_block;
 use overhead::overhead;
@@ -25,6 +28,9 @@ struct Args {
 enum Mode {
     Sdk,
     Raw,
+    /// The crate people use today for the API (`twitch_api`, `twapi-v2`): needs the `peers`
+    /// feature.
+    Peer,
 }
 
 /// The Tokio runtime the overhead bench runs client and server on.
@@ -50,6 +56,38 @@ enum Command {
         rounds: usize,
         #[arg(long, value_enum, default_value_t = Flavor::CurrentThread)]
         runtime: Flavor,
+    },
+    /// Serves one fixed page of 20 users for `api` (the overhead bench's server) in this process,
+    /// prints one JSON line with its URL, and serves until stdin closes.
+    Serve {
+        #[arg(long, value_enum)]
+        api: Api,
+    },
+    /// Sequential requests for one page to the server at `base` (from `serve`): blockbind, the
+    /// peer crate and raw reqwest, round by round. Needs the `peers` feature.
+    Peers {
+        #[arg(long, value_enum)]
+        api: Api,
+        #[arg(long)]
+        base: String,
+        #[arg(long, default_value_t = 1_000)]
+        requests: usize,
+        #[arg(long, default_value_t = 9)]
+        rounds: usize,
+    },
+    /// `inflight` concurrent tasks sending list requests to the server at `base` (from `serve`),
+    /// the SDK and raw reqwest alternating round by round, on the multi-threaded runtime.
+    Scaling {
+        #[arg(long, value_enum)]
+        api: Api,
+        #[arg(long)]
+        base: String,
+        #[arg(long)]
+        inflight: usize,
+        #[arg(long, default_value_t = 4_096)]
+        requests: usize,
+        #[arg(long, default_value_t = 5)]
+        rounds: usize,
     },
     /// Serves the mock with `users` blocks seeded for the default Twitch and X users, prints
     /// one JSON line with its URL and credentials, and serves until stdin closes.
@@ -100,6 +138,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
     let api = match &args.command {
         Command::Overhead { api, .. }
+        | Command::Serve { api }
+        | Command::Peers { api, .. }
+        | Command::Scaling { api, .. }
         | Command::Paginate { api, .. }
         | Command::MassBlock { api, .. } => Some(*api),
         _ => None,
@@ -117,7 +158,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Command::Overhead {
             runtime: Flavor::CurrentThread,
             ..
-        } => tokio::runtime::Builder::new_current_thread()
+        }
+        | Command::Peers { .. } => tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?,
         _ => tokio::runtime::Builder::new_multi_thread()
@@ -148,6 +190,20 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             overhead(api, requests, rounds, runtime, workers).await
         }
         Command::Mock { users } => serve_mock(users).await,
+        Command::Serve { api } => overhead::serve(api).await,
+        Command::Peers {
+            api,
+            base,
+            requests,
+            rounds,
+        } => peers(api, &base, requests, rounds).await,
+        Command::Scaling {
+            api,
+            base,
+            inflight,
+            requests,
+            rounds,
+        } => scaling::scaling(api, &base, inflight, requests, rounds).await,
         Command::Paginate {
             api,
             mode,
@@ -157,6 +213,9 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             token_env,
         } => {
             let token = std::env::var(&token_env)?;
+            if mode == Mode::Peer {
+                return paginate_peer(api, &base, &user, &client_id, &token).await;
+            }
             paginate(api, mode, &base, &user, &client_id, &token).await
         }
         Command::MassBlock {
@@ -181,3 +240,43 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
 }
+
+#[cfg(feature = "peers")]
+async fn peers(
+    api: Api,
+    base: &str,
+    requests: usize,
+    rounds: usize,
+) -> Result<(), Box<dyn std::error::Error>> {
+    peers::per_request(api, base, requests, rounds).await
+}
+
+#[cfg(feature = "peers")]
+async fn paginate_peer(
+    api: Api,
+    base: &str,
+    user: &str,
+    client_id: &str,
+    token: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
+    peers::paginate_peer(api, base, user, client_id, token).await
+}
+
+#[cfg(not(feature = "peers"))]
+async fn peers(_: Api, _: &str, _: usize, _: usize) -> Result<(), Box<dyn std::error::Error>> {
+    Err(NO_PEERS.into())
+}
+
+#[cfg(not(feature = "peers"))]
+async fn paginate_peer(
+    _: Api,
+    _: &str,
+    _: &str,
+    _: &str,
+    _: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
+    Err(NO_PEERS.into())
+}
+
+#[cfg(not(feature = "peers"))]
+const NO_PEERS: &str = "built without the `peers` feature: `cargo build --release -p blockbind-bench --features peers`";

@@ -73,6 +73,16 @@ pub(crate) async fn fixed_server(api: Api, body: String) -> std::io::Result<Stri
     Ok(format!("http://{addr}"))
 }
 
+/// Serves one fixed page of 20 users for `api` on 127.0.0.1:0, prints its URL as one JSON line
+/// and serves until stdin closes (the peers bench's server, in a process of its own).
+pub(crate) async fn serve(api: Api) -> Result<(), Box<dyn std::error::Error>> {
+    let base = fixed_server(api, page(api, 20)).await?;
+    println!("{}", json!({"base_url": base}));
+    let mut sink = Vec::new();
+    let _ = tokio::io::stdin().read_to_end(&mut sink).await;
+    Ok(())
+}
+
 pub(crate) fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     v[v.len() / 2]

@@ -55,6 +55,7 @@ pub(crate) async fn paginate(
     let mut users = 0u64;
     let mut checksum = 0u64; // touches every user, so neither loop can skip decoding
     match (api, mode) {
+        (_, Mode::Peer) => return Err("the peer side is `peers::paginate_peer`".into()),
         (Api::TwitchHelix, Mode::Sdk) => {
             let client = blockbind_twitch_helix::Client::new_with_client(
                 &format!("{base}/helix"),

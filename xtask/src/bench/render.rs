@@ -16,6 +16,12 @@ pub(crate) const PAGINATE_MAX_RSS_MIB: f64 = 64.0;
 pub(crate) const MASS_BLOCK_MIN_RATIO: f64 = 0.97;
 /// At most this many 429 answers per bucket window.
 pub(crate) const MASS_BLOCK_MAX_429_PER_WINDOW: f64 = 1.0;
+/// At most this ratio of blockbind's time per request to the peer crate's for the same API.
+pub(crate) const PEER_MAX_TIME_RATIO: f64 = 1.0;
+/// At least this ratio of blockbind's users per second to the peer crate's.
+pub(crate) const PEER_MIN_RATE_RATIO: f64 = 1.0;
+/// At least this ratio of the SDK's requests per second to raw reqwest's at the same concurrency.
+pub(crate) const SCALING_MIN_RATIO: f64 = 0.95;
 /// At most this wall time for `cargo xtask generate --check`.
 pub(crate) const CODEGEN_CHECK_MAX_S: f64 = 1.0;
 
@@ -94,6 +100,55 @@ pub(crate) struct MassBlock {
     pub(crate) blocked_once: u64,
     pub(crate) responses_429: u64,
     pub(crate) windows: f64,
+}
+
+/// One page per request, blockbind against the peer crate and raw reqwest: medians over `runs`
+/// runs of `rounds` rotating rounds of `requests`.
+pub(crate) struct PeerRequest {
+    pub(crate) api: BenchApi,
+    /// The peer crate and version.
+    pub(crate) peer: String,
+    pub(crate) runs: usize,
+    pub(crate) rounds: u32,
+    pub(crate) requests: u64,
+    pub(crate) blockbind_us: f64,
+    pub(crate) peer_us: f64,
+    pub(crate) raw_us: f64,
+    /// blockbind's time over the peer's (median of the runs' ratios).
+    pub(crate) vs_peer: f64,
+    /// blockbind's time over raw reqwest's.
+    pub(crate) vs_raw: f64,
+}
+
+/// A whole block list through blockbind's `stream()`, the peer and a raw loop: medians over
+/// `triples` rotating triples of processes.
+pub(crate) struct PeerPaginate {
+    pub(crate) api: BenchApi,
+    pub(crate) peer: String,
+    pub(crate) users: u64,
+    pub(crate) per_page: u32,
+    pub(crate) triples: usize,
+    /// Users per second of blockbind, the peer and the raw loop.
+    pub(crate) users_per_s: [f64; 3],
+    /// Peak RSS of blockbind, the peer and the raw loop (the largest of the runs).
+    pub(crate) peak_rss_mib: [f64; 3],
+    /// blockbind's users per second over the peer's (median of the triples' ratios).
+    pub(crate) vs_peer: f64,
+    pub(crate) vs_raw: f64,
+}
+
+/// Requests per second with `inflight` requests in flight, medians over `runs` runs of `rounds`
+/// alternating rounds of `requests`.
+pub(crate) struct Scaling {
+    pub(crate) api: BenchApi,
+    pub(crate) inflight: u64,
+    pub(crate) workers: u64,
+    pub(crate) runs: usize,
+    pub(crate) rounds: u32,
+    pub(crate) requests: u64,
+    pub(crate) sdk_per_s: f64,
+    pub(crate) raw_per_s: f64,
+    pub(crate) ratio: f64,
 }
 
 /// `cargo xtask generate --check` (median of `checks`) and a one-line spec edit to a rebuilt crate.
@@ -284,6 +339,102 @@ pub(crate) fn mass_block_row(m: &MassBlock) -> String {
     ])
 }
 
+pub(crate) fn peer_request_row(p: &PeerRequest) -> String {
+    let mut misses = Vec::new();
+    if p.vs_peer > PEER_MAX_TIME_RATIO {
+        misses.push(format!("{:.3}", p.vs_peer - PEER_MAX_TIME_RATIO));
+    }
+    row([
+        &format!(
+            "one page per request, {} list (a page of 20), sequential, current-thread runtime, server in its own process",
+            p.api.label()
+        ),
+        &format!(
+            "blockbind {:.1} µs, {} {:.1} µs, raw reqwest {:.1} µs per request",
+            p.blockbind_us, p.peer, p.peer_us, p.raw_us
+        ),
+        &format!(
+            "**{:.3}** of {}'s time; {:.3} of raw reqwest's (median of {} runs × {} rotating rounds of {})",
+            p.vs_peer,
+            p.peer,
+            p.vs_raw,
+            p.runs,
+            p.rounds,
+            thousands(p.requests)
+        ),
+        &format!("≤ {PEER_MAX_TIME_RATIO:.1} of the peer's"),
+        &met(&misses),
+    ])
+}
+
+pub(crate) fn peer_paginate_row(p: &PeerPaginate) -> String {
+    let rate = |r: f64| thousands(((r / 100.0).round() * 100.0) as u64);
+    let mut misses = Vec::new();
+    if p.vs_peer < PEER_MIN_RATE_RATIO {
+        misses.push(format!("{:.3}", PEER_MIN_RATE_RATIO - p.vs_peer));
+    }
+    let how = match p.api {
+        BenchApi::Helix => "`make_stream`",
+        BenchApi::XV2 => "loop over `pagination_token`",
+    };
+    row([
+        &format!(
+            "pagination, {} users through {} ({} per page), the mock",
+            thousands(p.users),
+            p.api.label(),
+            p.per_page
+        ),
+        &format!(
+            "blockbind `stream()` {} users/s, {} {how} {} users/s, raw reqwest + serde loop {} users/s",
+            rate(p.users_per_s[0]),
+            p.peer,
+            rate(p.users_per_s[1]),
+            rate(p.users_per_s[2])
+        ),
+        &format!(
+            "**{:.3}** × {}'s users/s; {:.3} × the loop's (median of {} rotating triples); peak RSS {:.1} / {:.1} / {:.1} MiB",
+            p.vs_peer,
+            p.peer,
+            p.vs_raw,
+            p.triples,
+            p.peak_rss_mib[0],
+            p.peak_rss_mib[1],
+            p.peak_rss_mib[2]
+        ),
+        &format!("≥ {PEER_MIN_RATE_RATIO:.1} of the peer's"),
+        &met(&misses),
+    ])
+}
+
+pub(crate) fn scaling_row(s: &Scaling) -> String {
+    let mut misses = Vec::new();
+    if s.ratio < SCALING_MIN_RATIO {
+        misses.push(format!("{:.3}", SCALING_MIN_RATIO - s.ratio));
+    }
+    row([
+        &format!(
+            "throughput, {} list, {} in flight, multi-thread runtime ({} workers), pacing on",
+            s.api.label(),
+            s.inflight,
+            s.workers
+        ),
+        &format!(
+            "generated client + runtime {} req/s vs raw reqwest {} req/s, same concurrency, same local server",
+            thousands(s.sdk_per_s.round() as u64),
+            thousands(s.raw_per_s.round() as u64)
+        ),
+        &format!(
+            "**{:.3}** (median of {} runs × {} alternating rounds of {})",
+            s.ratio,
+            s.runs,
+            s.rounds,
+            thousands(s.requests)
+        ),
+        &format!("≥ {SCALING_MIN_RATIO}"),
+        &met(&misses),
+    ])
+}
+
 pub(crate) fn codegen_rows(c: &Codegen) -> Vec<String> {
     let mut misses = Vec::new();
     if c.check_s >= CODEGEN_CHECK_MAX_S {
@@ -445,6 +596,73 @@ mod tests {
                  | **1.04 s** | reported |  |",
             ]
         );
+    }
+
+    #[test]
+    fn peer_rows_compare_blockbind_with_the_peer_and_raw_reqwest() {
+        let request = PeerRequest {
+            api: BenchApi::Helix,
+            peer: "twitch_api 0.8.0".into(),
+            runs: 5,
+            rounds: 9,
+            requests: 1000,
+            blockbind_us: 70.04,
+            peer_us: 80.0,
+            raw_us: 65.0,
+            vs_peer: 0.8756,
+            vs_raw: 1.0776,
+        };
+        assert_eq!(
+            peer_request_row(&request),
+            "| one page per request, Helix list (a page of 20), sequential, current-thread runtime, server in its own process \
+             | blockbind 70.0 µs, twitch_api 0.8.0 80.0 µs, raw reqwest 65.0 µs per request \
+             | **0.876** of twitch_api 0.8.0's time; 1.078 of raw reqwest's (median of 5 runs × 9 rotating rounds of 1,000) \
+             | ≤ 1.0 of the peer's | yes |"
+        );
+        let mut page = PeerPaginate {
+            api: BenchApi::XV2,
+            peer: "twapi-v2 0.27.0".into(),
+            users: 200_000,
+            per_page: 1000,
+            triples: 5,
+            users_per_s: [150_049.0, 90_000.0, 160_000.0],
+            peak_rss_mib: [12.61, 20.0, 10.9],
+            vs_peer: 1.667,
+            vs_raw: 0.938,
+        };
+        assert_eq!(
+            peer_paginate_row(&page),
+            "| pagination, 200,000 users through X v2 (1000 per page), the mock \
+             | blockbind `stream()` 150,000 users/s, twapi-v2 0.27.0 loop over `pagination_token` 90,000 users/s, \
+             raw reqwest + serde loop 160,000 users/s \
+             | **1.667** × twapi-v2 0.27.0's users/s; 0.938 × the loop's (median of 5 rotating triples); \
+             peak RSS 12.6 / 20.0 / 10.9 MiB | ≥ 1.0 of the peer's | yes |"
+        );
+        page.vs_peer = 0.9;
+        assert!(peer_paginate_row(&page).ends_with("| no, by 0.100 |"));
+    }
+
+    #[test]
+    fn scaling_row_states_the_concurrency_and_misses_below_the_target() {
+        let mut s = Scaling {
+            api: BenchApi::Helix,
+            inflight: 64,
+            workers: 2,
+            runs: 5,
+            rounds: 5,
+            requests: 4096,
+            sdk_per_s: 30_123.4,
+            raw_per_s: 31_000.0,
+            ratio: 0.9717,
+        };
+        assert_eq!(
+            scaling_row(&s),
+            "| throughput, Helix list, 64 in flight, multi-thread runtime (2 workers), pacing on \
+             | generated client + runtime 30,123 req/s vs raw reqwest 31,000 req/s, same concurrency, same local server \
+             | **0.972** (median of 5 runs × 5 alternating rounds of 4,096) | ≥ 0.95 | yes |"
+        );
+        s.ratio = 0.9;
+        assert!(scaling_row(&s).ends_with("| no, by 0.050 |"));
     }
 
     #[test]
