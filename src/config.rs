@@ -35,7 +35,7 @@ pub struct Config {
 }
 
 /// Builds a [`Config`].
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct ConfigBuilder {
     origin: Option<String>,
     base_urls: BTreeMap<Api, String>,
@@ -47,6 +47,29 @@ pub struct ConfigBuilder {
     rate_limiter: Option<SharedRateLimiter>,
     user_agent: Option<String>,
     credentials: Credentials,
+}
+
+/// Base URLs shown without userinfo: the builder holds them unchecked until `build`.
+impl std::fmt::Debug for ConfigBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let base_urls: BTreeMap<&Api, String> = self
+            .base_urls
+            .iter()
+            .map(|(api, url)| (api, without_userinfo(url)))
+            .collect();
+        f.debug_struct("ConfigBuilder")
+            .field("origin", &self.origin.as_deref().map(without_userinfo))
+            .field("base_urls", &base_urls)
+            .field("http", &self.http)
+            .field("timeout", &self.timeout)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("retry", &self.retry)
+            .field("pacing", &self.pacing)
+            .field("rate_limiter", &self.rate_limiter)
+            .field("user_agent", &self.user_agent)
+            .field("credentials", &self.credentials)
+            .finish()
+    }
 }
 
 fn checked_url(what: &str, url: &str) -> Result<url::Url, Error> {
@@ -363,6 +386,8 @@ mod tests {
             assert!(e.to_string().contains(says), "{e}");
             assert!(!e.to_string().contains("hunter2"), "{e}");
             assert!(!format!("{e:?}").contains("hunter2"), "{e:?}");
+            let builder = Config::builder().base_url(url).api_base_url(Api::XV2, url);
+            assert!(!format!("{builder:?}").contains("hunter2"), "{builder:?}");
         }
         let e = Config::builder()
             .user_agent("a\r\nX-Evil: 1")
