@@ -74,7 +74,7 @@ pub struct MockConfig {
     /// Kraken's block-list cap (blocking past it evicts the oldest); `None` for no cap.
     pub kraken_block_cap: Option<usize>,
     /// Checks every answer an operation gives against its documented responses and records
-    /// violations (see [`MockServer::violations`]); injected 500s, 503s and resets, and answers
+    /// violations (see [`crate::MockServer::violations`]); injected 500s, 503s and resets, and answers
     /// that reach no operation, are documented by no spec and not checked.
     pub validate_responses: bool,
     /// Accepts OAuth 1.0a `PLAINTEXT` signatures (for tools such as schemathesis that send a
