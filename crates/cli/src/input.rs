@@ -83,7 +83,8 @@ pub fn parse_reader(mut reader: impl BufRead) -> std::io::Result<Parsed> {
         } else {
             line
         };
-        if !line.iter().all(u8::is_ascii_whitespace) {
+        // Blank as `str::trim` sees it, as the formats' parsers do.
+        if !String::from_utf8_lossy(line).trim().is_empty() {
             break;
         }
     }
@@ -621,6 +622,15 @@ mod tests {
             (p.format, ids(&p)),
             ("lines", vec!["12826@3".into(), "bob@4".into()])
         );
+        // A first line blank only to Unicode (a no-break space) is blank, as it was for the
+        // whole-text parser: the document is seen as JSON (and refused by the JSON parser).
+        let json = "\u{a0}\n[\"12826\"]";
+        let p = parse_reader(std::io::BufReader::with_capacity(
+            2,
+            Trickle(json.as_bytes()),
+        ))
+        .unwrap();
+        assert_eq!((p.format, p.bad.len()), ("json", 1));
     }
 
     #[test]
