@@ -379,17 +379,22 @@ impl RateLimiter {
                         seq: b.sent,
                     });
                 }
-                if let Next::Reset(wait) = next {
-                    let left = budget.saturating_sub(started.elapsed());
-                    if wait > left {
-                        b.reason
-                            .get_or_insert(WaitReason::window_used_up(key.platform));
-                        return Err(Refusal::RateLimited {
-                            state: Box::new(b.state()),
-                            wait,
-                            budget: left,
-                        });
-                    }
+                let left = budget.saturating_sub(started.elapsed());
+                // The wait for a reset is known: refused when longer than what is left. The wait
+                // for a window's first answer is not: refused once it has used up the budget.
+                let over = match next {
+                    Next::Reset(wait) if wait > left => Some(wait),
+                    Next::Poll if left.is_zero() => Some(started.elapsed()),
+                    _ => None,
+                };
+                if let Some(wait) = over {
+                    b.reason
+                        .get_or_insert(WaitReason::window_used_up(key.platform));
+                    return Err(Refusal::RateLimited {
+                        state: Box::new(b.state()),
+                        wait,
+                        budget: left,
+                    });
                 }
                 next
             };
@@ -617,6 +622,44 @@ mod tests {
             .0
             .exhaust(&key, after(Duration::from_secs(2)), reason);
         assert_eq!(limiter.state()[0].wait_reason, Some(reason));
+    }
+
+    #[tokio::test]
+    async fn waits_past_the_budget_are_refused_at_once_not_slept() {
+        let limiter = RateLimiter::default();
+        let key = key();
+        // A window used up until an hour from now: a minute's budget is refused, with the state.
+        limiter
+            .acquire(&key)
+            .await
+            .finish(Some(&limit(0, Duration::from_secs(3600))));
+        let refused = limiter
+            .acquire_within(&key, Duration::from_secs(60))
+            .await
+            .err()
+            .expect("refused");
+        let Refusal::RateLimited {
+            state,
+            wait,
+            budget,
+        } = refused
+        else {
+            panic!("{refused:?}")
+        };
+        assert!(wait > Duration::from_secs(3500), "{wait:?}");
+        assert!(budget <= Duration::from_secs(60));
+        assert_eq!(state.rate_limit.map(|r| r.remaining), Some(0));
+        assert_eq!(state.waiting, 0, "nobody was left sleeping");
+        // Waiting for a window's first answer stops once the budget is used up.
+        let other = BucketKey {
+            bucket: "other",
+            ..key.clone()
+        };
+        let _first = limiter.acquire(&other).await; // in flight, unanswered
+        assert!(matches!(
+            limiter.acquire_within(&other, Duration::ZERO).await,
+            Err(Refusal::RateLimited { .. })
+        ));
     }
 
     #[tokio::test]
