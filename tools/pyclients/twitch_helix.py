@@ -51,18 +51,24 @@ def operation_count(s, op):
 
 def exhaust_the_bucket():
     """Spends what is left of the Helix bucket of this client ID and user, from outside the
-    client, until the mock answers 429: pyTwitchAPI's next request meets the empty bucket."""
+    client, until the mock answers 429, with at least 1.5 s of the window left (else it waits
+    for the next window and starts again): pyTwitchAPI's next request meets the empty bucket."""
     request = urllib.request.Request(
         f"{base}/helix/users/blocks?broadcaster_id={me}&first=1",
         headers={"Authorization": "Bearer " + creds["twitch_token"], "Client-Id": creds["twitch_client_id"]},
     )
-    for _ in range(20):
-        try:
-            urllib.request.urlopen(request).close()
-        except urllib.error.HTTPError as e:
-            if e.code == 429:
-                return True
-            raise
+    for _ in range(3):
+        for _ in range(20):
+            try:
+                urllib.request.urlopen(request).close()
+            except urllib.error.HTTPError as e:
+                if e.code != 429:
+                    raise
+                left = int(e.headers["Ratelimit-Reset"]) - time.time()
+                if left >= 1.5:
+                    return True
+                time.sleep(max(left, 0) + 0.05)
+                break
     return False
 
 
