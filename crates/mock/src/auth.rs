@@ -2,8 +2,10 @@
 //! tokens bound to a client ID too), X app-only tokens, and X OAuth 1.0a consumer and access
 //! credentials whose HMAC-SHA1 signatures are verified.
 
+use std::cell::Cell;
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::num::NonZeroU64;
+use std::time::{Duration, Instant};
 
 use oauth1_request as oauth;
 
@@ -26,6 +28,39 @@ pub(crate) struct TokenInfo {
     pub user_id: Option<String>,
     pub client_id: Option<String>,
     pub scopes: BTreeSet<String>,
+    /// A token issued by a sign-in flow expires: at this instant and/or after this many uses.
+    pub expiry: Expiry,
+}
+
+/// When a token stops working. The default tokens never expire; a sign-in flow's expire after
+/// [`crate::SignInConfig`]'s lifetime and, when set, its number of uses (a test that needs a
+/// token to expire mid-run counts requests, not seconds).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Expiry {
+    pub at: Option<Instant>,
+    pub max_uses: Option<u64>,
+    pub uses: Cell<u64>,
+}
+
+impl Expiry {
+    pub(crate) fn after(ttl: Duration, max_uses: Option<u64>) -> Self {
+        Self {
+            at: Instant::now().checked_add(ttl),
+            max_uses,
+            uses: Cell::new(0),
+        }
+    }
+
+    /// Seconds left, for `expires_in` (`None`: never expires).
+    pub(crate) fn seconds_left(&self) -> Option<u64> {
+        self.at
+            .map(|at| at.saturating_duration_since(Instant::now()).as_secs())
+    }
+
+    fn expired(&self) -> bool {
+        self.at.is_some_and(|at| at <= Instant::now())
+            || self.max_uses.is_some_and(|m| self.uses.get() >= m)
+    }
 }
 
 /// X OAuth 1.0a credentials of one user, as the mock issues them.
@@ -85,7 +120,7 @@ impl Tokens {
         }
     }
 
-    fn fresh(&mut self, prefix: &str, len: usize) -> String {
+    pub(crate) fn fresh(&mut self, prefix: &str, len: usize) -> String {
         self.issued += 1;
         let mut out = String::from(prefix);
         let mut n = 0;
@@ -112,6 +147,34 @@ impl Tokens {
                 user_id: Some(user_id.to_string()),
                 client_id: Some(client_id.to_string()),
                 scopes: scopes.iter().cloned().collect(),
+                expiry: Expiry::default(),
+            },
+        );
+        token
+    }
+
+    /// A sign-in flow's access token: a Twitch user token bound to `client_id`, or (`client_id`
+    /// `None`) an X OAuth 2.0 user token, expiring as `expiry` says.
+    pub(crate) fn issue_expiring(
+        &mut self,
+        kind: TokenKind,
+        user_id: &str,
+        client_id: Option<&str>,
+        scopes: &BTreeSet<String>,
+        expiry: Expiry,
+    ) -> String {
+        let token = match kind {
+            TokenKind::TwitchUser => self.fresh("", 30),
+            _ => self.fresh("xu-", 48),
+        };
+        self.bearer.insert(
+            token.clone(),
+            TokenInfo {
+                kind,
+                user_id: Some(user_id.to_string()),
+                client_id: client_id.map(str::to_string),
+                scopes: scopes.clone(),
+                expiry,
             },
         );
         token
@@ -129,6 +192,7 @@ impl Tokens {
                 user_id: Some(user_id.to_string()),
                 client_id: None,
                 scopes: scopes.clone(),
+                expiry: Expiry::default(),
             },
         );
         self.refresh
@@ -159,6 +223,7 @@ impl Tokens {
                 user_id: None,
                 client_id: None,
                 scopes: BTreeSet::new(),
+                expiry: Expiry::default(),
             },
         );
         token
@@ -184,10 +249,22 @@ impl Tokens {
     pub(crate) fn revoke(&mut self, token: &str) {
         self.bearer.remove(token);
         self.access.remove(token);
+        self.refresh.remove(token);
     }
 
+    /// The token's record, while it works; each call is one use of it.
     pub(crate) fn bearer(&self, token: &str) -> Option<&TokenInfo> {
-        self.bearer.get(token)
+        let info = self.bearer.get(token)?;
+        if info.expiry.expired() {
+            return None;
+        }
+        info.expiry.uses.set(info.expiry.uses.get() + 1);
+        Some(info)
+    }
+
+    /// The token's record without spending a use (validation, revocation), while it works.
+    pub(crate) fn peek(&self, token: &str) -> Option<&TokenInfo> {
+        self.bearer.get(token).filter(|i| !i.expiry.expired())
     }
 
     /// The user an `Authorization` header's credential belongs to, looked up without checking

@@ -54,6 +54,36 @@ impl Faults {
     }
 }
 
+/// The sign-in endpoints' clock: how long what they issue lasts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SignInConfig {
+    /// Lifetime of a Twitch access token the device flow or a refresh issues (Twitch: about 4 h).
+    pub twitch_token_secs: u64,
+    /// Lifetime of an X access token the authorization-code flow or a refresh issues (X: 2 h).
+    pub x_token_secs: u64,
+    /// When set, a token issued by a sign-in flow also stops working after this many uses
+    /// (requests that present it): a test makes a token expire mid-run without waiting.
+    pub token_max_uses: Option<u64>,
+    /// How long a device code can be approved (Twitch: 1800 s).
+    pub device_code_secs: u64,
+    /// The polling interval the device endpoint asks for (Twitch: 5 s); polling sooner is
+    /// answered `slow_down`.
+    pub device_interval_secs: u64,
+}
+
+impl Default for SignInConfig {
+    fn default() -> Self {
+        Self {
+            twitch_token_secs: 14_400,
+            x_token_secs: 7_200,
+            token_max_uses: None,
+            device_code_secs: 1_800,
+            device_interval_secs: 5,
+        }
+    }
+}
+
 /// Everything configurable; `Default` is what the demo and tests use.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -85,6 +115,8 @@ pub struct MockConfig {
     /// does not list it answers 403 `client-forbidden` (reason `client-not-enrolled`, with a
     /// `registration_url`), as X does: with `basic`, X v2 blocking and unblocking.
     pub x_access_level: Option<String>,
+    /// The sign-in endpoints' token lifetimes and device-flow timing.
+    pub sign_in: SignInConfig,
 }
 
 impl Default for MockConfig {
@@ -100,6 +132,7 @@ impl Default for MockConfig {
             validate_responses: true,
             oauth1_plaintext: false,
             x_access_level: None,
+            sign_in: SignInConfig::default(),
         }
     }
 }

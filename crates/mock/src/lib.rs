@@ -101,7 +101,7 @@ pub use auth::OAuth1Issued;
 pub use block_log::{BlockRequest, InjectedFault};
 pub use blockbind_registry::{Api, Platform};
 pub use cli::{CredentialsFormat, MockArgs};
-pub use config::{Bucket, Faults, MockConfig};
+pub use config::{Bucket, Faults, MockConfig, SignInConfig};
 pub use credentials::Credentials;
 pub use world::{POPULATION_BASE, User};
 
@@ -138,6 +138,7 @@ pub(crate) struct State {
     pub windows: HashMap<(Api, String, String, String), Window>,
     pub rng: rand::rngs::StdRng,
     pub faults: Faults,
+    pub sign_in: handlers::SignIn,
 }
 
 pub(crate) struct Shared {
@@ -290,6 +291,7 @@ impl MockServer {
             windows: HashMap::new(),
             rng: rand::rngs::StdRng::seed_from_u64(config.seed ^ 0xfa17),
             faults: config.faults.clone(),
+            sign_in: handlers::SignIn::default(),
         };
         let shared = Arc::new(Shared {
             routes: Routes::compile(),
@@ -419,9 +421,62 @@ impl MockServer {
         Ok(state.tokens.issue_oauth1(user_id))
     }
 
-    /// Makes a token (any kind) stop working.
+    /// Makes a token (any kind, access or refresh) stop working.
     pub fn revoke(&self, token: &str) {
-        self.shared.lock().tokens.revoke(token);
+        let mut state = self.shared.lock();
+        state.tokens.revoke(token);
+        state.sign_in.revoke(token);
+    }
+
+    /// Twitch's sign-in host (`id.twitch.tv`) on the mock: `/oauth2/device`, `/oauth2/token`,
+    /// `/oauth2/validate`, `/oauth2/revoke` are under it.
+    pub fn twitch_id_url(&self) -> String {
+        format!("{}/oauth2", self.base_url())
+    }
+
+    /// X's authorize URL on the mock (`x.com/i/oauth2/authorize`).
+    pub fn x_authorize_url(&self) -> String {
+        format!("{}/i/oauth2/authorize", self.base_url())
+    }
+
+    /// X's revoke URL on the mock (`api.x.com/2/oauth2/revoke`).
+    pub fn x_revoke_url(&self) -> String {
+        format!("{}/2/oauth2/revoke", self.base_url())
+    }
+
+    /// The user approves the device code `user_code` (shown to them by the device flow) as
+    /// `user_id`. False when no pending device code has it.
+    pub fn approve_device(&self, user_code: &str, user_id: &str) -> Result<bool, MockError> {
+        let mut state = self.shared.lock();
+        state
+            .world
+            .dir
+            .by_id(user_id)
+            .ok_or_else(|| MockError::UnknownUser(user_id.into()))?;
+        Ok(state.sign_in.decide(user_code, Some(user_id)))
+    }
+
+    /// The user denies the device code `user_code`. False when no pending device code has it.
+    pub fn deny_device(&self, user_code: &str) -> bool {
+        self.shared.lock().sign_in.decide(user_code, None)
+    }
+
+    /// X's authorize requests from now on approve access for `user_id` (default: the default
+    /// X user).
+    pub fn authorize_as(&self, user_id: &str) -> Result<(), MockError> {
+        let mut state = self.shared.lock();
+        state
+            .world
+            .dir
+            .by_id(user_id)
+            .ok_or_else(|| MockError::UnknownUser(user_id.into()))?;
+        state.sign_in.x_user = Some(user_id.to_string());
+        Ok(())
+    }
+
+    /// The next X authorize request is denied: its redirect carries `error=access_denied`.
+    pub fn deny_next_authorization(&self) {
+        self.shared.lock().sign_in.deny_next = true;
     }
 
     /// The user with this ID, named or synthesized.

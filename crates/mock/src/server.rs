@@ -17,7 +17,7 @@ use tower::ServiceExt;
 
 use crate::block_log::{InjectedFault, LogEntry};
 use crate::connection::{Connection, Killable, WatchedBody, killed};
-use crate::handlers::{self, Fail, Reply};
+use crate::handlers::{self, Fail, Reply, sign_in_routes as sign_in};
 use crate::routes::{Lookup, Route, Values};
 use crate::{Api, Shared, State, Window, roll};
 
@@ -103,8 +103,47 @@ async fn handle(
     if path == "/auth/authorize" {
         return into_response(handlers::authorize(&shared, &query), Vec::new());
     }
+    let authorization = parts
+        .headers
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    if parts.method == http::Method::POST && path.starts_with("/mock/sign-in/") {
+        return into_response(sign_in::hook(&shared, &path, &query), Vec::new());
+    }
     if path == "/2/oauth2/token" && parts.method == http::Method::POST {
-        return into_response(handlers::x_token(&shared, &body), Vec::new());
+        return into_response(handlers::x_token(&shared, &body, authorization), Vec::new());
+    }
+    if parts.method == http::Method::POST {
+        let origin = format!(
+            "http://{}",
+            parts
+                .headers
+                .get(http::header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("127.0.0.1")
+        );
+        let reply = match path.as_str() {
+            "/oauth2/device" => Some(sign_in::twitch_device(&shared, &body, &origin)),
+            "/oauth2/token" => Some(sign_in::twitch_token(&shared, &body)),
+            "/oauth2/revoke" => Some(sign_in::twitch_revoke(&shared, &body)),
+            "/2/oauth2/revoke" => Some(sign_in::x_revoke(&shared, &body, authorization)),
+            _ => None,
+        };
+        if let Some(reply) = reply {
+            return into_response(reply, Vec::new());
+        }
+    }
+    if path == "/i/oauth2/authorize" && parts.method == http::Method::GET {
+        return match sign_in::x_authorize(&shared, &query) {
+            handlers::AuthorizeOutcome::Redirect(to) => Response::builder()
+                .status(StatusCode::FOUND)
+                .header(http::header::LOCATION, to)
+                .body(axum::body::Body::empty())
+                .unwrap_or_else(|_| plain(StatusCode::BAD_REQUEST, "bad redirect_uri")),
+            handlers::AuthorizeOutcome::Refused(message) => {
+                plain(StatusCode::BAD_REQUEST, &message)
+            }
+        };
     }
     if path == "/2/users/me" && parts.method == http::Method::GET {
         let host = parts

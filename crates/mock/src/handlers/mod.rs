@@ -14,6 +14,7 @@ use crate::{Api, Counters, MockConfig};
 
 mod credentials;
 mod errors;
+mod sign_in;
 mod tokens;
 mod twitch_helix;
 mod twitch_kraken_v2;
@@ -23,6 +24,13 @@ mod x_v2;
 
 pub(crate) use credentials::authenticate;
 pub(crate) use errors::render_error;
+pub(crate) use sign_in::{AuthorizeOutcome, SignIn};
+pub(crate) mod sign_in_routes {
+    //! The sign-in endpoints, for the server's routing.
+    pub(crate) use super::sign_in::{
+        hook, twitch_device, twitch_revoke, twitch_token, x_authorize, x_revoke,
+    };
+}
 pub(crate) use tokens::{authorize, stats, twitch_validate, x_me, x_token};
 
 /// A response body and status.

@@ -57,7 +57,10 @@ pub(crate) fn authorize(shared: &Shared, query: &[(String, String)]) -> Reply {
 }
 
 /// X's OAuth 2.0 token endpoint, refresh-token grant (public client).
-pub(crate) fn x_token(shared: &Shared, body: &[u8]) -> Reply {
+pub(crate) fn x_token(shared: &Shared, body: &[u8], authorization: Option<&str>) -> Reply {
+    if let Some(reply) = super::sign_in::x_token(shared, body, authorization) {
+        return reply;
+    }
     let form: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
     let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     let error = |code: &str, description: &str| {
@@ -168,7 +171,7 @@ pub(crate) fn twitch_validate(shared: &Shared, authorization: Option<&str>) -> R
         .filter(|(scheme, _)| {
             scheme.eq_ignore_ascii_case("oauth") || scheme.eq_ignore_ascii_case("bearer")
         })
-        .and_then(|(_, token)| state.tokens.bearer(token.trim()))
+        .and_then(|(_, token)| state.tokens.peek(token.trim()))
         .filter(|info| info.kind == crate::auth::TokenKind::TwitchUser);
     let user = info
         .and_then(|i| i.user_id.as_deref())
@@ -181,7 +184,7 @@ pub(crate) fn twitch_validate(shared: &Shared, authorization: Option<&str>) -> R
                 "login": user.login,
                 "scopes": info.scopes,
                 "user_id": user.id,
-                "expires_in": 14_400,
+                "expires_in": info.expiry.seconds_left().unwrap_or(14_400),
             }),
         ),
         _ => Reply::json(
