@@ -309,6 +309,21 @@ mod tests {
         assert!(read_file(&link, false).is_err());
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn a_private_file_of_another_user_is_refused() {
+        // Giving a file away takes root; elsewhere there is nothing to check.
+        if rustix::process::geteuid().as_raw() != 0 {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = private_file(dir.path(), &format!("TWITCH_TOKEN={SECRET}\n"));
+        std::os::unix::fs::chown(&path, Some(65534), None).unwrap();
+        let e = read_file(&path, true).unwrap_err().to_string();
+        assert!(e.contains("belongs to user 65534"), "{e}");
+        assert!(!e.contains(SECRET), "{e}");
+    }
+
     #[test]
     fn quotes_are_matched_and_stripped_and_a_comment_may_follow_a_value() {
         let dir = tempfile::tempdir().unwrap();
