@@ -285,6 +285,56 @@ impl Config {
         &self.credentials
     }
 
+    /// Whom to act as on `api`: `given`, else the user a signed-in token of `api`'s platform
+    /// belongs to. When the environment supplies `api`'s token, a signed-in token does not
+    /// serve it and says nothing. A `given` user who is not the signed-in one is refused before
+    /// anything is sent: the token can only act for its own user.
+    pub fn acting_user(
+        &self,
+        api: Api,
+        given: Option<crate::Target>,
+    ) -> Result<Option<crate::Target>, Error> {
+        let c = &self.credentials;
+        let env_token = Credentials::user_alternatives(api).any(|alternative| {
+            alternative.iter().any(|name| {
+                api.info()
+                    .scheme(name)
+                    .is_some_and(|s| s.kind != SchemeKind::ApiKeyHeader && c.feeds(s))
+            })
+        });
+        let Some(user) = c.signed_in(api.platform()).filter(|_| !env_token) else {
+            return Ok(given);
+        };
+        let Some(id) = &user.user_id else {
+            return Ok(given);
+        };
+        match given {
+            None => crate::Target::id(id.clone()).map(Some),
+            Some(target) => {
+                let same = match &target {
+                    crate::Target::Id(given) => given == id,
+                    crate::Target::Login(given) => user
+                        .login
+                        .as_deref()
+                        .is_some_and(|l| l.eq_ignore_ascii_case(given)),
+                };
+                if same {
+                    Ok(Some(target))
+                } else {
+                    Err(Error::InvalidConfig(format!(
+                        "{api}: the signed-in token belongs to user {id}{}, not {}: it can only act for its own user (sign in as that user with `blockbind auth login --platform {}`, or leave --user out)",
+                        user.login
+                            .as_deref()
+                            .map(|l| format!(" ({l})"))
+                            .unwrap_or_default(),
+                        target.as_str(),
+                        api.name(),
+                    )))
+                }
+            }
+        }
+    }
+
     /// The runtime for `api` (whose generated table is `spec`): this config's policies, its
     /// shared rate limiter, and the credentials `api`'s security schemes take.
     pub fn runtime(&self, api: Api, spec: &ApiSpec) -> Result<Runtime, Error> {
@@ -295,10 +345,23 @@ impl Config {
     /// first security alternative of each operation these satisfy.
     fn auth(&self, api: Api, spec: &ApiSpec) -> Result<Auth, Error> {
         let c = &self.credentials;
+        let signed_in = c.signed_in(api.platform());
+        // A signed-in token feeds the token scheme whose variables are unset (variables win),
+        // and Twitch's `Client-Id` when its variable is unset.
+        let from_sign_in = |scheme: &blockbind_runtime::SchemeInfo| {
+            signed_in.is_some()
+                && !c.feeds(scheme)
+                && match scheme.kind {
+                    SchemeKind::OAuth2 | SchemeKind::Bearer => true,
+                    SchemeKind::ApiKeyHeader => api.platform() == crate::Platform::Twitch,
+                    SchemeKind::OAuth1 => false,
+                }
+        };
+        let fed = |scheme: &blockbind_runtime::SchemeInfo| c.feeds(scheme) || from_sign_in(scheme);
         let satisfiable = Credentials::user_alternatives(api).any(|alternative| {
             alternative
                 .iter()
-                .all(|name| spec.scheme(name).is_some_and(|scheme| c.feeds(scheme)))
+                .all(|name| spec.scheme(name).is_some_and(fed))
         });
         if !satisfiable {
             return Err(Error::MissingCredentials {
@@ -308,9 +371,27 @@ impl Config {
         }
         let mut auth = Auth::none();
         let mut has_token = false;
-        for scheme in spec.schemes.iter().filter(|s| c.feeds(s)) {
+        for scheme in spec.schemes.iter().filter(|s| fed(s)) {
             let value = |i: usize| scheme.env.get(i).and_then(|v| c.get(v)).unwrap_or_default();
             let invalid = |source| Error::credential(scheme.env.join(", "), source);
+            if let Some(user) = signed_in.filter(|_| from_sign_in(scheme)) {
+                auth = match scheme.kind {
+                    SchemeKind::ApiKeyHeader => {
+                        auth.with_api_key(&user.client_id).map_err(invalid)?
+                    }
+                    _ if !has_token => {
+                        has_token = true;
+                        let auth = auth.with_shared_oauth2_user(user.token.clone());
+                        if user.scopes.is_empty() {
+                            auth
+                        } else {
+                            auth.with_scopes(user.scopes.iter().cloned())
+                        }
+                    }
+                    _ => auth,
+                };
+                continue;
+            }
             auth = match scheme.kind {
                 SchemeKind::OAuth2 | SchemeKind::Bearer if !has_token => {
                     has_token = true;

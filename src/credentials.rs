@@ -5,9 +5,12 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
 
-use blockbind_registry::{Api, SchemeInfo, SchemeKind};
+use blockbind_registry::{Api, Platform, SchemeInfo, SchemeKind};
 use blockbind_runtime::check_header_value;
+use blockbind_runtime::oauth2::{ClientSecretIn, GrantedToken, OAuth2UserToken, PersistRotated};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::Error;
@@ -22,6 +25,141 @@ pub use blockbind_registry::env::*;
 #[derive(Clone, Default)]
 pub struct Credentials {
     values: BTreeMap<&'static str, SecretString>,
+    /// Signed-in user tokens that refresh, per platform (one token shared by every client).
+    users: BTreeMap<Platform, SignedIn>,
+}
+
+#[derive(Clone)]
+pub(crate) struct SignedIn {
+    pub(crate) token: Arc<OAuth2UserToken>,
+    pub(crate) client_id: String,
+    pub(crate) user_id: Option<String>,
+    pub(crate) login: Option<String>,
+    pub(crate) scopes: Vec<String>,
+}
+
+/// Twitch's hourly validation interval (Twitch asks apps to validate at start and hourly).
+pub const VALIDATE_EVERY: Duration = Duration::from_secs(3600);
+
+/// A user token from a sign-in (`blockbind auth login`, or your own): the tokens granted, the
+/// client they were granted to, whose they are, and where to refresh them. Given to
+/// [`Credentials::with_user_token`]. `Debug` shows no token.
+#[derive(Clone)]
+pub struct UserToken {
+    platform: Platform,
+    grant: GrantedToken,
+    client_id: String,
+    client_secret: Option<SecretString>,
+    user_id: Option<String>,
+    login: Option<String>,
+    origin: Option<String>,
+    persist: Option<PersistRotated>,
+}
+
+impl fmt::Debug for UserToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserToken")
+            .field("platform", &self.platform)
+            .field("grant", &self.grant)
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "[redacted]"),
+            )
+            .field("user_id", &self.user_id)
+            .field("origin", &self.origin)
+            .finish()
+    }
+}
+
+impl UserToken {
+    /// A Twitch (`Platform::Twitch`) or X (`Platform::X`) user token granted to `client_id`.
+    pub fn new(platform: Platform, grant: GrantedToken, client_id: impl Into<String>) -> Self {
+        Self {
+            platform,
+            grant,
+            client_id: client_id.into(),
+            client_secret: None,
+            user_id: None,
+            login: None,
+            origin: None,
+            persist: None,
+        }
+    }
+
+    /// The user the token belongs to (from Twitch's validation or X's `users/me`): the acting
+    /// user of every API of its platform.
+    pub fn user_id(mut self, user_id: impl Into<String>) -> Self {
+        self.user_id = Some(user_id.into());
+        self
+    }
+
+    /// The user's login (Twitch) or username (X), to recognise `--user @name`.
+    pub fn login(mut self, login: impl Into<String>) -> Self {
+        self.login = Some(login.into());
+        self
+    }
+
+    /// A confidential client's secret, sent on refreshes as the platform asks.
+    pub fn client_secret(mut self, secret: impl Into<String>) -> Self {
+        self.client_secret = Some(SecretString::from(secret.into()));
+        self
+    }
+
+    /// Refreshes (and validates) at this origin instead of the platform's (the mock's).
+    pub fn endpoints_at(mut self, origin: impl Into<String>) -> Self {
+        self.origin = Some(origin.into().trim_end_matches('/').to_string());
+        self
+    }
+
+    /// Called with every rotated pair before it is used: store it, or the next run cannot
+    /// refresh (Twitch's public-client refresh tokens work once, X's rotate).
+    pub fn on_refresh(mut self, persist: PersistRotated) -> Self {
+        self.persist = Some(persist);
+        self
+    }
+
+    /// The platform's token URL (or the origin's).
+    pub fn token_url(&self) -> String {
+        match (self.platform, &self.origin) {
+            (Platform::Twitch, None) => {
+                format!("{}/token", blockbind_runtime::sign_in::TWITCH_ID_URL)
+            }
+            (Platform::Twitch, Some(o)) => format!("{o}/oauth2/token"),
+            (_, None) => blockbind_runtime::oauth2::X_TOKEN_URL.to_string(),
+            (_, Some(o)) => format!("{o}/2/oauth2/token"),
+        }
+    }
+
+    fn build(self) -> Result<SignedIn, Error> {
+        let invalid = |source| Error::credential(format!("{} user token", self.platform), source);
+        let mut token = OAuth2UserToken::from_grant(&self.grant, &self.client_id, self.token_url())
+            .map_err(invalid)?;
+        if let Some(secret) = &self.client_secret {
+            let place = match self.platform {
+                Platform::Twitch => ClientSecretIn::Form,
+                _ => ClientSecretIn::Basic,
+            };
+            token = token.with_client_secret(secret.expose_secret(), place);
+        }
+        if let Some(persist) = self.persist.clone() {
+            token = token.on_refresh(persist);
+        }
+        if self.platform == Platform::Twitch {
+            let validate = match &self.origin {
+                Some(o) => format!("{o}/oauth2/validate"),
+                None => format!("{}/validate", blockbind_runtime::sign_in::TWITCH_ID_URL),
+            };
+            token = token.validated_every(validate, VALIDATE_EVERY);
+        }
+        Ok(SignedIn {
+            token: Arc::new(token),
+            client_id: self.client_id,
+            user_id: self.user_id,
+            login: self.login,
+            scopes: self.grant.scopes,
+        })
+    }
 }
 
 fn known(name: &str) -> Option<&'static str> {
@@ -109,6 +247,32 @@ impl Credentials {
             .with(X_ACCESS_TOKEN_SECRET, access_token_secret)
     }
 
+    /// Adds a signed-in user token for its platform (replacing one set before). It serves every
+    /// API of the platform whose token variable is not set (environment variables win), refreshes
+    /// before expiry and once after a 401 (one token shared by all clients of a config), and its
+    /// scopes are checked before sending. A Twitch token also supplies the `Client-Id` when
+    /// `TWITCH_CLIENT_ID` is unset, and is validated at start and hourly.
+    pub fn with_user_token(mut self, token: UserToken) -> Result<Self, Error> {
+        let platform = token.platform;
+        self.users.insert(platform, token.build()?);
+        Ok(self)
+    }
+
+    /// The signed-in user of `platform`, if a user token names one.
+    pub fn acting_user(&self, platform: Platform) -> Option<&str> {
+        self.users.get(&platform)?.user_id.as_deref()
+    }
+
+    /// The signed-in token of `platform`, if any: to ask whether the user must sign in again
+    /// ([`OAuth2UserToken::login_required`]) after a failure.
+    pub fn user_token(&self, platform: Platform) -> Option<&Arc<OAuth2UserToken>> {
+        self.users.get(&platform).map(|u| &u.token)
+    }
+
+    pub(crate) fn signed_in(&self, platform: Platform) -> Option<&SignedIn> {
+        self.users.get(&platform)
+    }
+
     /// The value of a variable, if set.
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.values.get(name).map(|v| v.expose_secret())
@@ -180,6 +344,16 @@ impl fmt::Debug for Credentials {
                 } else {
                     "unset"
                 },
+            );
+        }
+        for (platform, user) in &self.users {
+            d.field(
+                if *platform == Platform::Twitch {
+                    "twitch_user_token"
+                } else {
+                    "x_user_token"
+                },
+                &format_args!("[redacted] (user {:?})", user.user_id),
             );
         }
         d.finish()

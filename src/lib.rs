@@ -119,7 +119,7 @@ pub use block_list::{BlockList, BlockOptions, BlockedUser, Target};
 pub use block_list::{BlockReason, SourceContext};
 pub use blockbind_registry::{Api, ApiInfo, Platform, UnknownApi};
 pub use config::{Config, ConfigBuilder, DEFAULT_TIMEOUT};
-pub use credentials::Credentials;
+pub use credentials::{Credentials, UserToken};
 pub use error::Error;
 #[allow(unused_imports, unreachable_pub)] // nothing public without an API feature
 pub use generated::*;

@@ -162,6 +162,14 @@ impl Auth {
         self
     }
 
+    /// Adds (or replaces) the token with a refreshing one shared with other `Auth`s (every
+    /// client of one config): a single-use refresh token must be spent by one holder only.
+    pub fn with_shared_oauth2_user(mut self, token: Arc<OAuth2UserToken>) -> Self {
+        self.parts[part(SchemeKind::OAuth2)] = Some(token.fingerprint());
+        self.token = Some(Token::Refreshable(token));
+        self
+    }
+
     /// Adds (or replaces) the token with an app-only bearer token.
     pub fn with_app_token(mut self, bearer: impl Into<String>) -> Result<Self, RequestError> {
         let secret = secret("app-only bearer token", bearer)?;

@@ -29,6 +29,7 @@ pub mod pagination;
 mod ratelimit;
 mod response;
 mod retry;
+pub mod sign_in;
 mod wire;
 
 pub use api_error::{ATTEMPTS_HEADER, AVAILABILITY_HEADER, ApiError, TransportError, call};

@@ -1,8 +1,11 @@
-//! X OAuth 2.0 user context: a user access token that refreshes itself (before it expires, and
-//! once after a 401), and the PKCE authorization-code helpers, on the `oauth2` crate driven by our
-//! reqwest 0.13 client.
+//! OAuth 2.0 user context (X's, and Twitch's user tokens): a user access token that refreshes
+//! itself (before it expires, and once after a 401), hands every rotated pair to a persist
+//! callback before using it, and (Twitch) is validated at start and hourly; and the PKCE
+//! authorization-code helpers, on the `oauth2` crate driven by our reqwest 0.13 client.
 
 use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use oauth2::basic::BasicClient;
@@ -36,6 +39,111 @@ struct TokenState {
     refresh: Option<SecretString>,
     /// When to refresh before sending ([`refresh_at`]); `None`: only after a 401.
     refresh_at: Option<Instant>,
+    /// When the token was last validated ([`OAuth2UserToken::validated_every`]).
+    validated_at: Option<Instant>,
+}
+
+/// What a token endpoint granted: an access token, the refresh token that replaces the one
+/// spent (if any), how long the access token lasts, and its scopes. `Debug` shows no token.
+#[derive(Clone)]
+pub struct GrantedToken {
+    /// The access token.
+    pub access_token: SecretString,
+    /// The refresh token (rotated: the one it replaces no longer works).
+    pub refresh_token: Option<SecretString>,
+    /// How long the access token lasts from when it was granted.
+    pub expires_in: Option<Duration>,
+    /// The scopes granted, when the endpoint says.
+    pub scopes: Vec<String>,
+}
+
+impl fmt::Debug for GrantedToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GrantedToken")
+            .field("access_token", &"[redacted]")
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| "[redacted]"),
+            )
+            .field("expires_in", &self.expires_in)
+            .field("scopes", &self.scopes)
+            .finish()
+    }
+}
+
+/// Called with every pair a refresh grants, before the new access token is sent and before the
+/// old refresh token is dropped: a single-use (Twitch) or rotating (X) refresh token that is not
+/// stored is lost with the process.
+pub type PersistRotated = Arc<dyn Fn(&GrantedToken) + Send + Sync>;
+
+/// A token endpoint's success answer, read leniently: X sends `scope` as a space-separated
+/// string (RFC 6749), Twitch as an array.
+#[derive(serde::Deserialize)]
+struct TokenAnswer {
+    access_token: String,
+    #[serde(default)]
+    refresh_token: Option<String>,
+    #[serde(default)]
+    expires_in: Option<u64>,
+    #[serde(default)]
+    scope: Option<ScopeList>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum ScopeList {
+    Spaced(String),
+    List(Vec<String>),
+}
+
+impl TokenAnswer {
+    fn into_grant(self) -> Result<GrantedToken, RequestError> {
+        check_header_value("granted access token", &self.access_token)?;
+        if let Some(r) = &self.refresh_token {
+            check_header_value("granted refresh token", r)?;
+        }
+        Ok(GrantedToken {
+            access_token: self.access_token.into(),
+            refresh_token: self.refresh_token.map(SecretString::from),
+            expires_in: self.expires_in.map(Duration::from_secs),
+            scopes: match self.scope {
+                Some(ScopeList::Spaced(s)) => s.split_whitespace().map(str::to_string).collect(),
+                Some(ScopeList::List(l)) => l,
+                None => Vec::new(),
+            },
+        })
+    }
+}
+
+/// A token endpoint's refusal: RFC 6749's `{error, error_description}` (X) or Twitch's
+/// `{status, message}`.
+#[derive(serde::Deserialize)]
+struct TokenRefusal {
+    #[serde(default)]
+    error: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+impl TokenRefusal {
+    /// The error code (`invalid_grant`, `authorization_pending`, ...), cut short and printable:
+    /// it goes into messages.
+    fn code(&self) -> String {
+        let code = self.error.as_deref().or(self.message.as_deref()).unwrap_or("");
+        code.chars()
+            .filter(|c| !c.is_control())
+            .take(80)
+            .collect()
+    }
+}
+
+/// Where a confidential client's secret goes on a token request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientSecretIn {
+    /// HTTP Basic (`client_id:client_secret`), as X asks.
+    Basic,
+    /// The form's `client_secret`, as Twitch asks.
+    Form,
 }
 
 /// When a token valid for `expires_in` from `now` is refreshed before a request:
@@ -56,12 +164,24 @@ fn refresh_at(now: Instant, expires_in: Option<Duration>, floor: Duration) -> Op
 struct Refresher {
     client_id: String,
     token_url: String,
+    secret: Option<(SecretString, ClientSecretIn)>,
+}
+
+/// Twitch's hourly validation of a token in use.
+struct Validation {
+    url: String,
+    every: Duration,
 }
 
 /// A user access token, optionally with what it takes to refresh it.
 pub struct OAuth2UserToken {
     state: Mutex<TokenState>,
     refresher: Option<Refresher>,
+    persist: Option<PersistRotated>,
+    validation: Option<Validation>,
+    /// The token endpoint refused the refresh token (revoked, spent, expired): only a new
+    /// sign-in helps.
+    login_required: AtomicBool,
     /// The keyed fingerprint of the access token it was created with: its rate-limit identity,
     /// kept across refreshes (a refreshed token is the same user's).
     fingerprint: u64,
@@ -72,6 +192,7 @@ impl fmt::Debug for OAuth2UserToken {
         f.debug_struct("OAuth2UserToken")
             .field("access_token", &"[redacted]")
             .field("refreshable", &self.refresher.is_some())
+            .field("login_required", &self.login_required())
             .finish()
     }
 }
@@ -87,9 +208,63 @@ impl OAuth2UserToken {
                 access: access.into(),
                 refresh: None,
                 refresh_at: None,
+                validated_at: None,
             }),
             refresher: None,
+            persist: None,
+            validation: None,
+            login_required: AtomicBool::new(false),
         })
+    }
+
+    /// A refreshable token from what a token endpoint granted (see [`Self::refreshable`]); a
+    /// grant without a refresh token gives a token used until the server refuses it.
+    pub fn from_grant(
+        grant: &GrantedToken,
+        client_id: impl Into<String>,
+        token_url: impl Into<String>,
+    ) -> Result<Self, RequestError> {
+        match &grant.refresh_token {
+            Some(refresh) => Self::refreshable(
+                grant.access_token.expose_secret(),
+                refresh.expose_secret(),
+                grant.expires_in,
+                client_id,
+                token_url,
+            ),
+            None => Self::new(grant.access_token.expose_secret()),
+        }
+    }
+
+    /// Authenticates refreshes as a confidential client: `secret` sent as `place` says.
+    pub fn with_client_secret(mut self, secret: impl Into<String>, place: ClientSecretIn) -> Self {
+        if let Some(r) = &mut self.refresher {
+            r.secret = Some((SecretString::from(secret.into()), place));
+        }
+        self
+    }
+
+    /// Calls `persist` with every pair a refresh grants, before the new access token is used.
+    pub fn on_refresh(mut self, persist: PersistRotated) -> Self {
+        self.persist = Some(persist);
+        self
+    }
+
+    /// Validates the token at `validate_url` (Twitch's `oauth2/validate`, `Authorization: OAuth
+    /// <token>`) before its first request and again when `every` has passed (Twitch asks for
+    /// hourly); a token found invalid is refreshed, or fails with [`RequestError::Refresh`].
+    pub fn validated_every(mut self, validate_url: impl Into<String>, every: Duration) -> Self {
+        self.validation = Some(Validation {
+            url: validate_url.into(),
+            every,
+        });
+        self
+    }
+
+    /// Whether the token endpoint refused the refresh token (revoked, already used, expired):
+    /// the user has to sign in again.
+    pub fn login_required(&self) -> bool {
+        self.login_required.load(Ordering::Relaxed)
     }
 
     /// A token refreshed with `refresh_token` (public client `client_id`, at `token_url`) shortly
@@ -113,6 +288,7 @@ impl OAuth2UserToken {
         token.refresher = Some(Refresher {
             client_id: client_id.into(),
             token_url,
+            secret: None,
         });
         Ok(token)
     }
@@ -131,6 +307,29 @@ impl OAuth2UserToken {
         let expiring = state.refresh_at.is_some_and(|at| at <= Instant::now());
         if expiring && self.refresher.is_some() {
             self.refresh_locked(http, &mut state).await?;
+        }
+        if let Some(v) = &self.validation {
+            let due = state
+                .validated_at
+                .is_none_or(|at| at.elapsed() >= v.every);
+            if due {
+                match validate_twitch(http, &v.url, state.access.expose_secret()).await {
+                    Ok(_) => {}
+                    Err(RequestError::Refresh(m)) if m == INVALID_TOKEN => {
+                        if self.refresher.is_none() {
+                            self.login_required.store(true, Ordering::Relaxed);
+                            return Err(RequestError::Refresh(
+                                "the token is no longer valid: sign in again".into(),
+                            ));
+                        }
+                        self.refresh_locked(http, &mut state).await?;
+                    }
+                    // The validation endpoint being unreachable does not stop the work: the
+                    // API itself answers 401 to a token that is no longer valid.
+                    Err(e) => tracing::warn!("token validation failed: {e}"),
+                }
+                state.validated_at = Some(Instant::now());
+            }
         }
         Ok(state.access.clone())
     }
@@ -157,42 +356,113 @@ impl OAuth2UserToken {
             .refresh
             .as_ref()
             .ok_or_else(|| RequestError::Refresh("no refresh token".into()))?;
-        let response = refresh_grant(http, refresher, refresh.expose_secret()).await?;
-        let access = response.access_token().secret().clone();
-        check_header_value("refreshed X OAuth 2.0 user token", &access)?;
-        state.access = access.into();
-        if let Some(r) = response.refresh_token() {
-            state.refresh = Some(r.secret().clone().into());
+        let grant = match refresh_grant(http, refresher, refresh.expose_secret()).await {
+            Ok(grant) => grant,
+            Err(Refused::Grant(code)) => {
+                self.login_required.store(true, Ordering::Relaxed);
+                return Err(RequestError::Refresh(format!(
+                    "the refresh token was refused ({code}): it was revoked, already used or expired; sign in again"
+                )));
+            }
+            Err(Refused::Other(e)) => return Err(e),
+        };
+        // Stored before it is used, and before the old refresh token is dropped.
+        if let Some(persist) = &self.persist {
+            persist(&grant);
         }
-        state.refresh_at = refresh_at(Instant::now(), response.expires_in(), REFRESH_FLOOR);
-        tracing::debug!("X OAuth 2.0 user token refreshed");
+        state.access = grant.access_token;
+        if let Some(r) = grant.refresh_token {
+            state.refresh = Some(r);
+        }
+        state.refresh_at = refresh_at(Instant::now(), grant.expires_in, REFRESH_FLOOR);
+        state.validated_at = Some(Instant::now());
+        tracing::debug!("OAuth 2.0 user token refreshed");
         Ok(())
     }
 }
 
-/// The refresh-token grant (RFC 6749 §6) as a plain form POST through our client, its answer read
-/// with `oauth2`'s response types. Not through `oauth2`'s `request_async`: its future cannot be
-/// proven `Send` for every lifetime, which would make every generated request future non-`Send`.
+/// Why a refresh failed: the endpoint refused the grant (sign in again), or anything else.
+enum Refused {
+    Grant(String),
+    Other(RequestError),
+}
+
+/// The refresh-token grant (RFC 6749 §6) as a plain form POST through our client. Not through
+/// `oauth2`'s `request_async`: its future cannot be proven `Send` for every lifetime, which would
+/// make every generated request future non-`Send`; and its response type reads no `scope` array
+/// (Twitch's).
 async fn refresh_grant(
     http: &reqwest::Client,
     refresher: &Refresher,
     refresh_token: &str,
-) -> Result<oauth2::basic::BasicTokenResponse, RequestError> {
-    let body = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("grant_type", "refresh_token")
-        .append_pair("refresh_token", refresh_token)
-        .append_pair("client_id", &refresher.client_id)
-        .finish();
-    let url = checked_token_url(&refresher.token_url)?;
-    let response = http
-        .post(url)
+) -> Result<GrantedToken, Refused> {
+    // Finished before any await: the serializer is not `Send`.
+    let mut basic = None;
+    let body = {
+        let mut form = url::form_urlencoded::Serializer::new(String::new());
+        form.append_pair("grant_type", "refresh_token")
+            .append_pair("refresh_token", refresh_token)
+            .append_pair("client_id", &refresher.client_id);
+        match &refresher.secret {
+            Some((secret, ClientSecretIn::Form)) => {
+                form.append_pair("client_secret", secret.expose_secret());
+            }
+            Some((secret, ClientSecretIn::Basic)) => basic = Some(secret),
+            None => {}
+        }
+        form.finish()
+    };
+    let url = checked_token_url(&refresher.token_url).map_err(Refused::Other)?;
+    let mut request = http.post(url);
+    if let Some(secret) = basic {
+        request = request.basic_auth(
+            form_encode(&refresher.client_id),
+            Some(form_encode(secret.expose_secret())),
+        );
+    }
+    let (status, bytes) = token_post(request, body)
+        .await
+        .map_err(Refused::Other)?;
+    if !status.is_success() {
+        return Err(match serde_json::from_slice::<TokenRefusal>(&bytes) {
+            Ok(r) if status.as_u16() == 400 || status.as_u16() == 401 => Refused::Grant(r.code()),
+            _ => Refused::Other(RequestError::Refresh(format!(
+                "token endpoint answered {status}"
+            ))),
+        });
+    }
+    read_grant(&bytes).map_err(Refused::Other)
+}
+
+/// RFC 6749 §2.3.1: the client ID and secret are form-encoded before Basic.
+fn form_encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// A token endpoint's success answer, or an error that does not echo it.
+pub(crate) fn read_grant(bytes: &[u8]) -> Result<GrantedToken, RequestError> {
+    serde_json::from_slice::<TokenAnswer>(bytes)
+        .map_err(|_| {
+            RequestError::Refresh(
+                "token endpoint answered something that is not a token response".into(),
+            )
+        })?
+        .into_grant()
+}
+
+/// A form POST to a token endpoint, capped and timed out; the status and body.
+pub(crate) async fn token_post(
+    request: reqwest::RequestBuilder,
+    form: String,
+) -> Result<(reqwest::StatusCode, Vec<u8>), RequestError> {
+    let response = request
         .header(
             reqwest::header::CONTENT_TYPE,
             "application/x-www-form-urlencoded",
         )
         .header(reqwest::header::ACCEPT, "application/json")
         .timeout(crate::DEFAULT_ATTEMPT_TIMEOUT)
-        .body(body)
+        .body(form)
         .send()
         .await
         .map_err(|e| RequestError::Refresh(format!("token request failed: {}", without_url(&e))))?;
@@ -201,24 +471,73 @@ async fn refresh_grant(
     let bytes = response.bytes().await.map_err(|e| {
         RequestError::Refresh(format!("token response unreadable: {}", without_url(&e)))
     })?;
+    Ok((status, bytes.to_vec()))
+}
+
+/// The error [`validate_twitch`] gives for a token the endpoint calls invalid (its 401).
+pub(crate) const INVALID_TOKEN: &str = "the token is not valid (oauth2/validate answered 401)";
+
+/// What Twitch's `oauth2/validate` says of a token.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+pub struct TokenValidation {
+    /// The client ID the token was issued to.
+    pub client_id: String,
+    /// The user's login (absent for app tokens).
+    #[serde(default)]
+    pub login: Option<String>,
+    /// The scopes granted.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// The user's ID (absent for app tokens).
+    #[serde(default)]
+    pub user_id: Option<String>,
+    /// Seconds left.
+    #[serde(default)]
+    pub expires_in: Option<u64>,
+}
+
+/// Twitch's `GET oauth2/validate` (`Authorization: OAuth <token>`): whose token it is, its
+/// scopes and the time left. A 401 is [`RequestError::Refresh`] with [`INVALID_TOKEN`].
+pub async fn validate_twitch(
+    http: &reqwest::Client,
+    validate_url: &str,
+    access_token: &str,
+) -> Result<TokenValidation, RequestError> {
+    let url = checked_token_url(validate_url)?;
+    let header = reqwest::header::HeaderValue::from_str(&format!("OAuth {access_token}"))
+        .map(|mut v| {
+            v.set_sensitive(true);
+            v
+        })
+        .map_err(|_| RequestError::InvalidHeaderValue {
+            what: "access token".into(),
+        })?;
+    let response = http
+        .get(url)
+        .header(reqwest::header::AUTHORIZATION, header)
+        .timeout(crate::DEFAULT_ATTEMPT_TIMEOUT)
+        .send()
+        .await
+        .map_err(|e| RequestError::Refresh(format!("validate request failed: {}", without_url(&e))))?;
+    let response = crate::limits::capped(response, TOKEN_RESPONSE_LIMIT);
+    let status = response.status();
+    let bytes = response.bytes().await.map_err(|e| {
+        RequestError::Refresh(format!("validate response unreadable: {}", without_url(&e)))
+    })?;
+    if status.as_u16() == 401 {
+        return Err(RequestError::Refresh(INVALID_TOKEN.into()));
+    }
     if !status.is_success() {
-        return Err(RequestError::Refresh(
-            match serde_json::from_slice::<oauth2::basic::BasicErrorResponse>(&bytes) {
-                Ok(r) => format!("token endpoint refused: {}", r.error()),
-                Err(_) => format!("token endpoint answered {status}"),
-            },
-        ));
+        return Err(RequestError::Refresh(format!("oauth2/validate answered {status}")));
     }
     serde_json::from_slice(&bytes).map_err(|_| {
-        RequestError::Refresh(
-            "token endpoint answered something that is not a token response".into(),
-        )
+        RequestError::Refresh("oauth2/validate answered something that is not a validation".into())
     })
 }
 
 /// The token URL, parsed and put through the API's transport check: a refresh token never
 /// travels over plain http to another host, nor in Basic auth made from the URL's userinfo.
-fn checked_token_url(token_url: &str) -> Result<reqwest::Url, RequestError> {
+pub(crate) fn checked_token_url(token_url: &str) -> Result<reqwest::Url, RequestError> {
     let url = reqwest::Url::parse(token_url)
         .map_err(|e| RequestError::Refresh(format!("bad token URL: {e}")))?;
     crate::wire::check_transport(&url)?;
@@ -244,7 +563,12 @@ fn describe_token_error<RE: std::error::Error + 'static>(
 /// `oauth2`'s HTTP client over our reqwest client. A named type with a boxed `Send` future, not a
 /// closure: through a closure the compiler cannot prove the refresh future `Send` for every
 /// lifetime, and then no generated client's request future is `Send` (`tokio::spawn` refuses it).
-struct TokenHttp<'h>(&'h reqwest::Client);
+pub(crate) struct TokenHttp<'h>(&'h reqwest::Client);
+
+/// `oauth2`'s HTTP client over `http`.
+pub(crate) fn token_http(http: &reqwest::Client) -> TokenHttp<'_> {
+    TokenHttp(http)
+}
 
 impl<'c, 'h: 'c> oauth2::AsyncHttpClient<'c> for TokenHttp<'h> {
     type Error = reqwest::Error;
@@ -332,11 +656,38 @@ pub async fn exchange_code(
     authorization: PkceAuthorization,
     code: &str,
 ) -> Result<OAuth2UserToken, RequestError> {
+    let grant = exchange_code_grant(
+        http,
+        token_url,
+        client_id,
+        None,
+        redirect_url,
+        authorization,
+        code,
+    )
+    .await?;
+    OAuth2UserToken::from_grant(&grant, client_id, token_url)
+}
+
+/// Exchanges the code the redirect brought back (with the PKCE verifier) for what the token
+/// endpoint grants; a confidential client sends `client_secret` in Basic auth (X's way).
+pub async fn exchange_code_grant(
+    http: &reqwest::Client,
+    token_url: &str,
+    client_id: &str,
+    client_secret: Option<&str>,
+    redirect_url: &str,
+    authorization: PkceAuthorization,
+    code: &str,
+) -> Result<GrantedToken, RequestError> {
     checked_token_url(token_url)?;
     let bad = |e: oauth2::url::ParseError| RequestError::Refresh(format!("bad URL: {e}"));
-    let client = BasicClient::new(ClientId::new(client_id.into()))
+    let mut client = BasicClient::new(ClientId::new(client_id.into()))
         .set_token_uri(TokenUrl::new(token_url.into()).map_err(bad)?)
         .set_redirect_uri(RedirectUrl::new(redirect_url.into()).map_err(bad)?);
+    if let Some(secret) = client_secret {
+        client = client.set_client_secret(oauth2::ClientSecret::new(secret.into()));
+    }
     let response = client
         .exchange_code(AuthorizationCode::new(code.into()))
         .set_pkce_verifier(authorization.verifier)
@@ -344,16 +695,20 @@ pub async fn exchange_code(
         .await
         .map_err(|e| RequestError::Refresh(describe_token_error(&e)))?;
     let access = response.access_token().secret().clone();
-    match response.refresh_token() {
-        Some(refresh) => OAuth2UserToken::refreshable(
-            access,
-            refresh.secret().clone(),
-            response.expires_in(),
-            client_id,
-            token_url,
-        ),
-        None => OAuth2UserToken::new(access),
+    check_header_value("granted access token", &access)?;
+    let refresh = response.refresh_token().map(|r| r.secret().clone());
+    if let Some(r) = &refresh {
+        check_header_value("granted refresh token", r)?;
     }
+    Ok(GrantedToken {
+        access_token: access.into(),
+        refresh_token: refresh.map(SecretString::from),
+        expires_in: response.expires_in(),
+        scopes: response
+            .scopes()
+            .map(|s| s.iter().map(|s| s.to_string()).collect())
+            .unwrap_or_default(),
+    })
 }
 
 #[cfg(test)]

@@ -1,0 +1,405 @@
+//! Signing in and using what it gives, against the mock: Twitch's device flow (approved, denied,
+//! expired), X's PKCE loopback (completed by following the redirect; a forged state, an `error`
+//! redirect, a token endpoint answering garbage), signed-in tokens in `Credentials` that refresh
+//! after a 401 and hand the new pair to the persist callback first, a revoked refresh token that
+//! asks for a new sign-in, the acting user known from the token, scopes checked before sending,
+//! and no secret in any `Debug` or error.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use blockbind::runtime::oauth2::{GrantedToken, validate_twitch};
+use blockbind::runtime::sign_in::{self, SignInError};
+use blockbind::{Api, BlockList, BlockOptions, Config, Credentials, Platform, Target, UserToken};
+use blockbind_mock::{MockConfig, MockServer, SignInConfig};
+use futures::TryStreamExt;
+use secrecy::ExposeSecret;
+
+const TWITCH_SCOPES: [&str; 2] = ["user:read:blocked_users", "user:manage:blocked_users"];
+const X_SCOPES: [&str; 5] = [
+    "users.read",
+    "tweet.read",
+    "block.read",
+    "block.write",
+    "offline.access",
+];
+
+async fn mock(sign_in: SignInConfig) -> MockServer {
+    MockServer::start(MockConfig {
+        sign_in,
+        initial_blocks: 0,
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap()
+}
+
+fn fast() -> SignInConfig {
+    SignInConfig {
+        device_interval_secs: 0,
+        ..SignInConfig::default()
+    }
+}
+
+/// A device login for `user` on the mock, approved as soon as the code is shown.
+async fn twitch_login(mock: &MockServer, user: &str, scopes: &[&str]) -> GrantedToken {
+    let http = reqwest::Client::new();
+    let client_id = mock.credentials().twitch_client_id.clone();
+    let code = sign_in::twitch_device_code(&http, &mock.twitch_id_url(), &client_id, scopes)
+        .await
+        .unwrap();
+    assert!(mock.approve_device(&code.user_code, user).unwrap());
+    sign_in::twitch_poll_device(&http, &mock.twitch_id_url(), &client_id, scopes, &code)
+        .await
+        .unwrap()
+}
+
+type Persisted = Arc<Mutex<Vec<GrantedToken>>>;
+
+fn twitch_credentials(
+    mock: &MockServer,
+    grant: &GrantedToken,
+    user: &str,
+) -> (Credentials, Persisted) {
+    let persisted: Persisted = Arc::default();
+    let sink = persisted.clone();
+    let token = UserToken::new(
+        Platform::Twitch,
+        grant.clone(),
+        &mock.credentials().twitch_client_id,
+    )
+    .user_id(user)
+    .login(mock.user(user).unwrap().login)
+    .endpoints_at(mock.base_url())
+    .on_refresh(Arc::new(move |g: &GrantedToken| {
+        sink.lock().unwrap().push(g.clone())
+    }));
+    (
+        Credentials::new().with_user_token(token).unwrap(),
+        persisted,
+    )
+}
+
+fn config(mock: &MockServer, credentials: Credentials) -> Config {
+    Config::builder()
+        .base_url(mock.base_url())
+        .credentials(credentials)
+        .build()
+        .unwrap()
+}
+
+fn secrets(grant: &GrantedToken) -> Vec<String> {
+    let mut out = vec![grant.access_token.expose_secret().to_string()];
+    out.extend(
+        grant
+            .refresh_token
+            .as_ref()
+            .map(|r| r.expose_secret().to_string()),
+    );
+    out
+}
+
+fn assert_no_secret(text: &str, secrets: &[String]) {
+    for s in secrets {
+        assert!(!text.contains(s.as_str()), "a secret leaked into: {text}");
+    }
+}
+
+#[tokio::test]
+async fn a_device_login_gives_a_token_whose_user_is_the_acting_user_without_being_named() {
+    let mock = mock(fast()).await;
+    let user = mock.nth_user(11).unwrap();
+    let grant = twitch_login(&mock, &user.id, &TWITCH_SCOPES).await;
+    let v = validate_twitch(
+        &reqwest::Client::new(),
+        &format!("{}/validate", mock.twitch_id_url()),
+        grant.access_token.expose_secret(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(v.user_id.as_deref(), Some(user.id.as_str()));
+    assert_eq!(v.login.as_deref(), Some(user.login.as_str()));
+    let (credentials, _) = twitch_credentials(&mock, &grant, &user.id);
+    let config = config(&mock, credentials);
+    mock.seed_blocks(Platform::Twitch, &user.id, 500, 3);
+    // No user given: the token's.
+    let acting = config.acting_user(Api::TwitchHelix, None).unwrap();
+    assert_eq!(acting, Some(Target::id(&user.id).unwrap()));
+    let list = config.block_list(Api::TwitchHelix, acting).await.unwrap();
+    let got: Vec<_> = list.blocked().try_collect().await.unwrap();
+    assert_eq!(got.len(), 3);
+    // The same user named by ID or login is fine; another is refused, naming both.
+    config
+        .acting_user(Api::TwitchHelix, Some(Target::login(&user.login).unwrap()))
+        .unwrap();
+    let e = config
+        .acting_user(Api::TwitchHelix, Some(Target::id("12345").unwrap()))
+        .unwrap_err();
+    let shown = e.to_string();
+    assert!(
+        shown.contains("12345")
+            && shown.contains(&user.id)
+            && shown.contains("blockbind auth login"),
+        "{shown}"
+    );
+    assert_no_secret(
+        &format!("{shown} {e:?} {config:?} {:?}", config.credentials()),
+        &secrets(&grant),
+    );
+}
+
+#[tokio::test]
+async fn a_denied_and_an_expired_device_code_end_the_login_with_what_happened() {
+    let mock = mock(fast()).await;
+    let http = reqwest::Client::new();
+    let client_id = mock.credentials().twitch_client_id.clone();
+    let id_url = mock.twitch_id_url();
+    let code = sign_in::twitch_device_code(&http, &id_url, &client_id, &TWITCH_SCOPES)
+        .await
+        .unwrap();
+    assert!(!format!("{code:?}").contains("device_code\": \""));
+    assert!(mock.deny_device(&code.user_code));
+    let e = sign_in::twitch_poll_device(&http, &id_url, &client_id, &TWITCH_SCOPES, &code)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, SignInError::Denied), "{e:?}");
+
+    let expiring = self::mock(SignInConfig {
+        device_code_secs: 0,
+        ..fast()
+    })
+    .await;
+    let id_url = expiring.twitch_id_url();
+    let code = sign_in::twitch_device_code(&http, &id_url, &client_id, &TWITCH_SCOPES)
+        .await
+        .unwrap();
+    let e = sign_in::twitch_poll_device(&http, &id_url, &client_id, &TWITCH_SCOPES, &code)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, SignInError::Expired), "{e:?}");
+    assert!(e.to_string().contains("expired"), "{e}");
+}
+
+#[tokio::test]
+async fn an_expired_token_is_refreshed_after_its_401_and_the_new_pair_persisted_first() {
+    // Each access token works for two requests: a three-page list needs one refresh.
+    let mock = mock(SignInConfig {
+        token_max_uses: Some(2),
+        ..fast()
+    })
+    .await;
+    let me = mock.credentials().twitch_user_id.clone();
+    let grant = twitch_login(&mock, &me, &TWITCH_SCOPES).await;
+    let (credentials, persisted) = twitch_credentials(&mock, &grant, &me);
+    mock.seed_blocks(Platform::Twitch, &me, 1_000, 250);
+    let config = config(&mock, credentials);
+    let list = config
+        .block_list(
+            Api::TwitchHelix,
+            config.acting_user(Api::TwitchHelix, None).unwrap(),
+        )
+        .await
+        .unwrap();
+    let got: Vec<_> = list.blocked().try_collect().await.unwrap();
+    assert_eq!(got.len(), 250);
+    let persisted = persisted.lock().unwrap().clone();
+    assert_eq!(persisted.len(), 1, "one refresh, persisted once");
+    let old_refresh = grant
+        .refresh_token
+        .as_ref()
+        .unwrap()
+        .expose_secret()
+        .to_string();
+    let new_refresh = persisted[0]
+        .refresh_token
+        .as_ref()
+        .unwrap()
+        .expose_secret()
+        .to_string();
+    assert_ne!(new_refresh, old_refresh);
+    // The old refresh token is spent (single use); the persisted one is the live one.
+    let form = |r: &str| {
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("grant_type", "refresh_token")
+            .append_pair("refresh_token", r)
+            .append_pair("client_id", &mock.credentials().twitch_client_id)
+            .finish()
+    };
+    let post = |body: String| {
+        reqwest::Client::new()
+            .post(format!("{}/token", mock.twitch_id_url()))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+    assert_eq!(
+        post(form(&old_refresh)).await.unwrap().status().as_u16(),
+        400
+    );
+    assert_eq!(
+        post(form(&new_refresh)).await.unwrap().status().as_u16(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn a_revoked_refresh_token_fails_asking_for_a_new_sign_in_without_a_secret() {
+    let mock = mock(SignInConfig {
+        token_max_uses: Some(1),
+        ..fast()
+    })
+    .await;
+    let me = mock.credentials().twitch_user_id.clone();
+    let grant = twitch_login(&mock, &me, &TWITCH_SCOPES).await;
+    mock.revoke(grant.refresh_token.as_ref().unwrap().expose_secret());
+    let (credentials, persisted) = twitch_credentials(&mock, &grant, &me);
+    mock.seed_blocks(Platform::Twitch, &me, 1_000, 250);
+    let config = config(&mock, credentials);
+    let list = config
+        .block_list(
+            Api::TwitchHelix,
+            config.acting_user(Api::TwitchHelix, None).unwrap(),
+        )
+        .await
+        .unwrap();
+    let e = list.blocked().try_collect::<Vec<_>>().await.unwrap_err();
+    let token = config.credentials().user_token(Platform::Twitch).unwrap();
+    assert!(token.login_required(), "{e}");
+    assert!(persisted.lock().unwrap().is_empty());
+    assert_no_secret(&format!("{e} {e:?} {token:?}"), &secrets(&grant));
+}
+
+#[tokio::test]
+async fn a_scope_the_token_lacks_is_reported_before_sending() {
+    let mock = mock(fast()).await;
+    let me = mock.credentials().twitch_user_id.clone();
+    let grant = twitch_login(&mock, &me, &["user:read:blocked_users"]).await;
+    let (credentials, _) = twitch_credentials(&mock, &grant, &me);
+    let config = config(&mock, credentials);
+    let list = config
+        .block_list(
+            Api::TwitchHelix,
+            config.acting_user(Api::TwitchHelix, None).unwrap(),
+        )
+        .await
+        .unwrap();
+    let before = mock.requests(blockbind_mock::Api::TwitchHelix, "block_user");
+    let e = list
+        .block(Target::id("12826").unwrap(), BlockOptions::default())
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("user:manage:blocked_users"), "{e}");
+    assert_eq!(
+        mock.requests(blockbind_mock::Api::TwitchHelix, "block_user"),
+        before
+    );
+}
+
+/// Follows the authorize URL on the mock to its redirect, rewritten by `tamper`, and delivers
+/// it to the loopback listener as a browser would.
+async fn follow(url: url::Url, tamper: fn(url::Url) -> url::Url) {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = client.get(url).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 302);
+    let location = url::Url::parse(r.headers()["location"].to_str().unwrap()).unwrap();
+    let _ = client.get(tamper(location)).send().await;
+}
+
+async fn x_login(
+    mock: &MockServer,
+    token_url: &str,
+    tamper: fn(url::Url) -> url::Url,
+) -> Result<GrantedToken, SignInError> {
+    let http = reqwest::Client::new();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let follower = tokio::spawn(async move {
+        if let Ok(url) = rx.await {
+            follow(url, tamper).await;
+        }
+    });
+    let result = sign_in::pkce_loopback(
+        &http,
+        &mock.x_authorize_url(),
+        token_url,
+        &mock.credentials().x_client_id,
+        None,
+        &X_SCOPES,
+        |url| {
+            let _ = tx.send(url.clone());
+        },
+    )
+    .await;
+    follower.await.unwrap();
+    result
+}
+
+#[tokio::test]
+async fn an_x_pkce_login_completed_through_the_redirect_gives_the_user_a_refreshable_token() {
+    let mock = mock(fast()).await;
+    let user = mock.nth_user(5).unwrap();
+    mock.authorize_as(&user.id).unwrap();
+    let grant = x_login(&mock, &mock.x_token_url(), |u| u).await.unwrap();
+    assert!(grant.refresh_token.is_some());
+    assert_eq!(grant.scopes.len(), 5);
+    let me: serde_json::Value = reqwest::Client::new()
+        .get(format!("{}/2/users/me", mock.base_url()))
+        .bearer_auth(grant.access_token.expose_secret())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["data"]["id"], user.id.as_str());
+    let token = UserToken::new(Platform::X, grant.clone(), &mock.credentials().x_client_id)
+        .user_id(&user.id)
+        .endpoints_at(mock.base_url());
+    assert_no_secret(&format!("{token:?} {grant:?}"), &secrets(&grant));
+    let config = config(&mock, Credentials::new().with_user_token(token).unwrap());
+    let list = config
+        .block_list(Api::XV2, config.acting_user(Api::XV2, None).unwrap())
+        .await
+        .unwrap();
+    let target = mock.nth_user(77).unwrap();
+    list.block(Target::id(&target.id).unwrap(), BlockOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(mock.blocked(Platform::X, &user.id), vec![target.id]);
+}
+
+#[tokio::test]
+async fn a_forged_state_a_denial_and_a_garbage_token_answer_each_end_the_x_login() {
+    let mock = mock(fast()).await;
+    let forged = x_login(&mock, &mock.x_token_url(), |mut u| {
+        let pairs: Vec<(String, String)> = u.query_pairs().into_owned().collect();
+        u.query_pairs_mut().clear();
+        for (k, v) in pairs {
+            let v = if k == "state" {
+                "forged".to_string()
+            } else {
+                v
+            };
+            u.query_pairs_mut().append_pair(&k, &v);
+        }
+        u
+    })
+    .await
+    .unwrap_err();
+    assert!(matches!(forged, SignInError::StateMismatch), "{forged:?}");
+
+    mock.deny_next_authorization();
+    let denied = x_login(&mock, &mock.x_token_url(), |u| u)
+        .await
+        .unwrap_err();
+    assert!(matches!(denied, SignInError::Denied), "{denied:?}");
+
+    let garbage = common::CaptureServer::start(200, "<html>not json</html>").await;
+    let e = x_login(&mock, &format!("{}/2/oauth2/token", garbage.base), |u| u)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("not a token response"), "{e}");
+}
