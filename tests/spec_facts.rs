@@ -110,12 +110,64 @@ fn twitch_helix_facts() {
                 "/users/blocks".into(),
                 "get_user_block_list".into()
             ),
+            ("GET".into(), "/users".into(), "get_users".into()),
             (
                 "DELETE".into(),
                 "/users/blocks".into(),
                 "unblock_user".into()
             ),
         ]
+    );
+    // Get Users (README "Twitch Get Users"): `id` and `login` repeated, at most 100 in total;
+    // `created_at` a timestamp; the same 800-point bucket; no scope (email needs one).
+    for name in ["id", "login"] {
+        let p = param_schema(&s, "get_users", name);
+        assert_eq!(
+            (
+                p["type"].clone(),
+                p["maxItems"].clone(),
+                p["param.explode"].clone()
+            ),
+            (json!("array"), json!(100), json!(true)),
+            "{name}"
+        );
+    }
+    assert_eq!(scopes(&s, "get_users"), Vec::<String>::new());
+    let get_users = s.operation("get_users").unwrap();
+    assert_eq!(
+        get_users.node["x-rate-limit"],
+        json!({"limit": 800, "window_seconds": 60, "per": "client-user", "cost": 1})
+    );
+    let user = s
+        .deref(&json!({"$ref": "#/components/schemas/User"}))
+        .unwrap()
+        .clone();
+    assert_eq!(
+        user["properties"]["created_at"]["format"],
+        json!("date-time")
+    );
+    for field in [
+        "id",
+        "login",
+        "display_name",
+        "type",
+        "broadcaster_type",
+        "description",
+        "profile_image_url",
+        "offline_image_url",
+        "view_count",
+        "email",
+        "created_at",
+    ] {
+        assert!(
+            user["properties"].get(field).is_some(),
+            "User lacks {field}"
+        );
+    }
+    assert!(
+        s.document
+            .pointer("/components/securitySchemes/twitch_user_token/flows/authorizationCode/scopes/user:read:email")
+            .is_some()
     );
     let first = param_schema(&s, "get_user_block_list", "first");
     assert_eq!(
@@ -355,6 +407,12 @@ fn x_v2_facts() {
                 "/users/{id}/blocking".into(),
                 "get_users_blocking".into()
             ),
+            ("GET".into(), "/users".into(), "get_users_by_ids".into()),
+            (
+                "GET".into(),
+                "/users/by".into(),
+                "get_users_by_usernames".into()
+            ),
             (
                 "DELETE".into(),
                 "/users/{source_user_id}/blocking/{target_user_id}".into(),
@@ -362,6 +420,49 @@ fn x_v2_facts() {
             ),
         ]
     );
+    // Users lookup (README "X users lookup"): 1..100 comma-separated usernames of
+    // `^[A-Za-z0-9_]{1,15}$`, or 1..100 IDs; scopes users.read tweet.read; 900 per 15 min per user.
+    for (op, name, pattern) in [
+        (
+            "get_users_by_usernames",
+            "usernames",
+            "^[A-Za-z0-9_]{1,15}$",
+        ),
+        ("get_users_by_ids", "ids", "^[0-9]{1,19}$"),
+    ] {
+        let p = param_schema(&s, op, name);
+        assert_eq!(
+            (
+                p["minItems"].clone(),
+                p["maxItems"].clone(),
+                p["param.style"].clone(),
+                p["param.explode"].clone(),
+                p["param.required"].clone()
+            ),
+            (
+                json!(1),
+                json!(100),
+                json!("form"),
+                json!(false),
+                json!(true)
+            ),
+            "{op}"
+        );
+        assert_eq!(
+            s.deref(&p["items"]).unwrap()["pattern"],
+            json!(pattern),
+            "{op}"
+        );
+        assert_eq!(scopes(&s, op), ["tweet.read", "users.read"], "{op}");
+        assert_eq!(
+            s.operation(op).unwrap().node["x-rate-limit"],
+            json!({"limit": 900, "window_seconds": 900, "per": "user"}),
+            "{op}"
+        );
+        for extra in ["user.fields", "expansions", "tweet.fields"] {
+            param_schema(&s, op, extra);
+        }
+    }
     let max = param_schema(&s, "get_users_blocking", "max_results");
     assert_eq!(
         (

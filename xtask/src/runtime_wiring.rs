@@ -72,11 +72,12 @@ pub fn tokens(spec: &SpecFile, facts: &ApiFacts) -> Result<TokenStream> {
             } else {
                 quote!(::blockbind_runtime::ParamLocation::Query)
             };
-            let (minimum, maximum, min_length, max_length) = (
+            let (minimum, maximum, min_length, max_length, max_items) = (
                 opt_i(b.minimum),
                 opt_i(b.maximum),
                 opt_u(b.min_length),
                 opt_u(b.max_length),
+                opt_u(b.max_items),
             );
             quote! {
                 ::blockbind_runtime::ParamBound {
@@ -86,6 +87,7 @@ pub fn tokens(spec: &SpecFile, facts: &ApiFacts) -> Result<TokenStream> {
                     maximum: #maximum,
                     min_length: #min_length,
                     max_length: #max_length,
+                    max_items: #max_items,
                 }
             }
         });

@@ -96,6 +96,13 @@ pub static APIS: [crate::ApiInfo; 5usize] = [
         ],
         operations: &[
             crate::OperationInfo {
+                id: "get_users",
+                method: "GET",
+                path: "/users",
+                bucket: "twitch-helix",
+                availability: &[],
+            },
+            crate::OperationInfo {
                 id: "unblock_user",
                 method: "DELETE",
                 path: "/users/blocks",
@@ -425,6 +432,18 @@ pub static APIS: [crate::ApiInfo; 5usize] = [
         security: &[&["OAuth2UserToken"], &["UserToken"]],
         buckets: &[
             crate::BucketInfo {
+                name: "get_users_by_ids",
+                limit: 900u32,
+                window_seconds: 900u64,
+                per: "user",
+            },
+            crate::BucketInfo {
+                name: "get_users_by_usernames",
+                limit: 900u32,
+                window_seconds: 900u64,
+                per: "user",
+            },
+            crate::BucketInfo {
                 name: "get_users_blocking",
                 limit: 15u32,
                 window_seconds: 900u64,
@@ -444,6 +463,20 @@ pub static APIS: [crate::ApiInfo; 5usize] = [
             },
         ],
         operations: &[
+            crate::OperationInfo {
+                id: "get_users_by_ids",
+                method: "GET",
+                path: "/users",
+                bucket: "get_users_by_ids",
+                availability: &["pay-per-use", "enterprise"],
+            },
+            crate::OperationInfo {
+                id: "get_users_by_usernames",
+                method: "GET",
+                path: "/users/by",
+                bucket: "get_users_by_usernames",
+                availability: &["pay-per-use", "enterprise"],
+            },
             crate::OperationInfo {
                 id: "get_users_blocking",
                 method: "GET",

@@ -34,6 +34,18 @@ pub enum RequestError {
         /// The lengths the spec allows.
         bound: Bound,
     },
+    /// An array parameter with more values than the spec's `maxItems`.
+    #[error("{operation}: parameter `{parameter}` has {count} values: at most {max} allowed per request")]
+    TooManyItems {
+        /// The operation's `operationId`.
+        operation: String,
+        /// The parameter's wire name.
+        parameter: String,
+        /// How many values the request carried.
+        count: usize,
+        /// The spec's `maxItems`.
+        max: usize,
+    },
     /// A parameter that must be an integer is not one.
     #[error("{operation}: parameter `{parameter}` = {value:?} is not an integer")]
     NotAnInteger {

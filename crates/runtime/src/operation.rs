@@ -27,6 +27,8 @@ pub struct ParamBound {
     pub min_length: Option<usize>,
     /// The longest string allowed, in characters (`maxLength`).
     pub max_length: Option<usize>,
+    /// The most values an array parameter may carry (`maxItems`), comma-joined or repeated.
+    pub max_items: Option<usize>,
 }
 
 /// What kind of credential an operation accepts, from its security requirements.

@@ -353,6 +353,7 @@ mod tests {
                     maximum: Some(1000),
                     min_length: None,
                     max_length: None,
+                    max_items: None,
                 }],
                 bucket: "list",
                 idempotent: true,

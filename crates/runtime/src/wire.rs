@@ -117,6 +117,7 @@ pub(crate) fn check_bounds(op: &OperationSpec, url: &url::Url) -> Result<(), Req
             ParamLocation::Query => {
                 let comma = op.comma_joined.contains(&bound.name);
                 let Some(query) = url.query() else { continue };
+                let mut items = 0usize;
                 // Spec parameter names are the same form-encoded, so names are compared raw and
                 // only a matching value is decoded.
                 for pair in query.split('&') {
@@ -134,11 +135,23 @@ pub(crate) fn check_bounds(op: &OperationSpec, url: &url::Url) -> Result<(), Req
                     };
                     if comma {
                         for v in value.split(',') {
+                            items += 1;
                             check_value(op, bound, v)?;
                         }
                     } else {
+                        items += 1;
                         check_value(op, bound, &value)?;
                     }
+                }
+                if let Some(max) = bound.max_items
+                    && items > max
+                {
+                    return Err(RequestError::TooManyItems {
+                        operation: op.id.into(),
+                        parameter: bound.name.into(),
+                        count: items,
+                        max,
+                    });
                 }
             }
             ParamLocation::Path => {
@@ -301,6 +314,7 @@ mod tests {
                 maximum: Some(1000),
                 min_length: None,
                 max_length: None,
+                max_items: None,
             },
             ParamBound {
                 name: "id",
@@ -309,6 +323,7 @@ mod tests {
                 maximum: None,
                 min_length: Some(1),
                 max_length: Some(19),
+                max_items: None,
             },
         ],
         bucket: "get_users_blocking",

@@ -99,6 +99,9 @@ pub struct BoundFacts {
     pub min_length: Option<u64>,
     /// `maxLength`.
     pub max_length: Option<u64>,
+    /// `maxItems` of an array parameter: how many values it may carry (comma-joined or
+    /// repeated).
+    pub max_items: Option<u64>,
 }
 
 /// `x-rate-limit` of an operation.

@@ -1258,6 +1258,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
                     maximum: ::std::option::Option::Some(100i64),
                     min_length: ::std::option::Option::None,
                     max_length: ::std::option::Option::None,
+                    max_items: ::std::option::Option::None,
                 },
                 ::blockbind_runtime::ParamBound {
                     name: "offset",
@@ -1266,6 +1267,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::None,
                     max_length: ::std::option::Option::None,
+                    max_items: ::std::option::Option::None,
                 },
             ],
             enums: &[],

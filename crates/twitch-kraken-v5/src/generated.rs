@@ -4443,7 +4443,17 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             scopes: &["user_read"],
             credential: ::blockbind_runtime::CredentialNeed::UserContext,
             comma_joined: &["login"],
-            bounds: &[],
+            bounds: &[
+                ::blockbind_runtime::ParamBound {
+                    name: "login",
+                    location: ::blockbind_runtime::ParamLocation::Query,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    min_length: ::std::option::Option::None,
+                    max_length: ::std::option::Option::None,
+                    max_items: ::std::option::Option::Some(100usize),
+                },
+            ],
             enums: &[],
             bucket: "twitch-kraken-v5",
             idempotent: true,
@@ -4479,6 +4489,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
                     maximum: ::std::option::Option::Some(100i64),
                     min_length: ::std::option::Option::None,
                     max_length: ::std::option::Option::None,
+                    max_items: ::std::option::Option::None,
                 },
                 ::blockbind_runtime::ParamBound {
                     name: "offset",
@@ -4487,6 +4498,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::None,
                     max_length: ::std::option::Option::None,
+                    max_items: ::std::option::Option::None,
                 },
             ],
             enums: &[],
@@ -4552,6 +4564,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
                     maximum: ::std::option::Option::Some(100i64),
                     min_length: ::std::option::Option::None,
                     max_length: ::std::option::Option::None,
+                    max_items: ::std::option::Option::None,
                 },
                 ::blockbind_runtime::ParamBound {
                     name: "offset",
@@ -4560,6 +4573,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
                     maximum: ::std::option::Option::None,
                     min_length: ::std::option::Option::None,
                     max_length: ::std::option::Option::None,
+                    max_items: ::std::option::Option::None,
                 },
             ],
             enums: &[

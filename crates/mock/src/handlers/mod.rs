@@ -162,6 +162,7 @@ pub(crate) fn dispatch(route: &Route, ctx: &mut Ctx<'_>) -> Result<Reply, Fail> 
         (Api::TwitchHelix, "get_user_block_list") => twitch_helix::get_user_block_list(ctx),
         (Api::TwitchHelix, "block_user") => twitch_helix::block_user(ctx),
         (Api::TwitchHelix, "unblock_user") => twitch_helix::unblock_user(ctx),
+        (Api::TwitchHelix, "get_users") => twitch_helix::get_users(ctx),
         (Api::TwitchKrakenV5, op) => twitch_kraken_v5::handle(op, ctx),
         (Api::TwitchKrakenV2, op) => twitch_kraken_v2::handle(op, ctx),
         (Api::XV2, op) => x_v2::handle(op, ctx),

@@ -1,10 +1,10 @@
-//! Twitch Helix: the user block list (cursor-paginated), block and unblock.
+//! Twitch Helix: the user block list (cursor-paginated), block and unblock, and Get Users.
 
 use base64::Engine;
 use serde_json::{Value, json};
 
-use super::{Ctx, Fail, Reply};
-use crate::world::Platform;
+use super::{Ctx, Fail, Reply, time};
+use crate::world::{Platform, User, hash_str};
 
 /// Helix cursors look like Twitch's: base64 of a small JSON object.
 fn helix_cursor(seq: u64) -> String {
@@ -82,4 +82,55 @@ pub(super) fn unblock_user(ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
     let target = ctx.s("target_user_id");
     ctx.world.unblock(Platform::Twitch, &me, &target);
     Ok(Reply::empty(204))
+}
+
+/// Get Users: each `id` and `login` that names a user (logins in any case), once, in the order
+/// asked; names of no user are simply absent, as on Twitch. Neither parameter: the token's user.
+pub(super) fn get_users(ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
+    let ids = ctx.values.list("id");
+    let logins = ctx.values.list("login");
+    if ids.len() + logins.len() > 100 {
+        return Err(Fail::new(
+            400,
+            "The request exceeded the maximum allowed number of id and/or login query parameters.",
+        ));
+    }
+    let wanted: Vec<Option<User>> = if ids.is_empty() && logins.is_empty() {
+        let me = ctx.caller.user_id.clone().ok_or_else(|| {
+            Fail::new(
+                400,
+                "The id or login query parameter is required unless the request uses a user access token.",
+            )
+        })?;
+        vec![ctx.world.dir.by_id(&me)]
+    } else {
+        ids.iter()
+            .map(|id| ctx.world.dir.by_id(id))
+            .chain(logins.iter().map(|login| ctx.world.dir.by_login(login)))
+            .collect()
+    };
+    let mut seen = std::collections::HashSet::new();
+    let data: Vec<Value> = wanted
+        .into_iter()
+        .flatten()
+        .filter(|u| seen.insert(u.id.clone()))
+        .map(|u| helix_user(&u))
+        .collect();
+    Ok(Reply::json(200, json!({ "data": data })))
+}
+
+fn helix_user(u: &User) -> Value {
+    let h = hash_str(&u.id);
+    json!({
+        "id": u.id,
+        "login": u.login.to_ascii_lowercase(),
+        "display_name": u.display_name,
+        "type": "",
+        "broadcaster_type": if u.partner { "partner" } else if h.is_multiple_of(3) { "affiliate" } else { "" },
+        "description": u.bio,
+        "profile_image_url": u.logo,
+        "offline_image_url": "",
+        "view_count": 0,
+        "created_at": time(u.created_at),
+    })
 }

@@ -221,6 +221,44 @@ pub(super) fn handle(op: &str, ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
             ctx.world.unblock(Platform::X, &me, &target);
             Ok(Reply::json(200, json!({"data": {"blocking": false}})))
         }
+        "get_users_by_usernames" => Ok(lookup(ctx, "usernames")),
+        "get_users_by_ids" => Ok(lookup(ctx, "ids")),
         other => Err(Fail::new(404, format!("no X v2 operation {other}"))),
     }
+}
+
+/// Users lookup by `usernames` or `ids`: the users found in `data` (with `user.fields`), and a
+/// `resource-not-found` problem in `errors` for each name of no user, as X answers; no `data`
+/// when none was found.
+fn lookup(ctx: &Ctx<'_>, parameter: &str) -> Reply {
+    let fields = ctx.values.list("user.fields");
+    let mut data = Vec::new();
+    let mut errors = Vec::new();
+    for name in ctx.values.list(parameter) {
+        let user = if parameter == "ids" {
+            ctx.world.dir.by_id(&name)
+        } else {
+            ctx.world.dir.by_login(&name)
+        };
+        match user {
+            Some(u) => data.push(x_v2_user(&u, &fields)),
+            None => errors.push(json!({
+                "value": name,
+                "detail": format!("Could not find user with {parameter}: [{name}]."),
+                "title": "Not Found Error",
+                "resource_type": "user",
+                "parameter": parameter,
+                "resource_id": name,
+                "type": "https://api.twitter.com/2/problems/resource-not-found",
+            })),
+        }
+    }
+    let mut body = json!({});
+    if !data.is_empty() {
+        body["data"] = json!(data);
+    }
+    if !errors.is_empty() {
+        body["errors"] = json!(errors);
+    }
+    Reply::json(200, body)
 }

@@ -221,11 +221,13 @@ impl SpecFile {
                 maximum: schema["maximum"].as_i64(),
                 min_length: schema["minLength"].as_u64(),
                 max_length: schema["maxLength"].as_u64(),
+                max_items: schema["maxItems"].as_u64(),
             };
             if bound.minimum.is_some()
                 || bound.maximum.is_some()
                 || bound.min_length.is_some()
                 || bound.max_length.is_some()
+                || bound.max_items.is_some()
             {
                 bounds.push(bound);
             }
