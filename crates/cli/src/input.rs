@@ -1,14 +1,21 @@
-//! Import files: one ID or login per line, CSV with an `id` or `login` column, our own JSON
-//! or JSON Lines export, or X's archive `block.js`. Every bad line is reported with its number; the good ones
-//! go through.
+//! Import files: one ID or login per line (`@name` too), chat commands (`/block name`,
+//! `.block name`, `/ban name reason`, `/unblock name`), profile URLs (`https://twitch.tv/name`,
+//! `https://x.com/name`), CSV with an ID or login column under any of the usual names in any case
+//! (CommanderRoot's `userName,userID,userDisplayName` too), our own JSON or JSON Lines export,
+//! or X's archive `block.js` / `mute.js`. Every bad line of a file in a known format is reported
+//! with its number and the good ones go through; a file in no known format (its first line with
+//! content is not a target) is refused whole, with that line ([`Parsed::check`]), as is a file
+//! that names users of the other platform or chat commands of the other direction.
 
 use std::cell::RefCell;
 use std::collections::{HashSet, VecDeque};
 use std::io::{BufRead, Read};
 use std::rc::Rc;
 
-use blockbind::Target;
+use blockbind::{Api, Platform, Target};
 use serde_json::Value;
+
+mod lines;
 
 /// One target and the line it came from (1-based; for JSON, the entry's line). When the file
 /// names the user both ways (our export, a CSV with both columns), `also` holds the login, for
@@ -43,6 +50,67 @@ pub struct Parsed {
     pub bad: Vec<BadLine>,
     /// Entries naming a target an earlier line already named.
     pub duplicates: usize,
+    /// The first chat command that blocks (`/block`, `/ban`) and the first that unblocks
+    /// (`/unblock`, `/unban`), by line.
+    pub commands: Directions,
+    /// Each platform the file names users of (a profile URL's host, an X archive), with the first
+    /// line naming it.
+    pub platforms: Vec<(Platform, usize)>,
+    /// Set when the file is in no format this module reads: its first line with content, and why.
+    pub unknown_format: Option<BadLine>,
+}
+
+/// Where a file's chat commands point: the first line of each direction.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Directions {
+    /// The first `/block` or `/ban` line.
+    pub block: Option<usize>,
+    /// The first `/unblock` or `/unban` line.
+    pub unblock: Option<usize>,
+}
+
+impl Parsed {
+    /// Whether the file can be used on `api` in this direction: a file in no known format, a
+    /// file naming users of the other platform, and chat commands of the other direction
+    /// (`/unblock` lines in a file imported to block, or `/block` lines with `--unblock`: a file's
+    /// direction is the command line's, never mixed) are refused with the first such line.
+    pub fn check(&self, api: Api, unblock: bool) -> Result<(), BadLine> {
+        if let Some(bad) = &self.unknown_format {
+            return Err(bad.clone());
+        }
+        if let Some((platform, line)) = self.platforms.iter().find(|(p, _)| *p != api.platform()) {
+            return Err(BadLine {
+                line: *line,
+                why: format!(
+                    "names a user of {}, but --platform is {} ({}); a file must not mix platforms",
+                    platform.as_str(),
+                    api.name(),
+                    api.platform().as_str()
+                ),
+            });
+        }
+        let (wrong, want) = if unblock {
+            (self.commands.block, "import --unblock takes /unblock lines")
+        } else {
+            (
+                self.commands.unblock,
+                "run `import --unblock` for /unblock lines",
+            )
+        };
+        if let Some(line) = wrong {
+            return Err(BadLine {
+                line,
+                why: format!("a chat command of the other direction; {want} (a file is not mixed)"),
+            });
+        }
+        Ok(())
+    }
+
+    fn saw(&mut self, platform: Platform, line: usize) {
+        if !self.platforms.iter().any(|(p, _)| *p == platform) {
+            self.platforms.push((platform, line));
+        }
+    }
 }
 
 /// Refuses files this large outright (a block list of tens of millions of IDs is ~500 MB).
@@ -163,7 +231,19 @@ fn parse_lines(mut reader: impl BufRead) -> std::io::Result<Parsed> {
         if line_text.is_empty() || line_text.starts_with('#') {
             continue;
         }
-        target(n, line_text, &mut out);
+        let first = out.entries.len() + out.bad.len() == 0;
+        lines::line(n, line_text, &mut out);
+        if first && let Some(bad) = out.bad.first() {
+            // The first line with content says what the file is: not a target, no known format.
+            out.unknown_format = Some(BadLine {
+                line: bad.line,
+                why: format!(
+                    "not a format blockbind reads (one ID, login, @name, profile URL or /block command a line; CSV with an ID or login column; JSON; an X archive): {}",
+                    bad.why
+                ),
+            });
+            break;
+        }
     }
     Ok(out)
 }
@@ -178,8 +258,27 @@ struct CsvHeader {
 
 /// Column names that hold an ID, and a login. A one-column file whose first line is one of these
 /// is CSV too.
-const ID_COLUMNS: &[&str] = &["id", "user_id", "accountid"];
-const LOGIN_COLUMNS: &[&str] = &["login", "screen_name", "username", "user_login"];
+/// Compared lowercased, so `userID`, `UserId` and `USER_ID` are the same.
+const ID_COLUMNS: &[&str] = &[
+    "id",
+    "user_id",
+    "userid",
+    "accountid",
+    "account_id",
+    "twitch_id",
+    "twitter_id",
+    "id_str",
+];
+const LOGIN_COLUMNS: &[&str] = &[
+    "login",
+    "screen_name",
+    "screenname",
+    "username",
+    "user_name",
+    "user_login",
+    "userlogin",
+    "handle",
+];
 
 fn csv_header(text: &str) -> Option<CsvHeader> {
     let (i, first) = text
@@ -468,12 +567,29 @@ fn json_entry(line: usize, n: usize, item: &Value, out: &mut Parsed) {
     }
 }
 
-/// X's archive: `window.YTD.block.part0 = [ {"blocking": {"accountId": "...", "userLink": ...}} ]`.
+/// X's archive: `window.YTD.block.part0 = [ {"blocking": {"accountId": "...", "userLink": ...}} ]`
+/// (`block.js`), or `window.YTD.mute.part0` with `muting` (`mute.js`, a source of IDs to block).
+/// Other archive files (`follower.js`, ...) are refused: they are not lists of people to block.
 fn parse_x_archive(text: &str) -> Parsed {
     let mut out = Parsed {
         format: "x-archive",
         ..Parsed::default()
     };
+    let name = text
+        .trim_start()
+        .trim_start_matches("window.YTD.")
+        .split(|c: char| c == '.' || c.is_whitespace())
+        .next()
+        .unwrap_or_default();
+    if name != "block" && name != "mute" {
+        out.unknown_format = Some(BadLine {
+            line: 1,
+            why: format!(
+                "an X archive's `{name}` file; blockbind reads `block.js` and `mute.js` (window.YTD.block / window.YTD.mute)"
+            ),
+        });
+        return out;
+    }
     let Some(start) = text.find('[') else {
         out.bad.push(BadLine {
             line: 1,
@@ -496,12 +612,22 @@ fn parse_x_archive(text: &str) -> Parsed {
     let lines = item_lines(text, items.len());
     for (n, item) in items.iter().enumerate() {
         let line = lines.get(n).copied().unwrap_or(1);
-        let entry = item.get("blocking").unwrap_or(item);
+        let entry = item
+            .get("blocking")
+            .or_else(|| item.get("muting"))
+            .unwrap_or(item);
+        // The archive is X's; a userLink elsewhere (a hand-edited file) says whose it is.
+        let platform = entry
+            .get("userLink")
+            .and_then(Value::as_str)
+            .and_then(lines::platform_of_url)
+            .unwrap_or(Platform::X);
+        out.saw(platform, line);
         match entry.get("accountId").and_then(Value::as_str) {
             Some(id) => target(line, &format!("id:{id}"), &mut out),
             None => out.bad.push(BadLine {
                 line,
-                why: format!("entry {} has no `blocking.accountId`", n + 1),
+                why: format!("entry {} has no `accountId`", n + 1),
             }),
         }
     }
@@ -693,6 +819,128 @@ mod tests {
         }
         let p = parse("[\"12826\", 27419011, \"@bluelava\"]");
         assert_eq!(p.entries.len(), 3);
+    }
+
+    fn fixture(name: &str) -> Parsed {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/");
+        parse(&std::fs::read_to_string(format!("{path}{name}")).unwrap())
+    }
+
+    #[test]
+    fn commanderroots_export_gives_the_id_and_the_login() {
+        let p = fixture("commanderroot.csv");
+        assert_eq!(p.format, "csv");
+        assert_eq!(ids(&p), ["135093069@2", "27419011@3", "198704263@4"]);
+        assert_eq!(p.entries[0].also, Some(Target::Login("bluelava".into())));
+        // The usual column names, in any case.
+        for header in [
+            "USER_ID,User_Name",
+            "UserId,screen_name",
+            "Account_ID,Handle",
+        ] {
+            let p = parse(&format!("{header}\n12,jack\n"));
+            assert_eq!(
+                (p.format, ids(&p)),
+                ("csv", vec!["12@2".to_string()]),
+                "{header}"
+            );
+            assert_eq!(p.entries[0].also, Some(Target::Login("jack".into())));
+        }
+    }
+
+    #[test]
+    fn chat_commands_name_logins_and_record_their_direction() {
+        let p = fixture("chat.txt");
+        assert!(p.bad.is_empty(), "{:?}", p.bad);
+        assert_eq!(
+            ids(&p),
+            [
+                "bluelava@2",
+                "travistyoj@3",
+                "ohbother@4",
+                "dallas@5",
+                "cohhcarnage@7"
+            ]
+        );
+        assert_eq!(
+            p.commands,
+            Directions {
+                block: Some(2),
+                unblock: None
+            }
+        );
+        assert!(p.check(Api::TwitchKrakenV2, false).is_ok());
+        let e = p.check(Api::TwitchKrakenV2, true).unwrap_err();
+        assert_eq!(e.line, 2, "{}", e.why);
+
+        let p = fixture("chat-unblock.txt");
+        assert_eq!(
+            p.commands,
+            Directions {
+                block: None,
+                unblock: Some(1)
+            }
+        );
+        let e = p.check(Api::TwitchHelix, false).unwrap_err();
+        assert!(e.why.contains("import --unblock"), "{}", e.why);
+        assert!(p.check(Api::TwitchHelix, true).is_ok());
+
+        let p = parse("/block bob\n/timeout carol 600\n/ban\n");
+        assert_eq!(ids(&p), ["bob@1"]);
+        assert_eq!(p.bad.iter().map(|b| b.line).collect::<Vec<_>>(), [2, 3]);
+    }
+
+    #[test]
+    fn block_js_and_mute_js_are_x_archives_and_other_archive_files_are_refused() {
+        let p = fixture("block.js");
+        assert_eq!(
+            (p.format, ids(&p)),
+            ("x-archive", vec!["6253282@2".into(), "783214@8".into()])
+        );
+        assert!(p.check(Api::XV2, false).is_ok());
+        let e = p.check(Api::TwitchHelix, false).unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.why.contains("names a user of x"), "{}", e.why);
+        let p = fixture("mute.js");
+        assert_eq!(ids(&p), ["12@2"]);
+        assert!(
+            parse("window.YTD.mute.part0 = [ ]")
+                .check(Api::XV1, false)
+                .is_ok()
+        );
+        let p = parse("window.YTD.follower.part0 = [ ]");
+        assert!(
+            p.check(Api::XV1, false)
+                .unwrap_err()
+                .why
+                .contains("follower")
+        );
+    }
+
+    #[test]
+    fn a_file_naming_users_of_two_platforms_is_refused_at_the_first_foreign_line() {
+        let p = fixture("mixed-platforms.txt");
+        assert_eq!(ids(&p), ["jack@1", "783214@2", "bluelava@3"]);
+        let e = p.check(Api::XV1, false).unwrap_err();
+        assert_eq!(e.line, 3);
+        assert!(
+            e.why.contains("twitch") && e.why.contains("x-v1"),
+            "{}",
+            e.why
+        );
+        assert_eq!(p.check(Api::TwitchHelix, false).unwrap_err().line, 1);
+    }
+
+    #[test]
+    fn a_file_in_no_known_format_is_refused_with_its_first_line() {
+        let p = fixture("unknown-format.tsv");
+        let e = p.check(Api::TwitchHelix, false).unwrap_err();
+        assert_eq!(e.line, 1);
+        assert!(e.why.contains("not a format blockbind reads"), "{}", e.why);
+        // A known format with a bad line later is not refused: that line is reported.
+        let p = parse("12826\nnot a login!\n");
+        assert!(p.check(Api::TwitchHelix, false).is_ok());
+        assert_eq!(p.bad[0].line, 2);
     }
 
     #[test]

@@ -2,9 +2,15 @@
 //! credentials, and reading an input file. Must not print or decide a command's outcome.
 
 use std::path::Path;
+use std::sync::Arc;
 
-use blockbind::{Api, BlockList, Config, PageOptions, Target, TwitchKrakenV5Blocks};
+use blockbind::runtime::oauth2::GrantedToken;
+use blockbind::{
+    Api, BlockList, Config, OAuth2UserToken, PageOptions, Target, TwitchKrakenV5Blocks, UserToken,
+};
+use blockbind_cli::token_store::{self, Secret, Store};
 use blockbind_cli::{credentials, input};
+use secrecy::ExposeSecret;
 
 use crate::args::Cli;
 use crate::exit::{Failure, io_failure};
@@ -17,11 +23,84 @@ pub(crate) struct Session {
     x_oauth1_user: Option<String>,
 }
 
+/// The stored sign-in a command uses, to tell after a failure whether it needs a new one.
+static SIGNED_IN: std::sync::OnceLock<(Api, Arc<OAuth2UserToken>)> = std::sync::OnceLock::new();
+
+/// "log in again" when the stored sign-in's refresh token was refused during this run.
+pub(crate) fn login_required() -> Option<String> {
+    let (api, token) = SIGNED_IN.get()?;
+    token.login_required().then(|| {
+        format!(
+            "the stored sign-in was revoked or has expired: log in again with `blockbind auth login --platform {}`",
+            api.name()
+        )
+    })
+}
+
+/// The stored sign-in for `--platform` (and `--user`), as a user token whose refreshes are
+/// stored before they are used. `None`: nothing stored (or X v1.1, which signs with OAuth 1.0a).
+fn stored_token(cli: &Cli) -> Result<Option<UserToken>, Failure> {
+    let Some(api) = cli.platform.filter(|a| *a != Api::XV1) else {
+        return Ok(None);
+    };
+    let Ok(store) = Store::open() else {
+        return Ok(None);
+    };
+    let entries = store.entries()?;
+    let Some(entry) = token_store::choose(&entries, api.platform(), cli.user.as_deref())
+        .map_err(Failure::usage)?
+        .cloned()
+    else {
+        return Ok(None);
+    };
+    let secret = store.secret(&entry).map_err(|e| Failure {
+        code: crate::exit::AUTH,
+        message: e.to_string(),
+    })?;
+    let mut token = UserToken::new(entry.platform, secret.grant(&entry), &entry.client_id)
+        .user_id(&entry.account_id);
+    if let Some(login) = &entry.login {
+        token = token.login(login);
+    }
+    if let Some(origin) = &entry.origin {
+        token = token.endpoints_at(origin);
+    }
+    if let Some(client_secret) = &secret.client_secret {
+        token = token.client_secret(client_secret.expose_secret());
+    }
+    let client_secret = secret.client_secret.clone();
+    let persist = move |grant: &GrantedToken| {
+        let mut entry = entry.clone();
+        entry.expires_at = grant.expires_in.map(|d| token_store::now() + d.as_secs());
+        if !grant.scopes.is_empty() {
+            entry.scopes = grant.scopes.clone();
+        }
+        let secret = Secret {
+            access_token: grant.access_token.clone(),
+            refresh_token: grant.refresh_token.clone(),
+            client_secret: client_secret.clone(),
+        };
+        if let Err(e) = store.save(entry, &secret) {
+            eprintln!("blockbind: could not store the refreshed token: {e}");
+        }
+    };
+    Ok(Some(token.on_refresh(Arc::new(persist))))
+}
+
 /// The config from the global flags and the credentials.
 pub(crate) fn config(cli: &Cli) -> Result<Session, Failure> {
     let loaded = credentials::load(cli.credentials_file.as_deref())?;
+    let mut credentials = loaded.credentials;
+    if let Some(token) = stored_token(cli)? {
+        credentials = credentials.with_user_token(token)?;
+        if let Some(api) = cli.platform
+            && let Some(t) = credentials.user_token(api.platform())
+        {
+            let _ = SIGNED_IN.set((api, t.clone()));
+        }
+    }
     let mut builder = Config::builder()
-        .credentials(loaded.credentials)
+        .credentials(credentials)
         .user_agent(concat!("blockbind-cli/", env!("CARGO_PKG_VERSION")));
     if let Some(url) = &cli.base_url {
         builder = builder.base_url(url);
@@ -73,6 +152,8 @@ pub(crate) async fn block_list(
         ))
     })?;
     let user = cli.user.as_deref().map(Target::parse).transpose()?;
+    // A stored sign-in names the acting user; a different --user is refused.
+    let user = session.config.acting_user(api, user)?;
     if api == Api::TwitchKrakenV5 {
         // The owner is the token's user (Get User) or `--user` resolved to its ID: the list
         // knows it; ask it rather than a second time.
@@ -126,6 +207,22 @@ pub(crate) fn require_account(account: Option<String>) -> Result<String, Failure
 /// How every command reads a block list: whole, but failing past `--page-cap` pages.
 pub(crate) fn page_options(cli: &Cli) -> PageOptions {
     PageOptions::default().with_page_cap(cli.page_cap)
+}
+
+/// Refuses an input file that `--platform` cannot use in this direction (`input::Parsed::check`):
+/// no known format, users of the other platform, chat commands of the other direction. Before
+/// any request.
+pub(crate) fn check_input(cli: &Cli, parsed: &input::Parsed, unblock: bool) -> Result<(), Failure> {
+    let Some(api) = cli.platform else {
+        return Ok(()); // `block_list` asks for --platform
+    };
+    parsed.check(api, unblock).map_err(|bad| {
+        Failure::usage(format!(
+            "line {}: {}",
+            bad.line,
+            blockbind_cli::output::terminal_safe(&bad.why)
+        ))
+    })
 }
 
 /// An input file (import, diff), refused if over `input::MAX_FILE_BYTES`; opened once, and

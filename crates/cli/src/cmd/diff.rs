@@ -15,6 +15,8 @@ use crate::exit::Failure;
 
 pub(crate) async fn run(cli: &Cli, file: &Path) -> Result<u8, Failure> {
     let parsed = context::read_input(file)?;
+    // Diff has no direction: chat commands of either are listed.
+    context::check_input(cli, &parsed, parsed.commands.unblock.is_some())?;
     let session = context::config(cli)?;
     let (_, list, _) = context::block_list(cli, &session).await?;
     diff(&*list, &parsed, context::page_options(cli)).await

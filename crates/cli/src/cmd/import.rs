@@ -26,6 +26,7 @@ pub(crate) struct ImportArgs<'a> {
 
 pub(crate) async fn run(cli: &Cli, args: ImportArgs<'_>) -> Result<u8, Failure> {
     let parsed = context::read_input(args.file)?;
+    context::check_input(cli, &parsed, args.unblock)?;
     let session = context::config(cli)?;
     let (api, list, account) = context::block_list(cli, &session).await?;
     let account = context::require_account(account)?;

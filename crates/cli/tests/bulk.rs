@@ -1,0 +1,232 @@
+//! End-to-end tests of bulk blocking as people do it (issue 16), against the mock started in
+//! this process on 127.0.0.1:0: the lists people have (tests/fixtures/), `diff` output that
+//! `import` reads back, `undo`, `--except`, and the plan by cost.
+
+use std::collections::BTreeMap;
+use std::process::Output;
+
+use blockbind_mock::{Api, Bucket, MockConfig, MockServer, Platform};
+
+const BIN: &str = env!("CARGO_BIN_EXE_blockbind");
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+
+struct Setup {
+    mock: MockServer,
+    dir: tempfile::TempDir,
+}
+
+/// Generous buckets except where a test sets its own.
+fn config(buckets: &[(&str, u32, u64)]) -> MockConfig {
+    let mut rate_limits = BTreeMap::new();
+    for api in ["twitch-helix", "x-v2", "x-v1.1"] {
+        rate_limits.insert(
+            api.to_string(),
+            Bucket {
+                limit: 1_000_000,
+                window_ms: 60_000,
+            },
+        );
+    }
+    for (name, limit, window_ms) in buckets {
+        rate_limits.insert(
+            name.to_string(),
+            Bucket {
+                limit: *limit,
+                window_ms: *window_ms,
+            },
+        );
+    }
+    MockConfig {
+        rate_limits,
+        kraken_block_cap: None,
+        ..MockConfig::default()
+    }
+}
+
+async fn setup() -> Setup {
+    setup_with(config(&[])).await
+}
+
+/// The mock with empty block lists (it seeds a few by default).
+async fn setup_with(config: MockConfig) -> Setup {
+    let mock = MockServer::start(config).await.expect("mock starts");
+    let c = mock.credentials().clone();
+    mock.clear_blocks(Platform::Twitch, &c.twitch_user_id);
+    mock.clear_blocks(Platform::X, &c.x_user_id);
+    Setup {
+        mock,
+        dir: tempfile::tempdir().unwrap(),
+    }
+}
+
+impl Setup {
+    async fn run(&self, api: &str, args: &[&str]) -> Output {
+        let mut cmd = tokio::process::Command::new(BIN);
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("BLOCKBIND_BASE_URL", self.mock.base_url())
+            .current_dir(self.dir.path())
+            .kill_on_drop(true);
+        for (name, value) in self.mock.credentials().env_vars() {
+            cmd.env(name, value);
+        }
+        cmd.arg("--platform").arg(api);
+        let c = self.mock.credentials();
+        let user = match api {
+            "twitch-helix" => Some(c.twitch_user_id.clone()),
+            "twitch-kraken-v2" => Some(c.twitch_login.clone()),
+            "x-v2" => Some(c.x_user_id.clone()),
+            _ => None,
+        };
+        if let Some(user) = user {
+            cmd.arg("--user").arg(user);
+        }
+        cmd.args(args);
+        cmd.output().await.expect("the binary runs")
+    }
+
+    fn owner(&self, api: &str) -> (Platform, String) {
+        let c = self.mock.credentials();
+        if api.starts_with("twitch") {
+            (Platform::Twitch, c.twitch_user_id.clone())
+        } else {
+            (Platform::X, c.x_user_id.clone())
+        }
+    }
+
+    /// A fixture copied into the test's directory (the journal goes beside it).
+    fn fixture(&self, name: &str) -> String {
+        let to = self.dir.path().join(name);
+        std::fs::copy(format!("{FIXTURES}/{name}"), &to).unwrap();
+        to.display().to_string()
+    }
+
+    fn write(&self, name: &str, text: &str) -> String {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    }
+
+    fn blocked(&self, api: &str) -> Vec<String> {
+        let (platform, owner) = self.owner(api);
+        let mut b = self.mock.blocked(platform, &owner);
+        b.sort();
+        b
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+fn sorted(ids: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+    v.sort();
+    v
+}
+
+#[tokio::test]
+async fn commanderroots_csv_imports_by_id_on_helix_and_by_login_on_kraken_v2() {
+    let s = setup().await;
+    let file = s.fixture("commanderroot.csv");
+    let out = ok(&s.run("twitch-helix", &["-q", "import", &file]).await);
+    assert!(out.contains("done: 3 blocked"), "{out}");
+    assert_eq!(
+        s.blocked("twitch-helix"),
+        sorted(&["135093069", "27419011", "198704263"])
+    );
+    assert_eq!(s.mock.requests(Api::TwitchHelix, "block_user"), 3);
+
+    // Kraken v2 addresses users by login: the same file's userName column is used.
+    let s = setup().await;
+    let file = s.fixture("commanderroot.csv");
+    let out = ok(&s.run("twitch-kraken-v2", &["-q", "import", &file]).await);
+    assert!(out.contains("done: 3 blocked"), "{out}");
+    assert_eq!(
+        s.blocked("twitch-kraken-v2"),
+        sorted(&["135093069", "27419011", "198704263"])
+    );
+}
+
+#[tokio::test]
+async fn a_chat_list_imports_and_its_unblock_lines_need_unblock() {
+    let s = setup().await;
+    let file = s.fixture("chat.txt");
+    let out = ok(&s.run("twitch-kraken-v2", &["-q", "import", &file]).await);
+    assert!(out.contains("done: 5 blocked"), "{out}");
+    assert_eq!(s.blocked("twitch-kraken-v2").len(), 5);
+
+    let undo = s.fixture("chat-unblock.txt");
+    let out = s.run("twitch-kraken-v2", &["-q", "import", &undo]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("line 1: a chat command of the other direction"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(s.blocked("twitch-kraken-v2").len(), 5, "nothing sent");
+    let out = ok(&s
+        .run("twitch-kraken-v2", &["-q", "import", "--unblock", &undo])
+        .await);
+    assert!(out.contains("done: 3 unblocked"), "{out}");
+    assert_eq!(s.blocked("twitch-kraken-v2").len(), 2);
+}
+
+#[tokio::test]
+async fn x_archives_block_js_and_mute_js_import_and_are_refused_on_twitch() {
+    let s = setup().await;
+    for file in ["block.js", "mute.js"] {
+        let file = s.fixture(file);
+        ok(&s.run("x-v1", &["-q", "import", &file]).await);
+    }
+    assert_eq!(s.blocked("x-v1"), sorted(&["6253282", "783214", "12"]));
+    let file = s.fixture("block.js");
+    let before = s.mock.total_requests();
+    let out = s.run("twitch-helix", &["import", &file]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("line 2: names a user of x"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        s.mock.total_requests(),
+        before,
+        "refused before any request"
+    );
+}
+
+#[tokio::test]
+async fn unknown_formats_and_files_mixing_platforms_are_refused_with_the_line() {
+    let s = setup().await;
+    let unknown = s.fixture("unknown-format.tsv");
+    let out = s.run("twitch-helix", &["import", &unknown]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("line 1: not a format blockbind reads"),
+        "{}",
+        text(&out.stderr)
+    );
+    let mixed = s.fixture("mixed-platforms.txt");
+    let out = s.run("x-v1", &["import", &mixed]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("line 3: names a user of twitch"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(s.mock.total_requests(), 0, "refused before any request");
+    assert!(s.blocked("x-v1").is_empty());
+}
