@@ -158,7 +158,18 @@ pub(crate) enum Command {
         flags: BlockFlags,
     },
     /// Compare FILE with the block list: entries not blocked, and blocked users not in FILE.
-    Diff { file: PathBuf },
+    /// With --format, writes one side (--only, default `missing`) in a format `import` reads:
+    /// `diff --format csv --only missing > todo.csv && import todo.csv` closes the diff, and
+    /// `--only extra` feeds `import --unblock`.
+    Diff {
+        file: PathBuf,
+        /// Write the users as `import` reads them instead of the report (counts go to stderr).
+        #[arg(long, value_enum)]
+        format: Option<crate::cmd::diff::DiffFormat>,
+        /// Which side: in FILE but not blocked (`missing`), or blocked but not in FILE (`extra`).
+        #[arg(long, value_enum, requires = "format")]
+        only: Option<crate::cmd::diff::DiffSide>,
+    },
     /// Run the mock of all five APIs and print its URLs and tokens to try with.
     #[cfg(feature = "mock")]
     Mock {

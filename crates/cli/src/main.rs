@@ -80,7 +80,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Unblock { targets } => cmd::block::run(&cli, targets, None).await,
         Command::Export { file, format } => cmd::export::run(&cli, file, *format).await,
-        Command::Diff { file } => cmd::diff::run(&cli, file).await,
+        Command::Diff { file, format, only } => cmd::diff::run(&cli, file, *format, *only).await,
         Command::Import {
             file,
             unblock,

@@ -230,3 +230,57 @@ async fn unknown_formats_and_files_mixing_platforms_are_refused_with_the_line() 
     assert_eq!(s.mock.total_requests(), 0, "refused before any request");
     assert!(s.blocked("x-v1").is_empty());
 }
+
+#[tokio::test]
+async fn diff_output_reimported_closes_the_diff_in_every_format() {
+    for (api, format) in [
+        ("twitch-helix", "lines"),
+        ("twitch-kraken-v2", "csv"),
+        ("x-v2", "json"),
+    ] {
+        let s = setup().await;
+        let (platform, owner) = s.owner(api);
+        // Blocked now: 10 users; the file names 5 of them and 5 others.
+        let blocked = s.mock.seed_blocks(platform, &owner, 3_000, 10);
+        let others: Vec<String> = (0..5)
+            .map(|n| s.mock.nth_user(4_000 + n).unwrap().id)
+            .collect();
+        let file_ids: Vec<String> = blocked[..5].iter().chain(&others).cloned().collect();
+        // Kraken v2 addresses users by login: its file names them so.
+        let names: Vec<String> = file_ids
+            .iter()
+            .map(|id| match api {
+                "twitch-kraken-v2" => s.mock.user(id).unwrap().login,
+                _ => id.clone(),
+            })
+            .collect();
+        let file = s.write("wanted.txt", &names.join("\n"));
+
+        let out = s
+            .run(
+                api,
+                &["diff", &file, "--format", format, "--only", "missing"],
+            )
+            .await;
+        let missing = s.write(&format!("missing.{format}"), &ok(&out));
+        assert!(
+            text(&out.stderr)
+                .contains("5 in the file but not blocked, 5 blocked but not in the file")
+        );
+        let out = s
+            .run(api, &["diff", &file, "--format", format, "--only", "extra"])
+            .await;
+        let extra = s.write(&format!("extra.{format}"), &ok(&out));
+
+        ok(&s.run(api, &["-q", "import", &missing]).await);
+        ok(&s.run(api, &["-q", "import", "--unblock", &extra]).await);
+        let out = ok(&s.run(api, &["diff", &file]).await);
+        assert!(
+            out.contains("0 in the file but not blocked, 0 blocked but not in the file"),
+            "{api} {format}: {out}"
+        );
+        let mut want = file_ids.clone();
+        want.sort();
+        assert_eq!(s.blocked(api), want, "{api}");
+    }
+}
