@@ -176,6 +176,12 @@ pub(crate) enum Command {
         #[command(flatten)]
         mock: blockbind_mock::MockArgs,
     },
+    /// Sign in (Twitch's device code, X's browser sign-in), see what is stored, print the
+    /// token for a script, or sign out. With a stored token, --user is optional.
+    Auth {
+        #[command(subcommand)]
+        action: AuthCommand,
+    },
     /// Print shell completions.
     Completions {
         #[arg(value_enum)]
@@ -188,4 +194,29 @@ pub(crate) enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum AuthCommand {
+    /// Sign in: `--platform twitch-helix` shows a code to enter at twitch.tv/activate;
+    /// `--platform x-v2` prints a URL to open (and opens a browser where there is one), then
+    /// takes the redirect on 127.0.0.1. The token is stored; nothing is printed of it.
+    Login {
+        /// Your app's client ID (Twitch: default TWITCH_CLIENT_ID).
+        #[arg(long, env = "BLOCKBIND_CLIENT_ID")]
+        client_id: Option<String>,
+        /// A confidential client's secret; prefer the variable: flags show in process lists.
+        #[arg(long, env = "BLOCKBIND_CLIENT_SECRET", hide_env_values = true)]
+        client_secret: Option<String>,
+        /// Print the sign-in URL only; do not open a browser.
+        #[arg(long)]
+        no_browser: bool,
+    },
+    /// Show the stored sign-ins: platform, account, scopes, expiry and where each is kept (no
+    /// token).
+    Status,
+    /// Print the stored access token of --platform (and --user), for scripts.
+    Token,
+    /// Revoke the stored tokens of --platform (and --user) and forget them.
+    Logout,
 }

@@ -12,3 +12,4 @@ pub mod input;
 pub mod journal;
 pub mod output;
 pub mod progress;
+pub mod token_store;

@@ -32,15 +32,30 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
-        Ok(code) => ExitCode::from(code),
+    let outcome = runtime.block_on(run(cli));
+    // A stored sign-in whose refresh token was refused: only a new sign-in helps (exit 3).
+    let relogin = cmd::context::login_required();
+    match outcome {
+        Ok(code) => match relogin {
+            Some(note) if code != exit::SUCCESS => {
+                eprintln!("blockbind: {note}");
+                ExitCode::from(exit::AUTH)
+            }
+            _ => ExitCode::from(code),
+        },
         Err(f) => {
             // The message may carry what a server said: no control character reaches the terminal.
             eprintln!(
                 "blockbind: {}",
                 blockbind_cli::output::terminal_safe_lines(&f.message)
             );
-            ExitCode::from(f.code)
+            match relogin {
+                Some(note) => {
+                    eprintln!("blockbind: {note}");
+                    ExitCode::from(exit::AUTH)
+                }
+                None => ExitCode::from(f.code),
+            }
         }
     }
 }
@@ -63,7 +78,7 @@ fn init_tracing(verbose: u8) {
 async fn run(cli: Cli) -> Result<u8, Failure> {
     let talks_to_an_api = !matches!(
         cli.command,
-        Command::Completions { .. } | Command::Man { .. }
+        Command::Completions { .. } | Command::Man { .. } | Command::Auth { .. }
     ) && !is_mock(&cli.command);
     if talks_to_an_api && let Some(warning) = cmd::context::legacy_warning(&cli) {
         // Once, before any request: the command still runs (an archive may answer).
@@ -71,6 +86,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
     }
     match &cli.command {
         Command::Completions { shell } => cmd::completions::run(*shell),
+        Command::Auth { action } => cmd::auth::run(&cli, action).await,
         Command::Man { dir } => cmd::man::run(dir.as_deref()),
         #[cfg(feature = "mock")]
         Command::Mock { mock } => cmd::mock::run(mock).await,

@@ -129,11 +129,12 @@ impl TokenRefusal {
     /// The error code (`invalid_grant`, `authorization_pending`, ...), cut short and printable:
     /// it goes into messages.
     fn code(&self) -> String {
-        let code = self.error.as_deref().or(self.message.as_deref()).unwrap_or("");
-        code.chars()
-            .filter(|c| !c.is_control())
-            .take(80)
-            .collect()
+        let code = self
+            .error
+            .as_deref()
+            .or(self.message.as_deref())
+            .unwrap_or("");
+        code.chars().filter(|c| !c.is_control()).take(80).collect()
     }
 }
 
@@ -309,9 +310,7 @@ impl OAuth2UserToken {
             self.refresh_locked(http, &mut state).await?;
         }
         if let Some(v) = &self.validation {
-            let due = state
-                .validated_at
-                .is_none_or(|at| at.elapsed() >= v.every);
+            let due = state.validated_at.is_none_or(|at| at.elapsed() >= v.every);
             if due {
                 match validate_twitch(http, &v.url, state.access.expose_secret()).await {
                     Ok(_) => {}
@@ -420,9 +419,7 @@ async fn refresh_grant(
             Some(form_encode(secret.expose_secret())),
         );
     }
-    let (status, bytes) = token_post(request, body)
-        .await
-        .map_err(Refused::Other)?;
+    let (status, bytes) = token_post(request, body).await.map_err(Refused::Other)?;
     if !status.is_success() {
         return Err(match serde_json::from_slice::<TokenRefusal>(&bytes) {
             Ok(r) if status.as_u16() == 400 || status.as_u16() == 401 => Refused::Grant(r.code()),
@@ -518,7 +515,9 @@ pub async fn validate_twitch(
         .timeout(crate::DEFAULT_ATTEMPT_TIMEOUT)
         .send()
         .await
-        .map_err(|e| RequestError::Refresh(format!("validate request failed: {}", without_url(&e))))?;
+        .map_err(|e| {
+            RequestError::Refresh(format!("validate request failed: {}", without_url(&e)))
+        })?;
     let response = crate::limits::capped(response, TOKEN_RESPONSE_LIMIT);
     let status = response.status();
     let bytes = response.bytes().await.map_err(|e| {
@@ -528,7 +527,9 @@ pub async fn validate_twitch(
         return Err(RequestError::Refresh(INVALID_TOKEN.into()));
     }
     if !status.is_success() {
-        return Err(RequestError::Refresh(format!("oauth2/validate answered {status}")));
+        return Err(RequestError::Refresh(format!(
+            "oauth2/validate answered {status}"
+        )));
     }
     serde_json::from_slice(&bytes).map_err(|_| {
         RequestError::Refresh("oauth2/validate answered something that is not a validation".into())
@@ -556,19 +557,16 @@ fn describe_token_error<RE: std::error::Error + 'static>(
         oauth2::RequestTokenError::Parse(_, _) => {
             "token endpoint answered something that is not a token response".into()
         }
-        oauth2::RequestTokenError::Other(m) => m.clone(),
+        oauth2::RequestTokenError::Other(m) => {
+            format!("token endpoint answered something that is not a token response: {m}")
+        }
     }
 }
 
 /// `oauth2`'s HTTP client over our reqwest client. A named type with a boxed `Send` future, not a
 /// closure: through a closure the compiler cannot prove the refresh future `Send` for every
 /// lifetime, and then no generated client's request future is `Send` (`tokio::spawn` refuses it).
-pub(crate) struct TokenHttp<'h>(&'h reqwest::Client);
-
-/// `oauth2`'s HTTP client over `http`.
-pub(crate) fn token_http(http: &reqwest::Client) -> TokenHttp<'_> {
-    TokenHttp(http)
-}
+struct TokenHttp<'h>(&'h reqwest::Client);
 
 impl<'c, 'h: 'c> oauth2::AsyncHttpClient<'c> for TokenHttp<'h> {
     type Error = reqwest::Error;

@@ -12,15 +12,11 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use oauth2::basic::BasicClient;
-use oauth2::{ClientId, RevocationUrl, StandardRevocableToken};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::error::RequestError;
-use crate::oauth2::{
-    GrantedToken, PkceAuthorization, checked_token_url, read_grant, token_post,
-};
+use crate::oauth2::{GrantedToken, PkceAuthorization, checked_token_url, read_grant, token_post};
 
 /// Twitch's sign-in host.
 pub const TWITCH_ID_URL: &str = "https://id.twitch.tv/oauth2";
@@ -113,9 +109,11 @@ pub async fn twitch_device_code(
             refusal_code(&bytes).unwrap_or_else(|| status.to_string())
         )));
     }
-    let r: oauth2::StandardDeviceAuthorizationResponse = serde_json::from_slice(&bytes)
-        .map_err(|_| {
-            SignInError::Protocol("the device endpoint answered something that is not a device code".into())
+    let r: oauth2::StandardDeviceAuthorizationResponse =
+        serde_json::from_slice(&bytes).map_err(|_| {
+            SignInError::Protocol(
+                "the device endpoint answered something that is not a device code".into(),
+            )
         })?;
     Ok(DeviceCode {
         device_code: SecretString::from(r.device_code().secret().clone()),
@@ -149,7 +147,7 @@ pub async fn twitch_poll_device(
             .finish();
         let (status, bytes) = token_post(http.post(url.clone()), form).await?;
         if status.is_success() {
-            return Ok(read_grant(&bytes)?);
+            return read_grant(&bytes).map_err(token_error);
         }
         match refusal_code(&bytes).as_deref() {
             Some("authorization_pending") => {}
@@ -174,36 +172,37 @@ pub async fn twitch_poll_device(
     }
 }
 
-/// Revokes `token` (RFC 7009) at `revoke_url` for public client `client_id`, through `oauth2`
-/// (Twitch's `oauth2/revoke` and X's `2/oauth2/revoke` both take the form it sends).
+/// Revokes `token` (RFC 7009) at `revoke_url` for public client `client_id`: Twitch's
+/// `oauth2/revoke` and X's `2/oauth2/revoke` both take `token` and `client_id` as a form. A plain
+/// form POST rather than `oauth2`'s revocation request, which refuses any URL but https (the
+/// mock on 127.0.0.1 is http; [`checked_token_url`] allows http to loopback only).
 pub async fn revoke(
     http: &reqwest::Client,
     revoke_url: &str,
     client_id: &str,
     token: &str,
 ) -> Result<(), SignInError> {
-    checked_token_url(revoke_url)?;
-    let client = BasicClient::new(ClientId::new(client_id.into()))
-        .set_auth_type(oauth2::AuthType::RequestBody)
-        .set_revocation_url(
-            RevocationUrl::new(revoke_url.into())
-                .map_err(|e| SignInError::Protocol(format!("bad revocation URL: {e}")))?,
-        );
-    client
-        .revoke_token(StandardRevocableToken::AccessToken(oauth2::AccessToken::new(
-            token.into(),
-        )))
-        .map_err(|e| SignInError::Protocol(format!("cannot revoke: {e}")))?
-        .request_async(&crate::oauth2::token_http(http))
-        .await
-        .map_err(|e| {
-            SignInError::Protocol(match e {
-                oauth2::RequestTokenError::ServerResponse(r) => {
-                    format!("the revocation endpoint refused: {}", r.error())
-                }
-                _ => "the revocation request failed".to_string(),
-            })
-        })
+    let url = checked_token_url(revoke_url)?;
+    let form = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("token", token)
+        .append_pair("client_id", client_id)
+        .finish();
+    let (status, bytes) = token_post(http.post(url), form).await?;
+    if status.is_success() {
+        return Ok(());
+    }
+    Err(SignInError::Protocol(format!(
+        "the revocation endpoint refused: {}",
+        refusal_code(&bytes).unwrap_or_else(|| status.to_string())
+    )))
+}
+
+/// A token endpoint's failure as a sign-in error (its message names no token).
+fn token_error(e: RequestError) -> SignInError {
+    match e {
+        RequestError::Refresh(m) => SignInError::Protocol(m),
+        e => SignInError::Request(e),
+    }
 }
 
 /// A loopback redirect listener on 127.0.0.1 (a free port): the `redirect_uri` to send, and
@@ -260,7 +259,11 @@ impl LoopbackRedirect {
             .unwrap_or("");
         let query: Vec<(String, String)> = target
             .split_once('?')
-            .map(|(_, q)| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .map(|(_, q)| {
+                url::form_urlencoded::parse(q.as_bytes())
+                    .into_owned()
+                    .collect()
+            })
             .unwrap_or_default();
         let get = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
         let outcome = if get("state") != Some(expected_state) {
@@ -285,7 +288,9 @@ impl LoopbackRedirect {
         } else if let Some(code) = get("code") {
             Ok(SecretString::from(code.to_string()))
         } else {
-            Err(SignInError::Protocol("the redirect carried neither code nor error".into()))
+            Err(SignInError::Protocol(
+                "the redirect carried neither code nor error".into(),
+            ))
         };
         let (status, text) = match &outcome {
             Ok(_) => ("200 OK", "Signed in. You can close this tab."),
@@ -322,7 +327,7 @@ pub async fn pkce_loopback(
     show(&authorization.url);
     let state = authorization.csrf_state.clone();
     let code = loopback.wait_for_code(&state).await?;
-    Ok(crate::oauth2::exchange_code_grant(
+    crate::oauth2::exchange_code_grant(
         http,
         token_url,
         client_id,
@@ -331,5 +336,6 @@ pub async fn pkce_loopback(
         authorization,
         code.expose_secret(),
     )
-    .await?)
+    .await
+    .map_err(token_error)
 }

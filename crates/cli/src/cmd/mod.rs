@@ -2,6 +2,7 @@
 //! `context` holds what several commands share. Commands must not parse arguments or pick
 //! exit codes themselves: that is `args` and `exit`.
 
+pub(crate) mod auth;
 pub(crate) mod block;
 pub(crate) mod completions;
 pub(crate) mod context;
