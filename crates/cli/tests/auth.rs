@@ -519,3 +519,44 @@ async fn a_revoked_refresh_token_says_log_in_again_with_exit_3() {
     printed.add(&list);
     assert_no_secret(&printed, &secrets(&stored));
 }
+
+/// With the credential store wanted but absent (no D-Bus session bus to reach; Linux only, so the
+/// test never reaches a real user's store), the token goes to the 0600 file and login says so.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn an_absent_credential_store_falls_back_to_the_file_and_says_where() {
+    let s = setup(SignInConfig::default()).await;
+    let args = s.twitch_login_args();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut cmd = s.command(&args);
+    cmd.env_remove("BLOCKBIND_KEYRING").env(
+        "DBUS_SESSION_BUS_ADDRESS",
+        format!("unix:path={}", s.dir.path().join("no-bus").display()),
+    );
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("enter the code") {
+        line.clear();
+        assert!(stderr.read_line(&mut line).await.unwrap() > 0);
+    }
+    let code = line.trim().rsplit(' ').next().unwrap().to_string();
+    let me = s.mock.credentials().twitch_user_id.clone();
+    assert!(s.mock.approve_device(&code, &me).unwrap());
+    let out = finish(child, line, stderr).await;
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let shown = text(&out);
+    assert!(
+        shown.contains("credential store is not available") && shown.contains("0600"),
+        "{shown}"
+    );
+    let stored = s.stored();
+    assert_eq!(stored["kept"], "file");
+    let mut printed = Printed::default();
+    printed.add(&out);
+    assert_no_secret(&printed, &secrets(&stored));
+}
