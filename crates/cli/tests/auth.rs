@@ -544,9 +544,9 @@ async fn an_absent_credential_store_falls_back_to_the_file_and_says_where() {
         line.clear();
         assert!(stderr.read_line(&mut line).await.unwrap() > 0);
     }
-    let code = line.trim().rsplit(' ').next().unwrap().to_string();
+    let user_code = line.trim().rsplit(' ').next().unwrap().to_string();
     let me = s.mock.credentials().twitch_user_id.clone();
-    assert!(s.mock.approve_device(&code, &me).unwrap());
+    assert!(s.mock.approve_device(&user_code, &me).unwrap());
     let out = finish(child, line, stderr).await;
     assert_eq!(code(&out), 0, "{}", text(&out));
     let shown = text(&out);
