@@ -157,6 +157,22 @@ pub(crate) enum Command {
         #[command(flatten)]
         flags: BlockFlags,
     },
+    /// Reverse what the import runs recorded in JOURNAL confirmed on this API and account:
+    /// blocks are unblocked, unblocks blocked again. Journaled itself (resume by running it
+    /// again; `undo JOURNAL.undo` redoes). A journal of another API or account is refused.
+    Undo {
+        /// The import's journal (FILE.journal, or its --journal).
+        from: PathBuf,
+        /// Where the undo's confirmed targets are recorded (default: JOURNAL.undo).
+        #[arg(long)]
+        journal: Option<PathBuf>,
+        /// Requests in flight (the rate limiter still paces them).
+        #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+        concurrency: u16,
+        /// Show what would be done; send nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Compare FILE with the block list: entries not blocked, and blocked users not in FILE.
     /// With --format, writes one side (--only, default `missing`) in a format `import` reads:
     /// `diff --format csv --only missing > todo.csv && import todo.csv` closes the diff, and

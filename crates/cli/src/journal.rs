@@ -246,6 +246,72 @@ impl Journal {
     }
 }
 
+/// One confirmed target of a journal, as read back by [`read`]: its section's key and its line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// `block` or `unblock`.
+    pub operation: String,
+    /// The API's name.
+    pub api: String,
+    /// The acting account.
+    pub user: String,
+    /// The target confirmed.
+    pub target: Target,
+    /// Its line in the journal (1-based).
+    pub line: usize,
+}
+
+/// Every complete record of the journal at `path`, in file order, under the journal's lock (a
+/// journal a run is still writing is refused, naming its PID). A file that is not a journal is
+/// refused untouched; a line a crash cut short is not a record.
+pub fn read(path: &Path) -> Result<Vec<Record>, JournalError> {
+    let shown = path.display().to_string();
+    let io = |source| JournalError::Io {
+        path: shown.clone(),
+        source,
+    };
+    let _lock = RunLock::acquire(path)?;
+    let mut file = private(OpenOptions::new().read(true))
+        .open(path)
+        .map_err(io)?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(io)?;
+    if !bytes.starts_with(MAGIC.as_bytes()) {
+        return Err(JournalError::NotAJournal { path: shown });
+    }
+    let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let text = String::from_utf8_lossy(&bytes[..complete]);
+    let mut records = Vec::new();
+    let mut key: Option<(String, String, String)> = None;
+    for (i, line) in text.lines().enumerate() {
+        if let Some(header) = line.strip_prefix(MAGIC) {
+            let mut words = header.split(' ');
+            key = match (words.next(), words.next(), words.next(), words.next()) {
+                (Some(op), Some(api), Some(user), None) => {
+                    Some((op.to_string(), api.to_string(), user.to_string()))
+                }
+                _ => None,
+            };
+            continue;
+        }
+        let target = match line.split_once(':') {
+            Some(("id", id)) => Target::id(id).ok(),
+            Some(("login", login)) => Target::login(login).ok(),
+            _ => None,
+        };
+        if let (Some((operation, api, user)), Some(target)) = (&key, target) {
+            records.push(Record {
+                operation: operation.clone(),
+                api: api.clone(),
+                user: user.clone(),
+                target: normalized(target),
+                line: i + 1,
+            });
+        }
+    }
+    Ok(records)
+}
+
 fn normalized(target: Target) -> Target {
     match target {
         Target::Login(l) => Target::Login(l.to_ascii_lowercase()),
@@ -397,6 +463,40 @@ mod tests {
         let j = Journal::open(&path, &key()).unwrap();
         assert_eq!(j.done_count(), 1, "the first key's records only");
         assert!(j.is_done(&Target::Id("1".into())));
+    }
+
+    #[test]
+    fn read_gives_every_complete_record_with_its_sections_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        let mut j = Journal::open(&path, &key()).unwrap();
+        j.confirm(&Target::Id("1".into())).unwrap();
+        drop(j);
+        let other = JournalKey {
+            operation: "unblock",
+            ..key()
+        };
+        let mut j = Journal::open(&path, &other).unwrap();
+        j.confirm(&Target::Login("Bob".into())).unwrap();
+        // Held: a journal in use is not read.
+        assert!(matches!(read(&path), Err(JournalError::Locked { .. })));
+        drop(j);
+        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        f.write_all(b"id:3").unwrap();
+        drop(f);
+        let records = read(&path).unwrap();
+        let got: Vec<(&str, &str, usize)> = records
+            .iter()
+            .map(|r| (r.operation.as_str(), r.target.as_str(), r.line))
+            .collect();
+        assert_eq!(got, [("block", "1", 2), ("unblock", "bob", 4)]);
+        assert!(
+            records
+                .iter()
+                .all(|r| r.api == "twitch-helix" && r.user == "141981764")
+        );
+        std::fs::write(&path, "not a journal\n").unwrap();
+        assert!(matches!(read(&path), Err(JournalError::NotAJournal { .. })));
     }
 
     #[test]

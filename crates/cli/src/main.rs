@@ -97,6 +97,20 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Unblock { targets } => cmd::block::run(&cli, targets, None).await,
         Command::Export { file, format } => cmd::export::run(&cli, file, *format).await,
         Command::Diff { file, format, only } => cmd::diff::run(&cli, file, *format, *only).await,
+        Command::Undo {
+            from,
+            journal,
+            concurrency,
+            dry_run,
+        } => {
+            let args = cmd::undo::UndoArgs {
+                from,
+                journal: journal.as_deref(),
+                concurrency: *concurrency,
+                dry_run: *dry_run,
+            };
+            cmd::undo::run(&cli, args).await
+        }
         Command::Import {
             file,
             unblock,

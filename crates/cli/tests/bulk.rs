@@ -61,6 +61,13 @@ async fn setup_with(config: MockConfig) -> Setup {
 
 impl Setup {
     async fn run(&self, api: &str, args: &[&str]) -> Output {
+        self.command(api, args)
+            .output()
+            .await
+            .expect("the binary runs")
+    }
+
+    fn command(&self, api: &str, args: &[&str]) -> tokio::process::Command {
         let mut cmd = tokio::process::Command::new(BIN);
         cmd.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -83,7 +90,7 @@ impl Setup {
             cmd.arg("--user").arg(user);
         }
         cmd.args(args);
-        cmd.output().await.expect("the binary runs")
+        cmd
     }
 
     fn owner(&self, api: &str) -> (Platform, String) {
@@ -283,4 +290,124 @@ async fn diff_output_reimported_closes_the_diff_in_every_format() {
         want.sort();
         assert_eq!(s.blocked(api), want, "{api}");
     }
+}
+
+#[tokio::test]
+async fn undo_unblocks_exactly_what_the_import_blocked_once_each() {
+    let s = setup().await;
+    let (platform, owner) = s.owner("twitch-helix");
+    // Blocked before the import: 5 users, 2 of them in the file too.
+    let before = s.mock.seed_blocks(platform, &owner, 7_000, 5);
+    let new: Vec<String> = (0..40)
+        .map(|n| s.mock.nth_user(8_000 + n).unwrap().id)
+        .collect();
+    let file_ids: Vec<String> = new.iter().chain(&before[..2]).cloned().collect();
+    let file = s.write("raid.txt", &file_ids.join("\n"));
+    let out = ok(&s.run("twitch-helix", &["-q", "import", &file]).await);
+    assert!(
+        out.contains("done: 40 blocked; skipped: 2 already blocked"),
+        "{out}"
+    );
+    let journal = format!("{file}.journal");
+
+    let out = ok(&s.run("twitch-helix", &["-q", "undo", &journal]).await);
+    assert!(out.contains("undo: 40 unblocked"), "{out}");
+    assert_eq!(s.mock.requests(Api::TwitchHelix, "unblock_user"), 40);
+    let mut want = before.clone();
+    want.sort();
+    assert_eq!(
+        s.blocked("twitch-helix"),
+        want,
+        "what was blocked before stays"
+    );
+    // Run again: the undo's journal has them all; nothing is sent.
+    let out = ok(&s.run("twitch-helix", &["-q", "undo", &journal]).await);
+    assert!(
+        out.contains("undo: 0 unblocked; 40 done by an earlier undo"),
+        "{out}"
+    );
+    assert_eq!(s.mock.requests(Api::TwitchHelix, "unblock_user"), 40);
+    // Undoing the undo blocks them again.
+    let redo = format!("{journal}.undo");
+    let out = ok(&s.run("twitch-helix", &["-q", "undo", &redo]).await);
+    assert!(out.contains("undo: 40 blocked"), "{out}");
+    assert_eq!(s.blocked("twitch-helix").len(), 45);
+}
+
+#[tokio::test]
+async fn undo_refuses_a_journal_of_another_platform_or_account() {
+    let s = setup().await;
+    let ids: Vec<String> = (0..3)
+        .map(|n| s.mock.nth_user(8_000 + n).unwrap().id)
+        .collect();
+    let file = s.write("raid.txt", &ids.join("\n"));
+    ok(&s.run("twitch-helix", &["-q", "import", &file]).await);
+    let journal = format!("{file}.journal");
+    let before = s.mock.total_requests();
+    let out = s.run("x-v2", &["undo", &journal]).await;
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("this journal is of twitch-helix as ") && stderr.contains("not of x-v2"),
+        "{stderr}"
+    );
+    let out = s
+        .run("twitch-helix", &["--user", "12826", "undo", &journal])
+        .await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert_eq!(s.mock.requests(Api::TwitchHelix, "unblock_user"), 0);
+    assert_eq!(s.mock.requests(Api::XV2, "unblock_user"), 0);
+    assert!(s.mock.total_requests() - before <= 1, "no unblock sent");
+    assert_eq!(s.blocked("twitch-helix").len(), 3);
+}
+
+#[tokio::test]
+async fn an_undo_killed_with_sigkill_resumes_and_unblocks_every_target() {
+    let s = setup().await;
+    let n = 2_000;
+    let ids: Vec<String> = (0..n)
+        .map(|i| s.mock.nth_user(20_000 + i).unwrap().id)
+        .collect();
+    let file = s.write("raid.txt", &ids.join("\n"));
+    ok(&s.run("twitch-helix", &["-q", "import", &file]).await);
+    let journal = format!("{file}.journal");
+    let undo_journal = format!("{journal}.undo");
+
+    let mut child = s
+        .command("twitch-helix", &["-q", "undo", &journal])
+        .spawn()
+        .unwrap();
+    loop {
+        let lines = std::fs::read_to_string(&undo_journal)
+            .map(|t| t.lines().count())
+            .unwrap_or(0);
+        if lines > 300 {
+            break;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the undo ended ({status}) before it could be killed");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    child.start_kill().unwrap(); // SIGKILL
+    child.wait().await.unwrap();
+    let journaled = std::fs::read_to_string(&undo_journal)
+        .unwrap()
+        .lines()
+        .count()
+        - 1;
+    assert!(journaled < n as usize, "killed before the end");
+
+    let out = ok(&s.run("twitch-helix", &["-q", "undo", &journal]).await);
+    assert!(out.contains("done by an earlier undo; failed: 0"), "{out}");
+    assert!(
+        s.blocked("twitch-helix").is_empty(),
+        "every target unblocked"
+    );
+    // Only what was in flight when the kill came (at most --concurrency, 8) is sent twice.
+    let sent = s.mock.requests(Api::TwitchHelix, "unblock_user");
+    assert!(
+        sent >= n && sent <= n + 8,
+        "{sent} unblocks for {n} targets"
+    );
 }

@@ -13,3 +13,4 @@ pub(crate) mod list;
 pub(crate) mod man;
 #[cfg(feature = "mock")]
 pub(crate) mod mock;
+pub(crate) mod undo;
