@@ -27,6 +27,10 @@ pub struct BlockedUser {
     pub display_name: Option<String>,
     /// When the block was made (Kraken only).
     pub blocked_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When the account was created, where the platform gives it (a user lookup on Helix and
+    /// X v2; X v2's list when asked for `created_at`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Whom to block or unblock: a user ID or a login (`screen_name` on X). It deserializes through
@@ -74,6 +78,7 @@ impl BlockedUser {
             login: None,
             display_name: None,
             blocked_at: None,
+            created_at: None,
         }
     }
 
@@ -136,6 +141,31 @@ impl Target {
             return Err(bad("a login has at most 25 characters"));
         }
         Ok(Self::Login(login.to_string()))
+    }
+
+    /// Whether the platform allows this name, checked before a lookup sends it: a Twitch login
+    /// is 4 to 25 ASCII letters, digits and underscores; an X username 1 to 15 (X's
+    /// `^[A-Za-z0-9_]{1,15}$`). IDs pass ([`Self::id`] checked them).
+    pub fn check_for(&self, platform: Platform) -> Result<(), Error> {
+        let Self::Login(login) = self else {
+            return Ok(());
+        };
+        let (min, max, rule) = match platform {
+            Platform::Twitch => (4, 25, "a Twitch login has 4 to 25 characters"),
+            Platform::X => (1, 15, "an X username has 1 to 15 characters"),
+        };
+        let ok = (min..=max).contains(&login.len())
+            && login
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::InvalidTarget {
+                input: shown(login),
+                reason: format!("{rule} (ASCII letters, digits and underscores)"),
+            })
+        }
     }
 
     /// Reads `id:123`, `login:name` or `@name` explicitly; otherwise all digits is an ID and
@@ -263,6 +293,21 @@ pub trait BlockList: Send + Sync {
         self.unblock(target)
     }
 
+    /// Resolves `targets` with the API's user lookup: at most [`LOOKUP_BATCH`] names a
+    /// request, each name asked once per list (the answers are kept). Per target, in order: the
+    /// user (with `created_at` where the platform gives it), or why it will not be sent:
+    /// [`Error::InvalidTarget`] for a name the platform forbids (checked before any lookup),
+    /// [`Error::NoSuchUser`] for a name the lookup did not return, [`Error::SelfTarget`] for
+    /// the acting account. `Ok(None)`: the API has no batch lookup and takes targets as given.
+    /// `Err`: a lookup request failed.
+    fn resolve<'a>(
+        &'a self,
+        targets: &'a [Target],
+    ) -> BoxFuture<'a, Result<Option<Resolution>, Error>> {
+        let _ = targets;
+        Box::pin(async { Ok(None) })
+    }
+
     /// Whether [`Self::unblock`] of `target` reads the block list to find the user (the API
     /// addresses users by the other kind of name and has no lookup of its own). A caller with
     /// several such targets reads the list once and calls [`Self::unblock_listed`].
@@ -295,7 +340,20 @@ impl<T: BlockList + ?Sized> BlockList for Box<T> {
     fn unblock_reads_list(&self, target: &Target) -> bool {
         (**self).unblock_reads_list(target)
     }
+    fn resolve<'a>(
+        &'a self,
+        targets: &'a [Target],
+    ) -> BoxFuture<'a, Result<Option<Resolution>, Error>> {
+        (**self).resolve(targets)
+    }
 }
+
+/// What [`BlockList::resolve`] says of each target, in order: the user, or why it is not sent.
+pub type Resolution = Vec<Result<BlockedUser, Error>>;
+
+/// The most names one user lookup carries (Helix Get Users: 100 `id` and `login` in total; X
+/// v2 users lookup: 100 `usernames` or `ids`).
+pub const LOOKUP_BATCH: usize = 100;
 
 /// Finds `target` on the block list. For APIs that address users by the other kind of name:
 /// a user can only be unblocked if they are on the list, so the list resolves them.
@@ -378,6 +436,7 @@ mod tests {
             login: Some("twitch".into()),
             display_name: None,
             blocked_at: None,
+            created_at: None,
         };
         assert!(Target::parse("@Twitch").unwrap().matches(&user));
         assert!(Target::parse("12826").unwrap().matches(&user));

@@ -67,6 +67,22 @@ pub enum Error {
         /// The login it does not know.
         login: String,
     },
+    /// A name (login or ID) the API's user lookup does not know: it is never sent.
+    #[error("{api}: no such user: {target}")]
+    NoSuchUser {
+        /// The API asked.
+        api: Api,
+        /// The target as given.
+        target: Target,
+    },
+    /// A target that is the acting account itself.
+    #[error("{api}: {target} is the acting account: you cannot block yourself")]
+    SelfTarget {
+        /// The API called.
+        api: Api,
+        /// The target as given.
+        target: Target,
+    },
     /// The block list of an API needs the acting user and none was given or could be resolved.
     #[error("{api}: {reason}")]
     NeedsUser {

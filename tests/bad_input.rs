@@ -267,18 +267,16 @@ async fn every_bad_input_gives_its_exact_typed_error_and_what_could_send_sent_no
         }),
         row!(
             "twitch-helix",
-            "a login to block",
+            "a login Twitch forbids (3 characters), before the lookup",
             RefusedBeforeSending,
             async {
                 fails_with(
                     helix_list
-                        .block(Target::Login("someone".into()), BlockOptions::default())
+                        .block(Target::Login("abc".into()), BlockOptions::default())
                         .await,
-                    Error::Unresolvable {
-                        api: Api::TwitchHelix,
-                        action: "block",
-                        target: Target::Login("someone".into()),
-                        reason: "Helix addresses users by ID and its block API has no user lookup; pass the user ID",
+                    Error::InvalidTarget {
+                        input: "abc".into(),
+                        reason: "a Twitch login has 4 to 25 characters (ASCII letters, digits and underscores)".into(),
                     },
                 )
             }
@@ -579,19 +577,25 @@ async fn every_bad_input_gives_its_exact_typed_error_and_what_could_send_sent_no
                 )
             }
         ),
-        row!("x-v2", "a username to block", RefusedBeforeSending, async {
-            fails_with(
-                xv2_list
-                    .block(Target::Login("jack".into()), BlockOptions::default())
-                    .await,
-                Error::Unresolvable {
-                    api: Api::XV2,
-                    action: "block",
-                    target: Target::Login("jack".into()),
-                    reason: "X API v2 addresses users by ID and its blocking endpoints have no user lookup; pass the user ID",
-                },
-            )
-        }),
+        row!(
+            "x-v2",
+            "a username X forbids (16 characters), before the lookup",
+            RefusedBeforeSending,
+            async {
+                fails_with(
+                    xv2_list
+                        .block(
+                            Target::Login("sixteen_chars_xx".into()),
+                            BlockOptions::default(),
+                        )
+                        .await,
+                    Error::InvalidTarget {
+                        input: "sixteen_chars_xx".into(),
+                        reason: "an X username has 1 to 15 characters (ASCII letters, digits and underscores)".into(),
+                    },
+                )
+            }
+        ),
         // X API v1.1
         row!("x-v1", "NUL in the consumer key", NoClient, async {
             fails_with(

@@ -222,23 +222,19 @@ async fn twitch_helix_blocks_by_id_with_options_and_unblocks_by_id_or_login() {
         1
     );
 
-    let before = mock.total_requests();
-    let e = blocks
+    // A login is resolved with Get Users (once), then blocked by ID.
+    blocks
         .block(Target::Login(target.login.clone()), options)
         .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            e,
-            Error::Unresolvable {
-                api: Api::TwitchHelix,
-                ..
-            }
-        ),
-        "{e}"
+        .unwrap();
+    assert_eq!(
+        mock.requests(blockbind_mock::Api::TwitchHelix, "get_users"),
+        1
     );
-    assert!(e.to_string().contains("pass the user ID"), "{e}");
-    assert_eq!(mock.total_requests(), before, "refused before sending");
+    assert_eq!(
+        mock.block_requests(Platform::Twitch, &c.twitch_user_id, &target.id),
+        3
+    );
 
     blocks
         .unblock(Target::Login(target.login.to_uppercase()))
@@ -417,13 +413,14 @@ async fn x_v2_blocks_by_id_and_unblocks_a_username_through_the_list() {
         mock.blocks_applied(Platform::X, &c.x_user_id, &target.id),
         1
     );
-    let e = blocks
+    // A username is resolved with users lookup, then blocked by ID.
+    blocks
         .block(Target::Login(target.login.clone()), BlockOptions::default())
         .await
-        .unwrap_err();
-    assert!(
-        matches!(e, Error::Unresolvable { api: Api::XV2, .. }),
-        "{e}"
+        .unwrap();
+    assert_eq!(
+        mock.requests(blockbind_mock::Api::XV2, "get_users_by_usernames"),
+        1
     );
 
     blocks

@@ -8,15 +8,17 @@
 //! xtask from the specs) declares it as a module, names the type (`<Api>Blocks`) and wires it
 //! into [`crate::Config::block_list`].
 
+use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
+use std::sync::{Arc, Mutex};
 
 use blockbind_runtime::{ApiError, PageOptions};
 use futures::future::BoxFuture;
 use futures::stream::{BoxStream, Stream, StreamExt};
 
-use crate::block_list::find_blocked;
+use crate::block_list::{LOOKUP_BATCH, Resolution, find_blocked};
 use crate::{Api, BlockList, BlockOptions, BlockedUser, Error, Target};
 
 /// Which kind of name an API's block and unblock operations take.
@@ -91,6 +93,17 @@ pub trait ApiMapping: ApiClient {
         None
     }
 
+    /// Looks up users by login and by ID (at most [`LOOKUP_BATCH`] of each, checked with
+    /// [`Target::check_for`]): the users found, the others simply absent (`None`: the API has
+    /// no batch lookup).
+    fn lookup_users<'a>(
+        _client: &'a Self::Client,
+        _logins: &'a [String],
+        _ids: &'a [String],
+    ) -> Option<BoxFuture<'a, Result<Vec<BlockedUser>, ApiError>>> {
+        None
+    }
+
     /// The owner of the block list, from what the caller gave (`None`: the token's user, for
     /// an API that can ask). The default takes a target of the kind the API addresses by.
     fn owner<'a>(
@@ -117,7 +130,26 @@ pub trait ApiMapping: ApiClient {
 pub struct Blocks<M: ApiMapping> {
     client: M::Client,
     owner: String,
+    /// What the user lookup said of each name asked (`None`: no such user), so that a name is
+    /// asked once per list; shared by clones.
+    resolved: Arc<Mutex<HashMap<LookupKey, Option<BlockedUser>>>>,
     mapping: PhantomData<fn() -> M>,
+}
+
+/// A name as the lookup cache keys it: logins without case, as both platforms compare them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum LookupKey {
+    Login(String),
+    Id(String),
+}
+
+impl LookupKey {
+    fn of(target: &Target) -> Self {
+        match target {
+            Target::Login(login) => Self::Login(login.to_ascii_lowercase()),
+            Target::Id(id) => Self::Id(id.clone()),
+        }
+    }
 }
 
 impl<M: ApiMapping> Clone for Blocks<M> {
@@ -125,6 +157,7 @@ impl<M: ApiMapping> Clone for Blocks<M> {
         Self {
             client: self.client.clone(),
             owner: self.owner.clone(),
+            resolved: Arc::clone(&self.resolved),
             mapping: PhantomData,
         }
     }
@@ -148,6 +181,7 @@ impl<M: ApiMapping> Blocks<M> {
         Self {
             client,
             owner: owner.into(),
+            resolved: Arc::default(),
             mapping: PhantomData,
         }
     }
@@ -169,6 +203,14 @@ impl<M: ApiMapping> Blocks<M> {
             (Addressing::Either, _)
             | (Addressing::Id, Target::Id(_))
             | (Addressing::Login, Target::Login(_)) => Ok(Some(target.clone())),
+            (Addressing::Id, Target::Login(_)) if self.has_batch_lookup() => {
+                let one = std::slice::from_ref(target);
+                match self.resolve_with_lookup(one).await?.pop() {
+                    Some(Ok(user)) => Ok(Some(Target::Id(user.id))),
+                    Some(Err(e)) => Err(e),
+                    None => Ok(None),
+                }
+            }
             (Addressing::Id, Target::Login(login)) => match M::lookup(&self.client, login) {
                 Some(lookup) => match lookup.await.map_err(Error::api(M::API))? {
                     Some(id) => Ok(Some(Target::Id(id))),
@@ -181,6 +223,96 @@ impl<M: ApiMapping> Blocks<M> {
             },
             (Addressing::Login, Target::Id(_)) => Ok(None),
         }
+    }
+}
+
+impl<M: ApiMapping> Blocks<M> {
+    fn has_batch_lookup(&self) -> bool {
+        M::lookup_users(&self.client, &[], &[]).is_some()
+    }
+
+    /// Whether `target` names the owner of the list.
+    fn is_owner(&self, target: &Target) -> bool {
+        !self.owner.is_empty()
+            && match (M::ADDRESSING, target) {
+                (Addressing::Login, Target::Login(login)) => {
+                    login.eq_ignore_ascii_case(&self.owner)
+                }
+                (Addressing::Id, Target::Id(id)) => *id == self.owner,
+                _ => false,
+            }
+    }
+
+    /// [`BlockList::resolve`] with the API's batch lookup: names checked, the ones not yet
+    /// asked looked up in batches of [`LOOKUP_BATCH`], the answers kept.
+    async fn resolve_with_lookup(&self, targets: &[Target]) -> Result<Resolution, Error> {
+        let platform = M::API.platform();
+        let (mut logins, mut ids): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+        {
+            let known = self.resolved.lock().unwrap_or_else(|e| e.into_inner());
+            let mut asked = std::collections::HashSet::new();
+            for target in targets {
+                let key = LookupKey::of(target);
+                if target.check_for(platform).is_err()
+                    || known.contains_key(&key)
+                    || !asked.insert(key.clone())
+                {
+                    continue;
+                }
+                match key {
+                    LookupKey::Login(login) => logins.push(login),
+                    LookupKey::Id(id) => ids.push(id),
+                }
+            }
+        }
+        for (names, by_login) in [(&logins, true), (&ids, false)] {
+            for batch in names.chunks(LOOKUP_BATCH) {
+                let (l, i): (&[String], &[String]) =
+                    if by_login { (batch, &[]) } else { (&[], batch) };
+                let Some(lookup) = M::lookup_users(&self.client, l, i) else {
+                    break;
+                };
+                let found = lookup.await.map_err(Error::api(M::API))?;
+                let mut known = self.resolved.lock().unwrap_or_else(|e| e.into_inner());
+                for name in batch {
+                    let user = found.iter().find(|u| {
+                        if by_login {
+                            u.login
+                                .as_deref()
+                                .is_some_and(|x| x.eq_ignore_ascii_case(name))
+                        } else {
+                            u.id == *name
+                        }
+                    });
+                    let key = if by_login {
+                        LookupKey::Login(name.clone())
+                    } else {
+                        LookupKey::Id(name.clone())
+                    };
+                    known.insert(key, user.cloned());
+                }
+            }
+        }
+        let known = self.resolved.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(targets
+            .iter()
+            .map(|target| {
+                target.check_for(platform)?;
+                match known.get(&LookupKey::of(target)) {
+                    Some(Some(user)) if self.is_owner(&Target::Id(user.id.clone())) => {
+                        Err(Error::SelfTarget {
+                            api: M::API,
+                            target: target.clone(),
+                        })
+                    }
+                    Some(Some(user)) => Ok(user.clone()),
+                    _ => Err(Error::NoSuchUser {
+                        api: M::API,
+                        target: target.clone(),
+                    }),
+                }
+            })
+            .collect())
     }
 }
 
@@ -215,6 +347,12 @@ impl<M: ApiMapping> BlockList for Blocks<M> {
                     reason: M::OTHER_KIND,
                 });
             };
+            if self.is_owner(&addressed) {
+                return Err(Error::SelfTarget {
+                    api: M::API,
+                    target,
+                });
+            }
             M::block(&self.client, &self.owner, &addressed, options)
                 .await
                 .map_err(Error::api(M::API))
@@ -233,8 +371,21 @@ impl<M: ApiMapping> BlockList for Blocks<M> {
         Box::pin(self.unblock_as(target, Some(listed)))
     }
 
+    fn resolve<'a>(
+        &'a self,
+        targets: &'a [Target],
+    ) -> BoxFuture<'a, Result<Option<Resolution>, Error>> {
+        Box::pin(async move {
+            if !self.has_batch_lookup() {
+                return Ok(None);
+            }
+            self.resolve_with_lookup(targets).await.map(Some)
+        })
+    }
+
     fn unblock_reads_list(&self, target: &Target) -> bool {
         match (M::ADDRESSING, target) {
+            (Addressing::Id, Target::Login(_)) if self.has_batch_lookup() => false,
             (Addressing::Id, Target::Login(login)) => M::lookup(&self.client, login).is_none(),
             (Addressing::Login, Target::Id(_)) => true,
             _ => false,
@@ -253,7 +404,7 @@ impl<M: ApiMapping> Blocks<M> {
         let addressed = match self.addressed(&target).await {
             Ok(Some(addressed)) => addressed,
             // A login the platform does not know is not blocked.
-            Err(Error::UnknownUser { .. }) => return Ok(()),
+            Err(Error::UnknownUser { .. } | Error::NoSuchUser { .. }) => return Ok(()),
             Err(e) => return Err(e),
             // The other kind of name: a user can only be unblocked if they are on the list, so
             // the list resolves them.

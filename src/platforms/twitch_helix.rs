@@ -1,9 +1,10 @@
 //! Twitch Helix `/helix/users/blocks` as a [`BlockList`](crate::BlockList): by user ID, with
-//! Helix's `source_context` and `reason` options. Helix's block API has no user lookup, so a
-//! login cannot be blocked (it is refused before sending) and is unblocked through the list.
+//! Helix's `source_context` and `reason` options. Logins are resolved with Get Users
+//! (`/helix/users`, 100 names a request), which also gives each user's `created_at`.
 
-use blockbind_runtime::{PageOptions, call};
+use blockbind_runtime::{ApiError, PageOptions, call};
 use blockbind_twitch_helix::Client;
+use futures::future::BoxFuture;
 
 use crate::platforms::{Addressing, ApiClient, ApiMapping, Listed, Sent, listed, sent};
 use crate::{BlockOptions, BlockedUser, Target};
@@ -13,8 +14,7 @@ pub struct Mapping;
 
 impl ApiMapping for Mapping {
     const ADDRESSING: Addressing = Addressing::Id;
-    const OTHER_KIND: &'static str =
-        "Helix addresses users by ID and its block API has no user lookup; pass the user ID";
+    const OTHER_KIND: &'static str = "Helix addresses users by ID";
     const OWNER: &'static str = "Helix needs the user ID of the token's user (the broadcaster)";
 
     fn list<'a>(client: &'a Client, owner: &'a str, options: PageOptions) -> Listed<'a> {
@@ -37,5 +37,30 @@ impl ApiMapping for Mapping {
 
     fn unblock<'a>(client: &'a Client, _: &'a str, target: &'a Target) -> Sent<'a> {
         sent(call(client.unblock_user().target_user_id(target.as_str()).send()))
+    }
+
+    fn lookup_users<'a>(
+        client: &'a Client,
+        logins: &'a [String],
+        ids: &'a [String],
+    ) -> Option<BoxFuture<'a, Result<Vec<BlockedUser>, ApiError>>> {
+        Some(Box::pin(async move {
+            let mut request = client.get_users();
+            if !logins.is_empty() {
+                request = request.login(logins.to_vec());
+            }
+            if !ids.is_empty() {
+                request = request.id(ids.to_vec());
+            }
+            let found = call(request.send()).await?;
+            Ok(found
+                .data
+                .into_iter()
+                .map(|u| BlockedUser {
+                    created_at: Some(u.created_at),
+                    ..BlockedUser::named(Self::API, u.id, u.login, u.display_name)
+                })
+                .collect())
+        }))
     }
 }

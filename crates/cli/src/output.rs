@@ -228,6 +228,7 @@ mod tests {
             login: Some("jack".into()),
             display_name: Some(name.into()),
             blocked_at: None,
+            created_at: None,
         }
     }
 
