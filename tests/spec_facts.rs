@@ -413,12 +413,25 @@ fn x_v2_facts() {
                 "/users/by".into(),
                 "get_users_by_usernames".into()
             ),
+            ("GET".into(), "/users/me".into(), "get_users_me".into()),
             (
                 "DELETE".into(),
                 "/users/{source_user_id}/blocking/{target_user_id}".into(),
                 "unblock_user".into()
             ),
         ]
+    );
+    // `GET /2/users/me` (README "X users lookup"): user context, `{data: {id, name, username}}`.
+    assert_eq!(scopes(&s, "get_users_me"), ["tweet.read", "users.read"]);
+    let me = &s.operation("get_users_me").unwrap().node["responses"]["200"]["content"]["application/json"]
+        ["example"]["data"];
+    assert_eq!(
+        (
+            me["id"].as_str(),
+            me["name"].is_string(),
+            me["username"].is_string()
+        ),
+        (Some("2244994945"), true, true)
     );
     // Users lookup (README "X users lookup"): 1..100 comma-separated usernames of
     // `^[A-Za-z0-9_]{1,15}$`, or 1..100 IDs; scopes users.read tweet.read; 900 per 15 min per user.

@@ -145,22 +145,6 @@ async fn handle(
             }
         };
     }
-    if path == "/2/users/me" && parts.method == http::Method::GET {
-        let host = parts
-            .headers
-            .get(http::header::HOST)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("127.0.0.1");
-        let authorization = parts
-            .headers
-            .get(http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok());
-        let base_url = format!("http://{host}{path}");
-        return into_response(
-            handlers::x_me(&shared, authorization, &base_url),
-            Vec::new(),
-        );
-    }
     if path == "/oauth2/validate" && parts.method == http::Method::GET {
         let authorization = parts
             .headers

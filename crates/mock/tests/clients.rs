@@ -1,5 +1,5 @@
 //! What clients pointed at the mock need besides the block operations, as the platforms serve
-//! it: X's `GET /2/users/me` and Twitch's `GET /oauth2/validate` (clients call them before a
+//! it: X's `GET /2/users/me` (now a spec operation) and Twitch's `GET /oauth2/validate` (clients call them before a
 //! block operation), OAuth 1.0a signatures over the platform's URL (a client redirected below
 //! its URL building signs https://api.x.com/...), X v1.1's lenient booleans, and the counters
 //! as JSON at `GET /mock/stats` for tests in other languages. `tools/pyclients/run` drives
@@ -52,14 +52,19 @@ async fn x_users_me_names_the_user_of_a_user_token_and_refuses_others() {
         (status, &body["data"]["id"]),
         (200, &Value::from(c.x_user_id.clone()))
     );
-    for refused in [
-        format!("Bearer {}", c.x_app_token),
-        format!("Bearer {}", c.twitch_token),
+    // Served by its spec route (specs/x-v2.yaml): an app-only token has no user (X's 403
+    // `Unsupported Authentication`), another platform's token is unknown (401).
+    for (refused, expected) in [
+        (
+            format!("Bearer {}", c.x_app_token),
+            (403, "Unsupported Authentication"),
+        ),
+        (format!("Bearer {}", c.twitch_token), (401, "Unauthorized")),
     ] {
         let (status, body) = get(&me, &refused).await;
         assert_eq!(
             (status, body["title"].as_str()),
-            (401, Some("Unauthorized")),
+            (expected.0, Some(expected.1)),
             "{refused}"
         );
     }

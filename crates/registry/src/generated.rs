@@ -478,6 +478,13 @@ pub static APIS: [crate::ApiInfo; 5usize] = [
                 availability: &["pay-per-use", "enterprise"],
             },
             crate::OperationInfo {
+                id: "get_users_me",
+                method: "GET",
+                path: "/users/me",
+                bucket: "x-v2",
+                availability: &[],
+            },
+            crate::OperationInfo {
                 id: "get_users_blocking",
                 method: "GET",
                 path: "/users/{id}/blocking",

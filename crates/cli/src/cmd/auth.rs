@@ -182,7 +182,7 @@ async fn login(
                 },
             )
             .await?;
-            let (id, username) = x_me(&http, origin.as_deref(), &grant).await?;
+            let (id, username) = x_me(origin.as_deref(), &grant).await?;
             let expires = grant.expires_in.map(|d| d.as_secs());
             let scopes = grant.scopes.clone();
             (grant, id, Some(username), scopes, expires)
@@ -217,29 +217,31 @@ async fn login(
     Ok(SUCCESS)
 }
 
-/// X's `GET /2/users/me`: the signed-in user's ID and username.
-async fn x_me(
-    http: &blockbind::reqwest::Client,
-    origin: Option<&str>,
-    grant: &GrantedToken,
-) -> Result<(String, String), Failure> {
-    let url = format!("{}/2/users/me", origin.unwrap_or("https://api.x.com"));
+/// X's `GET /2/users/me` (specs/x-v2.yaml, through the generated client): the signed-in user's
+/// ID and username.
+async fn x_me(origin: Option<&str>, grant: &GrantedToken) -> Result<(String, String), Failure> {
     let refused = |why: String| auth_failure(format!("X did not say who signed in: {why}"));
-    let response = http
-        .get(url)
-        .bearer_auth(grant.access_token.expose_secret())
+    let credentials = blockbind::Credentials::new()
+        .with_x_oauth2(grant.access_token.expose_secret())
+        .map_err(|e| refused(e.to_string()))?;
+    let mut builder = blockbind::Config::builder().credentials(credentials);
+    if let Some(o) = origin {
+        builder = builder.base_url(o);
+    }
+    let client = builder
+        .build()
+        .and_then(|c| c.x_v2())
+        .map_err(|e| refused(e.to_string()))?;
+    let me = client
+        .get_users_me()
         .send()
         .await
-        .map_err(|e| refused(e.without_url().to_string()))?;
-    let status = response.status();
-    let body: serde_json::Value = response
-        .json()
-        .await
-        .map_err(|_| refused(format!("users/me answered {status} without JSON")))?;
-    let get = |k: &str| body["data"][k].as_str().map(str::to_string);
-    match (get("id"), get("username")) {
-        (Some(id), Some(username)) => Ok((id, username)),
-        _ => Err(refused(format!("users/me answered {status}"))),
+        .map_err(|e| refused(e.to_string()))?
+        .into_inner()
+        .data;
+    match (me.id, me.username) {
+        (Some(id), Some(username)) => Ok((id.to_string(), username)),
+        _ => Err(refused("users/me named no ID or username".into())),
     }
 }
 

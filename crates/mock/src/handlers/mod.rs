@@ -31,7 +31,7 @@ pub(crate) mod sign_in_routes {
         hook, twitch_device, twitch_revoke, twitch_token, x_authorize, x_revoke,
     };
 }
-pub(crate) use tokens::{authorize, stats, twitch_validate, x_me, x_token};
+pub(crate) use tokens::{authorize, stats, twitch_validate, x_token};
 
 /// A response body and status.
 #[derive(Debug, Clone)]

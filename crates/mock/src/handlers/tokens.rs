@@ -96,43 +96,6 @@ pub(crate) fn x_token(shared: &Shared, body: &[u8], authorization: Option<&str>)
     }
 }
 
-/// X's `GET /2/users/me`, for clients that ask who an OAuth 2.0 user token belongs to before a
-/// block operation (tweepy's `get_blocked` / `block` / `unblock` with `user_auth=False`). Not in
-/// the specs (which cover the block operations), so served here with the token endpoints: a
-/// user token (OAuth 2.0 or 1.0a) gives `{data: {id, name, username}}`, anything else X's 401.
-pub(crate) fn x_me(shared: &Shared, authorization: Option<&str>, base_url: &str) -> Reply {
-    let mut state = shared.lock();
-    let user = match authorization {
-        Some(a) if a.starts_with("OAuth ") => state
-            .tokens
-            .verify_oauth1(a, "GET", base_url, &[], shared.config.oauth1_plaintext)
-            .ok(),
-        Some(a) => a
-            .split_once(' ')
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .and_then(|(_, token)| state.tokens.bearer(token.trim()))
-            .filter(|info| info.kind == crate::auth::TokenKind::XUser)
-            .and_then(|info| info.user_id.clone()),
-        None => None,
-    };
-    match user.and_then(|id| state.world.dir.by_id(&id)) {
-        Some(u) => Reply::json(
-            200,
-            json!({"data": {"id": u.id, "name": u.display_name, "username": u.login}}),
-        ),
-        None => Reply {
-            status: 401,
-            body: Some(json!({
-                "title": "Unauthorized",
-                "type": "about:blank",
-                "status": 401,
-                "detail": "Unauthorized",
-            })),
-            content_type: "application/problem+json",
-        },
-    }
-}
-
 /// `GET /mock/stats`: the mock's counters as JSON, for tests in any language (a Rust test reads
 /// them from [`crate::MockServer`] directly): every request received, responses by status,
 /// requests per operation (`"<api> <operationId>"`), faults injected and contract violations.

@@ -223,6 +223,13 @@ pub(super) fn handle(op: &str, ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
         }
         "get_users_by_usernames" => Ok(lookup(ctx, "usernames")),
         "get_users_by_ids" => Ok(lookup(ctx, "ids")),
+        "get_users_me" => match ctx.world.dir.by_id(&me) {
+            Some(u) => Ok(Reply::json(
+                200,
+                json!({"data": {"id": u.id, "name": u.display_name, "username": u.login}}),
+            )),
+            None => Err(Fail::new(401, "Unauthorized")),
+        },
         other => Err(Fail::new(404, format!("no X v2 operation {other}"))),
     }
 }
