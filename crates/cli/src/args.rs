@@ -141,6 +141,8 @@ pub(crate) enum Command {
     /// `login` column, a `blockbind export` JSON or JSON Lines file, or X's archive `block.js`.
     Import {
         file: PathBuf,
+        #[command(flatten)]
+        bulk: crate::cmd::bulk::BulkFlags,
         /// Unblock the users in FILE instead.
         #[arg(long)]
         unblock: bool,

@@ -11,5 +11,7 @@ pub mod import;
 pub mod input;
 pub mod journal;
 pub mod output;
+pub mod pace;
+pub mod plan;
 pub mod progress;
 pub mod token_store;

@@ -113,6 +113,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Import {
             file,
+            bulk,
             unblock,
             journal,
             concurrency,
@@ -121,6 +122,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         } => {
             let args = cmd::import::ImportArgs {
                 file,
+                bulk,
                 journal: journal.as_deref(),
                 unblock: *unblock,
                 concurrency: *concurrency,

@@ -411,3 +411,159 @@ async fn an_undo_killed_with_sigkill_resumes_and_unblocks_every_target() {
         "{sent} unblocks for {n} targets"
     );
 }
+
+#[tokio::test]
+async fn except_leaves_the_users_it_names_alone_by_either_name() {
+    let s = setup().await;
+    let file = s.fixture("commanderroot.csv");
+    // By login, though the import addresses these users by ID: the file gives both names.
+    let never = s.write("friends.txt", "# never block\n@TravistyOJ\n");
+    let out = ok(&s
+        .run("twitch-helix", &["import", &file, "--except", &never])
+        .await);
+    assert!(out.contains("done: 2 blocked"), "{out}");
+    assert_eq!(
+        s.blocked("twitch-helix"),
+        sorted(&["135093069", "198704263"])
+    );
+    assert_eq!(
+        s.mock
+            .block_requests(Platform::Twitch, &s.owner("twitch-helix").1, "27419011"),
+        0
+    );
+
+    // An allowlist with a line that is not a user is refused before anything is sent.
+    let bad = s.write("bad-friends.txt", "bluelava\nnot a login!\n");
+    let before = s.mock.total_requests();
+    let out = s
+        .run("twitch-helix", &["import", &file, "--except", &bad])
+        .await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("line 2"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(s.mock.total_requests(), before);
+}
+
+#[tokio::test]
+async fn max_rate_is_read_as_a_rate_and_a_bad_one_is_refused() {
+    let s = setup().await;
+    let file = s.fixture("commanderroot.csv");
+    let out = ok(&s
+        .run(
+            "twitch-helix",
+            &["-q", "import", &file, "--max-rate", "6000/min"],
+        )
+        .await);
+    assert!(out.contains("done: 3 blocked"), "{out}");
+    for bad in ["0/min", "fast", "10/week"] {
+        let out = s
+            .run("twitch-helix", &["import", &file, "--max-rate", bad])
+            .await;
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(text(&out.stderr).contains("N/min"), "{}", text(&out.stderr));
+    }
+}
+
+#[tokio::test]
+async fn on_x_v2_buckets_a_list_of_100000_is_not_read_to_block_20_and_the_plan_says_why() {
+    // The specs' X v2 buckets (15 list reads, 50 blocks per 15 minutes per user): not replaced.
+    let s = setup_with(MockConfig {
+        kraken_block_cap: None,
+        ..MockConfig::default()
+    })
+    .await;
+    let (platform, owner) = s.owner("x-v2");
+    s.mock.clear_blocks(platform, &owner);
+    s.mock.seed_blocks(platform, &owner, 100_000, 100_000);
+    let targets: Vec<String> = (0..20)
+        .map(|n| s.mock.nth_user(300_000 + n).unwrap().id)
+        .collect();
+    let file = s.write("twenty.txt", &targets.join("\n"));
+    let out = s
+        .run("x-v2", &["import", &file, "--list-size", "100000"])
+        .await;
+    let stdout = ok(&out);
+    let stderr = text(&out.stderr);
+    assert!(stdout.contains("done: 20 blocked"), "{stdout}");
+    assert_eq!(
+        s.mock.requests(Api::XV2, "get_users_blocking"),
+        0,
+        "no list read"
+    );
+    assert_eq!(s.mock.requests(Api::XV2, "block_user"), 20);
+    assert!(
+        stderr.contains("plan: sending directly, without reading the list"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("100 list requests (get_users_blocking: 15 per 15m)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("cannot pay for itself"), "{stderr}");
+    assert!(
+        stderr.contains("20 block requests (block_user: 50 per 15m); waiting 0s"),
+        "{stderr}"
+    );
+
+    // A resume sends nothing again: the journal has every target, though the list was not read.
+    let out = ok(&s
+        .run("x-v2", &["-q", "import", &file, "--list-size", "100000"])
+        .await);
+    assert!(
+        out.contains("done: 0 blocked; skipped: 0 already blocked, 20 done by an earlier run"),
+        "{out}"
+    );
+    assert_eq!(s.mock.requests(Api::XV2, "block_user"), 20);
+    assert_eq!(s.mock.requests(Api::XV2, "get_users_blocking"), 0);
+}
+
+#[tokio::test]
+async fn plan_send_skips_the_list_read_and_plan_read_reads_it() {
+    let s = setup().await;
+    let (platform, owner) = s.owner("twitch-helix");
+    let already = s.mock.seed_blocks(platform, &owner, 5_000, 2);
+    let file = s.write(
+        "five.txt",
+        &format!(
+            "{}\n{}\n{}\n{}\n{}\n",
+            already[0],
+            already[1],
+            s.mock.nth_user(6_000).unwrap().id,
+            s.mock.nth_user(6_001).unwrap().id,
+            s.mock.nth_user(6_002).unwrap().id
+        ),
+    );
+    let out = s
+        .run("twitch-helix", &["import", &file, "--plan", "send"])
+        .await;
+    assert!(ok(&out).contains("done: 5 blocked"));
+    assert!(
+        text(&out.stderr).contains("as --plan says"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(s.mock.requests(Api::TwitchHelix, "get_user_block_list"), 0);
+    assert_eq!(
+        s.mock.requests(Api::TwitchHelix, "block_user"),
+        5,
+        "idempotent: sent anyway"
+    );
+    assert_eq!(s.blocked("twitch-helix").len(), 5);
+
+    let s = setup().await;
+    let (platform, owner) = s.owner("twitch-helix");
+    let already = s.mock.seed_blocks(platform, &owner, 5_000, 2);
+    let file = s.write("two.txt", &already.join("\n"));
+    let out = ok(&s
+        .run("twitch-helix", &["-q", "import", &file, "--plan", "read"])
+        .await);
+    assert!(
+        out.contains("done: 0 blocked; skipped: 2 already blocked"),
+        "{out}"
+    );
+    assert_eq!(s.mock.requests(Api::TwitchHelix, "get_user_block_list"), 1);
+    assert_eq!(s.mock.requests(Api::TwitchHelix, "block_user"), 0);
+}

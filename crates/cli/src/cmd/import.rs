@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use blockbind::{Api, BlockList, Config, PageOptions};
-use blockbind_cli::import::{self as engine, Current, ImportOptions, Summary};
+use blockbind_cli::import::{self as engine, ImportOptions, Summary};
 use blockbind_cli::input;
 use blockbind_cli::journal::{Journal, JournalKey};
 use blockbind_cli::output::terminal_safe;
@@ -17,6 +17,7 @@ use crate::exit::{self, Failure};
 /// The `import` subcommand's own flags.
 pub(crate) struct ImportArgs<'a> {
     pub(crate) file: &'a Path,
+    pub(crate) bulk: &'a crate::cmd::bulk::BulkFlags,
     pub(crate) journal: Option<&'a Path>,
     pub(crate) unblock: bool,
     pub(crate) concurrency: u16,
@@ -27,6 +28,7 @@ pub(crate) struct ImportArgs<'a> {
 pub(crate) async fn run(cli: &Cli, args: ImportArgs<'_>) -> Result<u8, Failure> {
     let parsed = context::read_input(args.file)?;
     context::check_input(cli, &parsed, args.unblock)?;
+    let parsed = crate::cmd::bulk::except(cli, parsed, args.bulk)?;
     let session = context::config(cli)?;
     let (api, list, account) = context::block_list(cli, &session).await?;
     let account = context::require_account(account)?;
@@ -47,6 +49,7 @@ pub(crate) async fn run(cli: &Cli, args: ImportArgs<'_>) -> Result<u8, Failure> 
     let on = OnList {
         api,
         list: &*list,
+        bulk: args.bulk,
         account: &account,
         pages,
     };
@@ -57,6 +60,8 @@ pub(crate) async fn run(cli: &Cli, args: ImportArgs<'_>) -> Result<u8, Failure> 
 struct OnList<'a> {
     api: Api,
     list: &'a dyn BlockList,
+    /// `--except`, `--max-rate`, `--plan`, `--list-size`.
+    bulk: &'a crate::cmd::bulk::BulkFlags,
     /// The resolved acting account (the journal's key).
     account: &'a str,
     pages: PageOptions,
@@ -98,7 +103,16 @@ async fn import(
             on.account,
         );
     }
-    let current = Current::read(on.list, on.pages).await?;
+    let current = crate::cmd::bulk::current(
+        on.list,
+        &parsed,
+        journal.as_ref(),
+        options.unblock,
+        on.pages,
+        on.bulk,
+        options.quiet,
+    )
+    .await?;
     let todo = engine::plan(
         &parsed,
         &current,
@@ -119,7 +133,7 @@ async fn import(
         }
     } else if let Some(journal) = journal.as_mut() {
         engine::run(
-            on.list,
+            &*crate::cmd::bulk::paced(on.list, on.bulk),
             &current,
             todo,
             journal,

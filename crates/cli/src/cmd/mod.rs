@@ -4,6 +4,7 @@
 
 pub(crate) mod auth;
 pub(crate) mod block;
+pub(crate) mod bulk;
 pub(crate) mod completions;
 pub(crate) mod context;
 pub(crate) mod diff;

@@ -1,0 +1,195 @@
+//! `import`'s bulk flags: `--except FILE` (never these users), `--max-rate N/min` (a pace
+//! below the platform's) and the plan by cost (`--plan read|send`, `--list-size N`). The import
+//! command calls these; they must not send anything but the list read the plan chooses.
+
+use std::path::PathBuf;
+
+use blockbind::{BlockList, PageOptions, Target};
+use blockbind_cli::import::Current;
+use blockbind_cli::input::{self, Parsed};
+use blockbind_cli::journal::Journal;
+use blockbind_cli::pace::{MaxRate, Paced, Pacer};
+use blockbind_cli::plan::{self, Choice, Facts, Question};
+
+use crate::args::Cli;
+use crate::cmd::context;
+use crate::exit::Failure;
+
+/// `--plan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum PlanChoice {
+    /// Read the current list first and skip who is already done.
+    Read,
+    /// Send every target directly (idempotent; the journal keeps resumes right).
+    Send,
+}
+
+#[derive(clap::Args, Debug, Clone, Default)]
+pub(crate) struct BulkFlags {
+    /// Never block (or unblock) the users in FILE (any format import reads).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) except: Option<PathBuf>,
+    /// Send at most this many blocks or unblocks per minute (N/min, N/s, N/h); the platform's
+    /// own limit still applies when it is lower.
+    #[arg(long, value_name = "N/min")]
+    pub(crate) max_rate: Option<MaxRate>,
+    /// Read the current list first, or send directly; default: whichever costs fewer
+    /// rate-limited requests (printed before sending).
+    #[arg(long, value_enum)]
+    pub(crate) plan: Option<PlanChoice>,
+    /// How many users the current list holds, for the plan (no API here reports it without
+    /// reading the list); without it the list is read.
+    #[arg(long, value_name = "N")]
+    pub(crate) list_size: Option<u64>,
+}
+
+/// `parsed` without the users `--except` names (by either name an entry has); how many were
+/// dropped is printed. Before any request.
+pub(crate) fn except(cli: &Cli, mut parsed: Parsed, flags: &BulkFlags) -> Result<Parsed, Failure> {
+    let Some(path) = &flags.except else {
+        return Ok(parsed);
+    };
+    let never = context::read_input(path)?;
+    context::check_input(cli, &never, never.commands.unblock.is_some())
+        .map_err(|f| Failure::usage(format!("--except {}: {}", path.display(), f.message)))?;
+    if let Some(bad) = never.bad.first() {
+        // An allowlist with a line that is not a user might leave someone unprotected.
+        return Err(Failure::usage(format!(
+            "--except {}: line {}: {}",
+            path.display(),
+            bad.line,
+            blockbind_cli::output::terminal_safe(&bad.why)
+        )));
+    }
+    let dropped = drop_excepted(&mut parsed, &never);
+    if !cli.quiet && dropped > 0 {
+        eprintln!(
+            "--except: {dropped} of the file's users are in {} and left alone",
+            path.display()
+        );
+    }
+    Ok(parsed)
+}
+
+/// Removes from `parsed` every entry naming a user of `never`; the count removed.
+fn drop_excepted(parsed: &mut Parsed, never: &Parsed) -> usize {
+    let key = |t: &Target| match t {
+        Target::Id(id) => format!("id:{id}"),
+        Target::Login(l) => format!("login:{}", l.to_ascii_lowercase()),
+    };
+    let names: std::collections::HashSet<String> = never
+        .entries
+        .iter()
+        .flat_map(|e| [Some(&e.target), e.also.as_ref()])
+        .flatten()
+        .map(key)
+        .collect();
+    let before = parsed.entries.len();
+    parsed.entries.retain(|e: &input::Entry| {
+        ![Some(&e.target), e.also.as_ref()]
+            .into_iter()
+            .flatten()
+            .any(|t| names.contains(&key(t)))
+    });
+    before - parsed.entries.len()
+}
+
+/// The list to send through: paced by `--max-rate` when given.
+pub(crate) fn paced<'a>(list: &'a dyn BlockList, flags: &BulkFlags) -> Box<dyn BlockList + 'a> {
+    match flags.max_rate {
+        Some(rate) => Box::new(Paced::new(list, Pacer::new(rate))),
+        None => Box::new(PassThrough(list)),
+    }
+}
+
+/// `list` as a box, for the unpaced case.
+struct PassThrough<'a>(&'a dyn BlockList);
+
+impl BlockList for PassThrough<'_> {
+    fn api(&self) -> blockbind::Api {
+        self.0.api()
+    }
+    fn blocked_with(
+        &self,
+        options: PageOptions,
+    ) -> futures::stream::BoxStream<'_, Result<blockbind::BlockedUser, blockbind::Error>> {
+        self.0.blocked_with(options)
+    }
+    fn block(
+        &self,
+        target: Target,
+        options: blockbind::BlockOptions,
+    ) -> futures::future::BoxFuture<'_, Result<(), blockbind::Error>> {
+        self.0.block(target, options)
+    }
+    fn unblock(
+        &self,
+        target: Target,
+    ) -> futures::future::BoxFuture<'_, Result<(), blockbind::Error>> {
+        self.0.unblock(target)
+    }
+    fn unblock_listed(
+        &self,
+        target: Target,
+        listed: Option<blockbind::BlockedUser>,
+    ) -> futures::future::BoxFuture<'_, Result<(), blockbind::Error>> {
+        self.0.unblock_listed(target, listed)
+    }
+    fn unblock_reads_list(&self, target: &Target) -> bool {
+        self.0.unblock_reads_list(target)
+    }
+}
+
+/// The plan by cost for what is left of `parsed` after the journal, printed (unless `quiet`),
+/// and the list it reads: the whole current list, or nothing (send directly).
+pub(crate) async fn current(
+    list: &dyn BlockList,
+    parsed: &Parsed,
+    journal: Option<&Journal>,
+    unblock: bool,
+    pages: PageOptions,
+    flags: &BulkFlags,
+    quiet: bool,
+) -> Result<Current, Failure> {
+    let left: Vec<&input::Entry> = parsed
+        .entries
+        .iter()
+        .filter(|e| !journal.is_some_and(|j| j.is_done(&e.target)))
+        .collect();
+    let api = list.api();
+    let facts = Facts::of(api, unblock);
+    let plan = plan::choose(
+        &facts,
+        Question {
+            targets: left.len() as u64,
+            list_size: flags.list_size,
+            forced: flags.plan.map(|p| match p {
+                PlanChoice::Read => Choice::Read,
+                PlanChoice::Send => Choice::Send,
+            }),
+            needs_list: unblock && left.iter().any(|e| list.unblock_reads_list(&e.target)),
+        },
+    );
+    if !quiet {
+        let operation = if unblock { "unblock" } else { "block" };
+        eprintln!("{}", plan.describe(&facts, operation));
+    }
+    Ok(match plan.choice {
+        Choice::Read => Current::read(list, pages).await?,
+        Choice::Send => Current::default(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn except_drops_entries_by_either_name_in_any_case() {
+        let mut parsed = input::parse("userName,userID\nBob,11\ncarol,12\ndave,13\n");
+        let never = input::parse("@bob\n13\nzed\n");
+        assert_eq!(drop_excepted(&mut parsed, &never), 2);
+        let left: Vec<&str> = parsed.entries.iter().map(|e| e.target.as_str()).collect();
+        assert_eq!(left, ["12"]);
+    }
+}
