@@ -137,8 +137,12 @@ pub(crate) enum Command {
         #[arg(long, value_enum)]
         format: Option<FileFormat>,
     },
-    /// Block (or unblock) everyone in FILE: one ID or login per line, CSV with an `id` or
-    /// `login` column, a `blockbind export` JSON or JSON Lines file, or X's archive `block.js`.
+    /// Block (or unblock) everyone in FILE: one ID, login, @name or profile URL per line; chat
+    /// commands (/block, .block, /ban; /unblock and /unban with --unblock); CSV with an ID or
+    /// login column (id, userID, user_id, login, userName, screen_name, ... in any case; so
+    /// CommanderRoot's export); a `blockbind export` JSON or JSON Lines file; X's archive
+    /// `block.js` or `mute.js`. A file in none of these is refused with its first line. Prints
+    /// the plan (read the list first, or send directly) before sending.
     Import {
         file: PathBuf,
         #[command(flatten)]
