@@ -49,6 +49,9 @@ fn main() -> ExitCode {
                 "blockbind: {}",
                 blockbind_cli::output::terminal_safe_lines(&f.message)
             );
+            if let Some(hint) = cmd::context::scope_hint(&f.message) {
+                eprintln!("blockbind: {hint}");
+            }
             match relogin {
                 Some(note) => {
                     eprintln!("blockbind: {note}");

@@ -560,3 +560,46 @@ async fn an_absent_credential_store_falls_back_to_the_file_and_says_where() {
     printed.add(&out);
     assert_no_secret(&printed, &secrets(&stored));
 }
+
+/// A stored token without the scope a command needs: refused before sending, naming the scope
+/// and the command that grants it (exit 3).
+#[tokio::test]
+async fn a_missing_scope_is_named_with_the_login_that_grants_it_before_sending() {
+    let s = setup(SignInConfig::default()).await;
+    let me = s.mock.credentials().twitch_user_id.clone();
+    let login = s.twitch_login(Some(&me)).await;
+    assert_eq!(code(&login), 0, "{}", text(&login));
+    // The stored entry as an older sign-in with the read scope only would have left it.
+    let dir = s.dir.path().join("config").join("tokens");
+    let file = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .next()
+        .unwrap()
+        .path();
+    let mut stored: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    stored["scopes"] = serde_json::json!(["user:read:blocked_users"]);
+    std::fs::write(&file, stored.to_string()).unwrap();
+    let before = s
+        .mock
+        .requests(blockbind_mock::Api::TwitchHelix, "block_user");
+    let block = s
+        .run(&["--platform", "twitch-helix", "block", "12826"])
+        .await;
+    assert_eq!(code(&block), 3, "{}", text(&block));
+    let shown = text(&block);
+    assert!(shown.contains("user:manage:blocked_users"), "{shown}");
+    assert!(
+        shown.contains("blockbind auth login --platform twitch-helix"),
+        "{shown}"
+    );
+    assert_eq!(
+        s.mock
+            .requests(blockbind_mock::Api::TwitchHelix, "block_user"),
+        before
+    );
+    let mut printed = Printed::default();
+    printed.add(&block);
+    assert_no_secret(&printed, &secrets(&stored));
+}

@@ -62,6 +62,9 @@ async fn one_by_one(
             ),
             Err(e) => {
                 eprintln!("blockbind: {target}: {}", terminal_safe(&e.to_string()));
+                if let Some(hint) = context::scope_hint(&e.to_string()) {
+                    eprintln!("blockbind: {hint}");
+                }
                 if code == 0 {
                     code = Failure::from(e).code;
                 }

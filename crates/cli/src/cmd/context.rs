@@ -37,6 +37,22 @@ pub(crate) fn login_required() -> Option<String> {
     })
 }
 
+/// With a stored sign-in, what to do about a scope it lacks (the runtime refuses the request
+/// before sending, naming the scope): sign in again, which asks for every scope the commands
+/// need.
+pub(crate) fn scope_hint(message: &str) -> Option<String> {
+    static SHOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    let (api, _) = SIGNED_IN.get()?;
+    let missing = message.contains("which the token does not have");
+    // Once a run, however many targets fail on it.
+    (missing && !SHOWN.swap(true, std::sync::atomic::Ordering::Relaxed)).then(|| {
+        format!(
+            "the stored sign-in lacks that scope: `blockbind auth login --platform {}` grants every scope the commands need",
+            api.name()
+        )
+    })
+}
+
 /// The stored sign-in for `--platform` (and `--user`), as a user token whose refreshes are
 /// stored before they are used. `None`: nothing stored (or X v1.1, which signs with OAuth 1.0a).
 fn stored_token(cli: &Cli) -> Result<Option<UserToken>, Failure> {
