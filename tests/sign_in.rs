@@ -403,3 +403,35 @@ async fn a_forged_state_a_denial_and_a_garbage_token_answer_each_end_the_x_login
         .unwrap_err();
     assert!(e.to_string().contains("not a token response"), "{e}");
 }
+
+#[tokio::test]
+async fn a_twitch_token_is_validated_before_its_first_request_and_refreshed_when_invalid() {
+    let mock = mock(fast()).await;
+    let me = mock.credentials().twitch_user_id.clone();
+    let grant = twitch_login(&mock, &me, &TWITCH_SCOPES).await;
+    // Revoked before the first request: the validation at start finds it, not the API.
+    mock.revoke(grant.access_token.expose_secret());
+    let (credentials, persisted) = twitch_credentials(&mock, &grant, &me);
+    mock.seed_blocks(Platform::Twitch, &me, 1_000, 3);
+    let config = config(&mock, credentials);
+    let list = config
+        .block_list(
+            Api::TwitchHelix,
+            config.acting_user(Api::TwitchHelix, None).unwrap(),
+        )
+        .await
+        .unwrap();
+    let got: Vec<_> = list.blocked().try_collect().await.unwrap();
+    assert_eq!(got.len(), 3);
+    assert_eq!(
+        persisted.lock().unwrap().len(),
+        1,
+        "refreshed once, persisted"
+    );
+    // One list request reached the API, and it carried the refreshed token: no 401 on the way.
+    assert_eq!(
+        mock.requests(blockbind_mock::Api::TwitchHelix, "get_user_block_list"),
+        1
+    );
+    assert_eq!(mock.responses_with_status(401), 0);
+}
