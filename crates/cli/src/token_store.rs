@@ -15,8 +15,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use blockbind::Platform;
 use blockbind::runtime::oauth2::GrantedToken;
+use blockbind::{Platform, UserToken};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 
@@ -297,6 +297,47 @@ impl Store {
         }
         self.write(&self.file(&entry), &v)?;
         Ok((entry, fallback))
+    }
+
+    /// What `auth login` stored as a user token for the facade
+    /// (`Credentials::with_user_token`): refreshed at the endpoints it signed in at, and every
+    /// rotated pair saved back here before it is used (`store_failed` hears of a save that
+    /// failed).
+    pub fn user_token(
+        &self,
+        entry: Entry,
+        secret: Secret,
+        store_failed: impl Fn(StoreError) + Send + Sync + 'static,
+    ) -> UserToken {
+        let mut token = UserToken::new(entry.platform, secret.grant(&entry), &entry.client_id)
+            .user_id(&entry.account_id);
+        if let Some(login) = &entry.login {
+            token = token.login(login);
+        }
+        if let Some(origin) = &entry.origin {
+            token = token.endpoints_at(origin);
+        }
+        if let Some(client_secret) = &secret.client_secret {
+            token = token.client_secret(client_secret.expose_secret());
+        }
+        let store = self.clone();
+        let client_secret = secret.client_secret;
+        let persist = move |grant: &GrantedToken| {
+            let mut entry = entry.clone();
+            entry.expires_at = grant.expires_in.map(|d| now() + d.as_secs());
+            if !grant.scopes.is_empty() {
+                entry.scopes = grant.scopes.clone();
+            }
+            let secret = Secret {
+                access_token: grant.access_token.clone(),
+                refresh_token: grant.refresh_token.clone(),
+                client_secret: client_secret.clone(),
+            };
+            if let Err(e) = store.save(entry, &secret) {
+                store_failed(e);
+            }
+        };
+        token.on_refresh(std::sync::Arc::new(persist))
     }
 
     /// Forgets an entry (its file and its credential-store item).

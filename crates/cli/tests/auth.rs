@@ -603,3 +603,36 @@ async fn a_missing_scope_is_named_with_the_login_that_grants_it_before_sending()
     printed.add(&block);
     assert_no_secret(&printed, &secrets(&stored));
 }
+
+/// What `auth login` stored, loaded by a program through the library (`token_store`) into the
+/// facade's `Config`, acting for the signed-in user without naming them.
+#[tokio::test]
+async fn a_program_loads_what_auth_login_stored_into_a_config() {
+    use blockbind::{Api, BlockList, Config, Credentials};
+    use blockbind_cli::token_store::{self, Store};
+    use futures::TryStreamExt;
+
+    let s = setup(SignInConfig::default()).await;
+    let user = s.mock.nth_user(31).unwrap();
+    s.mock.seed_blocks(Platform::Twitch, &user.id, 700, 4);
+    let login = s.twitch_login(Some(&user.id)).await;
+    assert_eq!(code(&login), 0, "{}", text(&login));
+
+    let store = Store::at(s.dir.path().join("config"), false);
+    let entries = store.entries().unwrap();
+    let entry = token_store::choose(&entries, blockbind::Platform::Twitch, None)
+        .unwrap()
+        .unwrap()
+        .clone();
+    let secret = store.secret(&entry).unwrap();
+    let token = store.user_token(entry, secret, |e| panic!("{e}"));
+    let config = Config::builder()
+        .base_url(s.mock.base_url())
+        .credentials(Credentials::new().with_user_token(token).unwrap())
+        .build()
+        .unwrap();
+    let acting = config.acting_user(Api::TwitchHelix, None).unwrap();
+    let list = config.block_list(Api::TwitchHelix, acting).await.unwrap();
+    let got: Vec<_> = list.blocked().try_collect().await.unwrap();
+    assert_eq!(got.len(), 4);
+}

@@ -4,13 +4,11 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use blockbind::runtime::oauth2::GrantedToken;
 use blockbind::{
     Api, BlockList, Config, OAuth2UserToken, PageOptions, Target, TwitchKrakenV5Blocks, UserToken,
 };
-use blockbind_cli::token_store::{self, Secret, Store};
+use blockbind_cli::token_store::{self, Store};
 use blockbind_cli::{credentials, input};
-use secrecy::ExposeSecret;
 
 use crate::args::Cli;
 use crate::exit::{Failure, io_failure};
@@ -73,34 +71,10 @@ fn stored_token(cli: &Cli) -> Result<Option<UserToken>, Failure> {
         code: crate::exit::AUTH,
         message: e.to_string(),
     })?;
-    let mut token = UserToken::new(entry.platform, secret.grant(&entry), &entry.client_id)
-        .user_id(&entry.account_id);
-    if let Some(login) = &entry.login {
-        token = token.login(login);
-    }
-    if let Some(origin) = &entry.origin {
-        token = token.endpoints_at(origin);
-    }
-    if let Some(client_secret) = &secret.client_secret {
-        token = token.client_secret(client_secret.expose_secret());
-    }
-    let client_secret = secret.client_secret.clone();
-    let persist = move |grant: &GrantedToken| {
-        let mut entry = entry.clone();
-        entry.expires_at = grant.expires_in.map(|d| token_store::now() + d.as_secs());
-        if !grant.scopes.is_empty() {
-            entry.scopes = grant.scopes.clone();
-        }
-        let secret = Secret {
-            access_token: grant.access_token.clone(),
-            refresh_token: grant.refresh_token.clone(),
-            client_secret: client_secret.clone(),
-        };
-        if let Err(e) = store.save(entry, &secret) {
-            eprintln!("blockbind: could not store the refreshed token: {e}");
-        }
-    };
-    Ok(Some(token.on_refresh(Arc::new(persist))))
+    let token = store.user_token(entry, secret, |e| {
+        eprintln!("blockbind: could not store the refreshed token: {e}");
+    });
+    Ok(Some(token))
 }
 
 /// The config from the global flags and the credentials.
