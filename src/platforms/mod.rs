@@ -385,7 +385,6 @@ impl<M: ApiMapping> BlockList for Blocks<M> {
 
     fn unblock_reads_list(&self, target: &Target) -> bool {
         match (M::ADDRESSING, target) {
-            (Addressing::Id, Target::Login(_)) if self.has_batch_lookup() => false,
             (Addressing::Id, Target::Login(login)) => M::lookup(&self.client, login).is_none(),
             (Addressing::Login, Target::Id(_)) => true,
             _ => false,
@@ -401,6 +400,26 @@ impl<M: ApiMapping> Blocks<M> {
         target: Target,
         listed: Option<Option<BlockedUser>>,
     ) -> Result<(), Error> {
+        // The caller read the list: on an API without a lookup of one login (Helix, X v2), a
+        // login is found there rather than looked up (a user can only be unblocked if they
+        // are on it).
+        let listed = match (M::ADDRESSING, &target, listed) {
+            (Addressing::Id, Target::Login(_), Some(listed))
+                if M::lookup(&self.client, "").is_none() =>
+            {
+                match listed.filter(|user| target.matches(user)) {
+                    Some(user) => {
+                        let addressed = Target::Id(user.id);
+                        return match M::unblock(&self.client, &self.owner, &addressed).await {
+                            Err(e) if M::NOT_BLOCKED_IS_404 && e.status() == Some(404) => Ok(()),
+                            other => other.map_err(Error::api(M::API)),
+                        };
+                    }
+                    None => return Ok(()),
+                }
+            }
+            (_, _, listed) => listed,
+        };
         let addressed = match self.addressed(&target).await {
             Ok(Some(addressed)) => addressed,
             // A login the platform does not know is not blocked.

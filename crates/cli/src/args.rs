@@ -95,6 +95,18 @@ pub(crate) struct BlockFlags {
     reason: Option<BlockReason>,
 }
 
+/// `import`'s account-age filter: only accounts created after a date, or younger than an age
+/// (both: both hold). Needs the creation dates of a user lookup (Helix, X v2).
+#[derive(clap::Args, Debug, Clone, Copy)]
+pub(crate) struct AgeFlags {
+    /// Only accounts created after DATE (YYYY-MM-DD, midnight UTC, or an RFC 3339 time).
+    #[arg(long, value_name = "DATE", value_parser = blockbind_cli::age::parse_date)]
+    pub(crate) created_after: Option<chrono::DateTime<chrono::Utc>>,
+    /// Only accounts younger than DURATION (a number and s, m, h, d or w: 7d, 36h).
+    #[arg(long, value_name = "DURATION", value_parser = blockbind_cli::age::parse_duration)]
+    pub(crate) younger_than: Option<chrono::Duration>,
+}
+
 impl From<BlockFlags> for BlockOptions {
     fn from(f: BlockFlags) -> Self {
         BlockOptions {
@@ -162,6 +174,8 @@ pub(crate) enum Command {
         dry_run: bool,
         #[command(flatten)]
         flags: BlockFlags,
+        #[command(flatten)]
+        age: AgeFlags,
     },
     /// Reverse what the import runs recorded in JOURNAL confirmed on this API and account:
     /// blocks are unblocked, unblocks blocked again. Journaled itself (resume by running it

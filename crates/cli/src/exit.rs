@@ -70,7 +70,13 @@ pub(crate) fn summary_code(s: &Summary) -> u8 {
     if let Some(e) = &s.aborted {
         return code_of(e);
     }
-    match s.failed.iter().map(|f| code_of(&f.error)).max() {
+    match s
+        .failed
+        .iter()
+        .chain(&s.unresolved)
+        .map(|f| code_of(&f.error))
+        .max()
+    {
         Some(code) => code,
         None if !s.bad.is_empty() => OTHER,
         None => SUCCESS,

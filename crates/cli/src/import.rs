@@ -117,6 +117,11 @@ pub struct Summary {
     pub aborted: Option<Error>,
     /// Nothing was sent: the run only planned.
     pub dry_run: bool,
+    /// Targets the user lookup refused before anything was sent for them: no such user, a
+    /// name the platform forbids, the acting account ([`resolve`]).
+    pub unresolved: Vec<Failure>,
+    /// Targets left out by the account-age filter.
+    pub too_old: usize,
 }
 
 /// How to run an import.
@@ -156,6 +161,71 @@ pub fn plan(
         todo.push(entry.clone());
     }
     todo
+}
+
+/// Resolves the entries' logins to IDs with the API's user lookup (`BlockList::resolve`: 100
+/// names a request, each name once), so that the run, and the dry run, send exactly the IDs the
+/// platform has: a resolved entry's target becomes the ID (its login kept in `also`); a name of
+/// no user, a name the platform forbids and the acting account go to `summary.unresolved`,
+/// never sent. With `created_after` (the age filter) IDs are looked up too, and accounts
+/// created at or before it (or whose creation date the lookup did not give) are left out.
+/// Unblocks by login keep the list read (no lookups) unless the age filter asks for dates. An
+/// API without a lookup keeps the entries as they are, and refuses the age filter.
+pub async fn resolve(
+    list: &dyn BlockList,
+    entries: Vec<Entry>,
+    unblock: bool,
+    created_after: Option<chrono::DateTime<chrono::Utc>>,
+    summary: &mut Summary,
+) -> Result<Vec<Entry>, Error> {
+    let wanted = |e: &Entry| created_after.is_some() || matches!(e.target, Target::Login(_));
+    if (unblock && created_after.is_none()) || !entries.iter().any(wanted) {
+        return Ok(entries);
+    }
+    let targets: Vec<Target> = entries
+        .iter()
+        .filter(|e| wanted(e))
+        .map(|e| e.target.clone())
+        .collect();
+    let Some(found) = list.resolve(&targets).await? else {
+        if created_after.is_some() {
+            return Err(Error::InvalidConfig(format!(
+                "--created-after and --younger-than need account creation dates from a user lookup, which {} does not have",
+                list.api()
+            )));
+        }
+        return Ok(entries);
+    };
+    let mut found = found.into_iter();
+    let mut out = Vec::with_capacity(entries.len());
+    for entry in entries {
+        if !wanted(&entry) {
+            out.push(entry);
+            continue;
+        }
+        match found.next() {
+            Some(Ok(user)) => {
+                if let Some(after) = created_after
+                    && user.created_at.is_none_or(|t| t <= after)
+                {
+                    summary.too_old += 1;
+                    continue;
+                }
+                let also = match &entry.target {
+                    Target::Login(_) => Some(entry.target.clone()),
+                    Target::Id(_) => entry.also.clone(),
+                };
+                out.push(Entry {
+                    target: Target::Id(user.id),
+                    also,
+                    ..entry
+                });
+            }
+            Some(Err(error)) => summary.unresolved.push(Failure { entry, error }),
+            None => out.push(entry),
+        }
+    }
+    Ok(out)
 }
 
 /// Errors that end the whole run: nothing after them can succeed.

@@ -6,6 +6,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs, unreachable_pub)]
 
+pub mod age;
 pub mod credentials;
 pub mod import;
 pub mod input;

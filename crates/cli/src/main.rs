@@ -122,6 +122,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             concurrency,
             dry_run,
             flags,
+            age,
         } => {
             let args = cmd::import::ImportArgs {
                 file,
@@ -131,6 +132,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                 concurrency: *concurrency,
                 dry_run: *dry_run,
                 flags: *flags,
+                age: *age,
             };
             cmd::import::run(&cli, args).await
         }

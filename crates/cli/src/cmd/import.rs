@@ -10,7 +10,7 @@ use blockbind_cli::input;
 use blockbind_cli::journal::{Journal, JournalKey};
 use blockbind_cli::output::terminal_safe;
 
-use crate::args::{BlockFlags, Cli};
+use crate::args::{AgeFlags, BlockFlags, Cli};
 use crate::cmd::context;
 use crate::exit::{self, Failure};
 
@@ -23,6 +23,7 @@ pub(crate) struct ImportArgs<'a> {
     pub(crate) concurrency: u16,
     pub(crate) dry_run: bool,
     pub(crate) flags: BlockFlags,
+    pub(crate) age: AgeFlags,
 }
 
 pub(crate) async fn run(cli: &Cli, args: ImportArgs<'_>) -> Result<u8, Failure> {
@@ -46,12 +47,16 @@ pub(crate) async fn run(cli: &Cli, args: ImportArgs<'_>) -> Result<u8, Failure> 
         verbose: cli.verbose > 0,
     };
     let pages = context::page_options(cli);
+    let now = chrono::Utc::now();
+    let created_after =
+        blockbind_cli::age::created_after(args.age.created_after, args.age.younger_than, now);
     let on = OnList {
         api,
         list: &*list,
         bulk: args.bulk,
         account: &account,
         pages,
+        created_after,
     };
     import(&session.config, on, parsed, &journal_path, &options).await
 }
@@ -65,12 +70,14 @@ struct OnList<'a> {
     /// The resolved acting account (the journal's key).
     account: &'a str,
     pages: PageOptions,
+    /// The account-age filter (`--created-after`, `--younger-than`).
+    created_after: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 async fn import(
     config: &Config,
     on: OnList<'_>,
-    parsed: input::Parsed,
+    mut parsed: input::Parsed,
     journal_path: &Path,
     options: &ImportOptions,
 ) -> Result<u8, Failure> {
@@ -103,6 +110,24 @@ async fn import(
             on.account,
         );
     }
+    // Logins become the IDs the platform has (100 a lookup) before anything is planned, so the
+    // dry run shows exactly what the real run sends; names it cannot send are reported here.
+    let entries = std::mem::take(&mut parsed.entries);
+    parsed.entries = engine::resolve(
+        on.list,
+        entries,
+        options.unblock,
+        on.created_after,
+        &mut summary,
+    )
+    .await?;
+    for f in &summary.unresolved {
+        eprintln!(
+            "line {}: {}",
+            f.entry.line,
+            terminal_safe(&f.error.to_string())
+        );
+    }
     let current = crate::cmd::bulk::current(
         on.list,
         &parsed,
@@ -123,8 +148,13 @@ async fn import(
     if options.dry_run {
         summary.planned = todo.len();
         for entry in todo.iter().take(20) {
+            let also = entry
+                .also
+                .as_ref()
+                .map(|a| format!(", {a}"))
+                .unwrap_or_default();
             println!(
-                "would {} {} (line {})",
+                "would {} {} (line {}{also})",
                 key.operation, entry.target, entry.line
             );
         }
@@ -155,24 +185,33 @@ fn print_summary(s: &Summary, key: &JournalKey) {
     };
     if s.dry_run {
         println!(
-            "dry run: {} to {}, {} already {verb}, {} duplicates, {} bad lines; nothing sent",
+            "dry run: {} to {}, {} already {verb}, {} duplicates, {} bad lines{}; nothing sent",
             s.planned,
             key.operation,
             s.already,
             s.duplicates,
-            s.bad.len()
+            s.bad.len(),
+            resolution_counts(s),
         );
         return;
     }
     println!(
-        "done: {} {verb}; skipped: {} already {verb}, {} done by an earlier run, {} duplicates; failed: {}; bad lines: {}",
+        "done: {} {verb}; skipped: {} already {verb}, {} done by an earlier run, {} duplicates; failed: {}; bad lines: {}{}",
         s.done,
         s.already,
         s.journaled,
         s.duplicates,
         s.failed.len(),
-        s.bad.len()
+        s.bad.len(),
+        resolution_counts(s),
     );
+    for f in &s.unresolved {
+        println!(
+            "  not sent: line {}: {}",
+            f.entry.line,
+            terminal_safe(&f.error.to_string())
+        );
+    }
     for f in &s.failed {
         println!(
             "  failed: line {}: {}: {}",
@@ -188,4 +227,16 @@ fn print_summary(s: &Summary, key: &JournalKey) {
             terminal_safe(&e.to_string())
         );
     }
+}
+
+/// What the user lookup and the age filter left out, for the summary line (empty when nothing).
+fn resolution_counts(s: &Summary) -> String {
+    let mut out = String::new();
+    if !s.unresolved.is_empty() {
+        out.push_str(&format!("; not sent (lookup): {}", s.unresolved.len()));
+    }
+    if s.too_old > 0 {
+        out.push_str(&format!("; outside the age filter: {}", s.too_old));
+    }
+    out
 }
