@@ -35,7 +35,9 @@ pub enum RequestError {
         bound: Bound,
     },
     /// An array parameter with more values than the spec's `maxItems`.
-    #[error("{operation}: parameter `{parameter}` has {count} values: at most {max} allowed per request")]
+    #[error(
+        "{operation}: parameter `{parameter}` has {count} values: at most {max} allowed per request"
+    )]
     TooManyItems {
         /// The operation's `operationId`.
         operation: String,
