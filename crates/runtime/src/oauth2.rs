@@ -494,7 +494,7 @@ pub struct TokenValidation {
 }
 
 /// Twitch's `GET oauth2/validate` (`Authorization: OAuth <token>`): whose token it is, its
-/// scopes and the time left. A 401 is [`RequestError::Refresh`] with [`INVALID_TOKEN`].
+/// scopes and the time left. A 401 is [`RequestError::Refresh`] saying the token is not valid.
 pub async fn validate_twitch(
     http: &reqwest::Client,
     validate_url: &str,

@@ -175,7 +175,7 @@ pub async fn twitch_poll_device(
 /// Revokes `token` (RFC 7009) at `revoke_url` for public client `client_id`: Twitch's
 /// `oauth2/revoke` and X's `2/oauth2/revoke` both take `token` and `client_id` as a form. A plain
 /// form POST rather than `oauth2`'s revocation request, which refuses any URL but https (the
-/// mock on 127.0.0.1 is http; [`checked_token_url`] allows http to loopback only).
+/// mock on 127.0.0.1 is http; the transport check allows http to loopback only).
 pub async fn revoke(
     http: &reqwest::Client,
     revoke_url: &str,
