@@ -435,3 +435,56 @@ async fn a_twitch_token_is_validated_before_its_first_request_and_refreshed_when
     );
     assert_eq!(mock.responses_with_status(401), 0);
 }
+
+#[tokio::test]
+async fn the_device_poll_slows_down_when_asked_and_sends_the_device_grant_as_twitch_documents() {
+    // A server that hands out a device code, answers the first poll `slow_down`, then grants.
+    let server = common::CaptureServer::script(vec![
+        common::response(
+            200,
+            &[],
+            r#"{"device_code":"dc-secret-0123456789","expires_in":1800,"interval":0,"user_code":"ABCDEFGH","verification_uri":"https://www.twitch.tv/activate"}"#,
+        ),
+        common::response(400, &[], r#"{"status":400,"message":"slow_down"}"#),
+        common::response(
+            200,
+            &[],
+            r#"{"access_token":"at-0123456789abcdef","expires_in":14400,"refresh_token":"rt-0123456789abcdef","scope":["user:read:blocked_users"],"token_type":"bearer"}"#,
+        ),
+    ])
+    .await;
+    let http = reqwest::Client::new();
+    let id_url = format!("{}/oauth2", server.base);
+    let scopes = ["user:read:blocked_users"];
+    let code = sign_in::twitch_device_code(&http, &id_url, "cid", &scopes)
+        .await
+        .unwrap();
+    assert!(!format!("{code:?}").contains("dc-secret"), "{code:?}");
+    let grant = sign_in::twitch_poll_device(&http, &id_url, "cid", &scopes, &code)
+        .await
+        .unwrap();
+    assert_eq!(grant.scopes, ["user:read:blocked_users"]);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 3, "one device request, two polls");
+    let form = |i: usize| -> Vec<(String, String)> {
+        url::form_urlencoded::parse(&requests[i].body)
+            .into_owned()
+            .collect()
+    };
+    assert_eq!(requests[0].path(), "/oauth2/device");
+    assert!(form(0).contains(&("scopes".into(), "user:read:blocked_users".into())));
+    for poll in [1, 2] {
+        assert_eq!(requests[poll].path(), "/oauth2/token");
+        let f = form(poll);
+        assert!(f.contains(&("device_code".into(), "dc-secret-0123456789".into())));
+        assert!(f.contains(&(
+            "grant_type".into(),
+            "urn:ietf:params:oauth:grant-type:device_code".into()
+        )));
+        assert!(f.contains(&("client_id".into(), "cid".into())));
+    }
+    assert_no_secret(
+        &format!("{grant:?}"),
+        &["at-0123456789abcdef".into(), "rt-0123456789abcdef".into()],
+    );
+}
