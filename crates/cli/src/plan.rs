@@ -9,7 +9,11 @@
 //! The list's size M decides: the planner takes it from `--list-size`; none of these APIs'
 //! lists reports its total through the facade (Kraken's `_total` is read by the pager, X v2's
 //! `result_count` is per page), and reading a first page to estimate it is a list read, which
-//! is what the plan may want to avoid. Unknown M: the list is read, as before the planner.
+//! is what the plan may want to avoid. Unknown M: the list is read for at most as many pages as
+//! cost, in the buckets' capacity (a request of a bucket of L per W uses W / L of it), what sending
+//! every target costs ([`probe_pages`]); a list that ends within them was read whole, a longer one
+//! is not read further and the rest is sent directly. Like renting skis until renting has cost
+//! the price of buying, this costs at most twice the cheaper plan, whatever M is.
 //!
 //! The rule, with M known: the read costs ceil(M / page) list requests and can save at most
 //! min(T, M) of the T sends; it is chosen when, even so, it is cheaper than sending all T:
@@ -199,6 +203,9 @@ fn estimate(facts: &Facts, pages: u64, writes: u64) -> Estimate {
 pub struct Plan {
     /// What the import does.
     pub choice: Choice,
+    /// With [`Choice::Read`] of a list of unknown size: read at most this many pages, then send
+    /// the rest directly.
+    pub probe: Option<u64>,
     /// Reading first, at best (up to min(T, M) targets found on the list) and at worst (none).
     pub read: Option<(Estimate, Estimate)>,
     /// Sending every target.
@@ -220,8 +227,19 @@ pub struct Question {
     pub needs_list: bool,
 }
 
+/// How many list pages cost no more, in the buckets' capacity, than sending `targets`: a page
+/// of a bucket of L per W uses W / L of it. `None`: a bucket publishes no limit, the costs cannot
+/// be weighed.
+pub fn probe_pages(facts: &Facts, targets: u64) -> Option<u64> {
+    let (list, write) = (facts.list.limit?, facts.write.limit?);
+    let num = u128::from(targets) * facts.write.window.as_millis() * u128::from(list);
+    let den = u128::from(write) * facts.list.window.as_millis();
+    (den > 0).then(|| u64::try_from(num / den).unwrap_or(u64::MAX))
+}
+
 /// Chooses between reading and sending (see the module's doc for the rule).
 pub fn choose(facts: &Facts, q: Question) -> Plan {
+    let mut probe = None;
     let send = estimate(facts, 0, q.targets);
     let read = match (q.list_size, facts.page) {
         (Some(m), Some(page)) => {
@@ -242,11 +260,31 @@ pub fn choose(facts: &Facts, q: Question) -> Plan {
         )
     } else {
         match (q.list_size, read) {
-            (None, _) => (
-                Choice::Read,
-                "the list's size is unknown (pass --list-size N, or --plan send): reading it first"
-                    .to_string(),
-            ),
+            (None, _) => match (probe_pages(facts, q.targets), facts.page) {
+                (Some(0), _) => (
+                    Choice::Send,
+                    format!(
+                        "the list's size is unknown, and even one page of it costs more than sending all {}",
+                        q.targets
+                    ),
+                ),
+                (Some(pages), Some(page)) => {
+                    probe = Some(pages);
+                    (
+                        Choice::Read,
+                        format!(
+                            "the list's size is unknown (--list-size N tells it): reading at most {pages} pages ({} users), which cost no more than sending all {} in the buckets' capacity; if the list is longer, the rest is sent directly",
+                            pages.saturating_mul(page),
+                            q.targets
+                        ),
+                    )
+                }
+                _ => (
+                    Choice::Read,
+                    "the list's size is unknown and its cost cannot be weighed (pass --list-size N, or --plan send): reading it first"
+                        .to_string(),
+                ),
+            },
             (Some(_), None) => (
                 Choice::Read,
                 format!(
@@ -283,6 +321,7 @@ pub fn choose(facts: &Facts, q: Question) -> Plan {
     };
     Plan {
         choice,
+        probe,
         read,
         send,
         why,
@@ -317,9 +356,10 @@ impl Plan {
             facts.write.describe(),
             duration(self.send.wait)
         );
-        let chosen = match self.choice {
-            Choice::Read => "reading the list first",
-            Choice::Send => "sending directly, without reading the list",
+        let chosen = match (self.choice, self.probe) {
+            (Choice::Read, Some(_)) => "reading the list first, for a bounded number of pages",
+            (Choice::Read, None) => "reading the list first",
+            (Choice::Send, _) => "sending directly, without reading the list",
         };
         format!("plan: {read}\nplan: {send}\nplan: {chosen}: {}", self.why)
     }
@@ -406,8 +446,11 @@ mod tests {
         let facts = Facts::of(Api::TwitchHelix, false);
         assert_eq!(choose(&facts, ask(50, Some(30))).choice, Choice::Read);
         let unknown = choose(&facts, ask(50, None));
-        assert_eq!(unknown.choice, Choice::Read);
+        assert_eq!((unknown.choice, unknown.probe), (Choice::Read, Some(50)));
         assert!(unknown.why.contains("--list-size"), "{}", unknown.why);
+        // No published limit (Kraken): nothing to weigh, the list is read whole as before.
+        let kraken = choose(&Facts::of(Api::TwitchKrakenV5, false), ask(50, None));
+        assert_eq!((kraken.choice, kraken.probe), (Choice::Read, None));
         let forced = choose(
             &facts,
             Question {
@@ -424,6 +467,24 @@ mod tests {
             },
         );
         assert_eq!(needed.choice, Choice::Read);
+    }
+
+    #[test]
+    fn an_unknown_list_is_read_only_as_far_as_sending_would_cost() {
+        // X v2: a page uses 900 s / 15 = 60 s of its bucket, a block 900 s / 50 = 18 s of its.
+        let x = Facts::of(Api::XV2, false);
+        assert_eq!(probe_pages(&x, 20), Some(6));
+        assert_eq!(probe_pages(&x, 2), Some(0));
+        assert_eq!(choose(&x, ask(2, None)).choice, Choice::Send);
+        // Helix: one bucket for both, a page costs what a block does.
+        assert_eq!(
+            probe_pages(&Facts::of(Api::TwitchHelix, false), 20),
+            Some(20)
+        );
+        assert_eq!(
+            probe_pages(&Facts::of(Api::TwitchKrakenV2, false), 20),
+            None
+        );
     }
 
     #[test]

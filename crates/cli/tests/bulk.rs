@@ -518,6 +518,26 @@ async fn on_x_v2_buckets_a_list_of_100000_is_not_read_to_block_20_and_the_plan_s
     );
     assert_eq!(s.mock.requests(Api::XV2, "block_user"), 20);
     assert_eq!(s.mock.requests(Api::XV2, "get_users_blocking"), 0);
+
+    // Without --list-size the list is read only as far as sending costs in the buckets'
+    // capacity: 20 blocks at 18 s of block_user's bucket each buy 6 pages at 60 s each.
+    let others: Vec<String> = (0..20)
+        .map(|n| s.mock.nth_user(400_000 + n).unwrap().id)
+        .collect();
+    let file = s.write("twenty-more.txt", &others.join("\n"));
+    let out = s.run("x-v2", &["import", &file]).await;
+    let (stdout, stderr) = (ok(&out), text(&out.stderr));
+    assert!(stdout.contains("done: 20 blocked"), "{stdout}");
+    assert!(
+        stderr.contains("reading at most 6 pages (6000 users)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the list is longer than the pages allowed"),
+        "{stderr}"
+    );
+    assert_eq!(s.mock.requests(Api::XV2, "get_users_blocking"), 6);
+    assert_eq!(s.mock.requests(Api::XV2, "block_user"), 40);
 }
 
 #[tokio::test]

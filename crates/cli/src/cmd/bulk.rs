@@ -174,10 +174,42 @@ pub(crate) async fn current(
         let operation = if unblock { "unblock" } else { "block" };
         eprintln!("{}", plan.describe(&facts, operation));
     }
-    Ok(match plan.choice {
-        Choice::Read => Current::read(list, pages).await?,
-        Choice::Send => Current::default(),
+    Ok(match (plan.choice, plan.probe, facts.page) {
+        (Choice::Read, Some(budget), Some(page)) => {
+            bounded_read(list, pages, budget.saturating_mul(page), quiet).await?
+        }
+        (Choice::Read, _, _) => Current::read(list, pages).await?,
+        (Choice::Send, _, _) => Current::default(),
     })
+}
+
+/// Reads the list up to `limit` users: all of it when it ends before, else the first `limit`
+/// (the rest of the targets are then sent directly: blocking is idempotent). Says which.
+async fn bounded_read(
+    list: &dyn BlockList,
+    pages: PageOptions,
+    limit: u64,
+    quiet: bool,
+) -> Result<Current, Failure> {
+    use futures::{StreamExt, TryStreamExt};
+    let mut current = Current::default();
+    let mut stream = list
+        .blocked_with(pages)
+        .take(usize::try_from(limit).unwrap_or(usize::MAX));
+    while let Some(user) = stream.try_next().await? {
+        current.push(user);
+    }
+    if !quiet {
+        let read = current.users.len();
+        if (read as u64) < limit {
+            eprintln!("plan: the list ended within the pages allowed: read whole ({read} users)");
+        } else {
+            eprintln!(
+                "plan: the list is longer than the pages allowed: not read further; {read} listed users skipped where named, the rest sent directly"
+            );
+        }
+    }
+    Ok(current)
 }
 
 #[cfg(test)]
