@@ -488,3 +488,61 @@ async fn the_device_poll_slows_down_when_asked_and_sends_the_device_grant_as_twi
         &["at-0123456789abcdef".into(), "rt-0123456789abcdef".into()],
     );
 }
+
+#[tokio::test]
+async fn an_x_token_rotates_on_refresh_and_the_new_pair_is_persisted_before_use() {
+    let mock = mock(SignInConfig {
+        token_max_uses: Some(1),
+        ..fast()
+    })
+    .await;
+    let user = mock.nth_user(6).unwrap();
+    mock.authorize_as(&user.id).unwrap();
+    let grant = x_login(&mock, &mock.x_token_url(), |u| u).await.unwrap();
+    let persisted: Persisted = Arc::default();
+    let sink = persisted.clone();
+    let token = UserToken::new(Platform::X, grant.clone(), &mock.credentials().x_client_id)
+        .user_id(&user.id)
+        .endpoints_at(mock.base_url())
+        .on_refresh(Arc::new(move |g: &GrantedToken| {
+            sink.lock().unwrap().push(g.clone())
+        }));
+    let config = config(&mock, Credentials::new().with_user_token(token).unwrap());
+    let list = config
+        .block_list(Api::XV2, config.acting_user(Api::XV2, None).unwrap())
+        .await
+        .unwrap();
+    let targets: Vec<String> = (0..3).map(|n| mock.nth_user(300 + n).unwrap().id).collect();
+    for t in &targets {
+        list.block(Target::id(t).unwrap(), BlockOptions::default())
+            .await
+            .unwrap();
+    }
+    // One use per token: three blocks, two refreshes, each new pair persisted.
+    let persisted = persisted.lock().unwrap().clone();
+    assert_eq!(persisted.len(), 2);
+    let mut refresh: Vec<String> = persisted
+        .iter()
+        .map(|g| {
+            g.refresh_token
+                .as_ref()
+                .unwrap()
+                .expose_secret()
+                .to_string()
+        })
+        .collect();
+    refresh.push(
+        grant
+            .refresh_token
+            .as_ref()
+            .unwrap()
+            .expose_secret()
+            .to_string(),
+    );
+    refresh.sort();
+    refresh.dedup();
+    assert_eq!(refresh.len(), 3, "every refresh rotated the refresh token");
+    for t in &targets {
+        assert_eq!(mock.blocks_applied(Platform::X, &user.id, t), 1);
+    }
+}
