@@ -173,6 +173,9 @@ pub(crate) async fn current(
     if !quiet {
         let operation = if unblock { "unblock" } else { "block" };
         eprintln!("{}", plan.describe(&facts, operation));
+        if let Some(rate) = flags.max_rate {
+            eprintln!("{}", max_rate_note(rate, &facts.write));
+        }
     }
     Ok(match (plan.choice, plan.probe, facts.page) {
         (Choice::Read, Some(budget), Some(page)) => {
@@ -181,6 +184,25 @@ pub(crate) async fn current(
         (Choice::Read, _, _) => Current::read(list, pages).await?,
         (Choice::Send, _, _) => Current::default(),
     })
+}
+
+/// Which pace wins: `--max-rate`, or the platform's bucket (its steady rate, W / L apart).
+fn max_rate_note(rate: MaxRate, bucket: &plan::Bucket) -> String {
+    let ours = rate.interval();
+    match bucket.limit {
+        Some(limit) if bucket.window / limit > ours => format!(
+            "--max-rate: {} ({}) paces sends {:?} apart, faster than {}'s steady pace ({:?} apart): the platform's limit is the one that holds",
+            rate.count,
+            plan::duration(rate.per),
+            ours,
+            bucket.name,
+            bucket.window / limit
+        ),
+        _ => format!(
+            "--max-rate: sends at least {ours:?} apart, below {}'s limit; the runtime still paces to the platform",
+            bucket.name
+        ),
+    }
 }
 
 /// Reads the list up to `limit` users: all of it when it ends before, else the first `limit`
@@ -215,6 +237,21 @@ async fn bounded_read(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_max_rate_note_says_which_pace_holds() {
+        let x = Facts::of(blockbind::Api::XV2, false).write; // 50 per 15 min: 18 s apart
+        let slow = max_rate_note("2/min".parse().unwrap(), &x);
+        assert!(
+            slow.contains("30s apart, below block_user's limit"),
+            "{slow}"
+        );
+        let fast = max_rate_note("60/min".parse().unwrap(), &x);
+        assert!(
+            fast.contains("the platform's limit is the one that holds"),
+            "{fast}"
+        );
+    }
 
     #[test]
     fn except_drops_entries_by_either_name_in_any_case() {
