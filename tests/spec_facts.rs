@@ -135,6 +135,10 @@ fn twitch_helix_facts() {
     assert_eq!(scopes(&s, "get_users"), Vec::<String>::new());
     let get_users = s.operation("get_users").unwrap();
     assert_eq!(
+        get_users.node["x-max-items-total"],
+        json!({"parameters": ["id", "login"], "max": 100})
+    );
+    assert_eq!(
         get_users.node["x-rate-limit"],
         json!({"limit": 800, "window_seconds": 60, "per": "client-user", "cost": 1})
     );

@@ -85,6 +85,48 @@ async fn helix_get_users_refuses_more_than_100_logins_before_sending() {
     );
 }
 
+#[tokio::test]
+async fn helix_get_users_refuses_more_than_100_ids_and_logins_together_before_sending() {
+    let server = CaptureServer::start(200, HELIX_USERS).await;
+    let ids: Vec<String> = (0..60).map(|i| (1000 + i).to_string()).collect();
+    let logins: Vec<String> = (0..41).map(|i| format!("user{i:03}")).collect();
+    let err = ApiError::from(
+        helix(&server)
+            .get_users()
+            .id(ids.clone())
+            .login(logins)
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    match &err {
+        ApiError::Refused(RequestError::TooManyItems {
+            parameter,
+            count,
+            max,
+            ..
+        }) => assert_eq!(
+            (parameter.as_str(), *count, *max),
+            ("id` and `login", 101, 100)
+        ),
+        other => panic!("expected a too-many-items refusal, got {other:?}"),
+    }
+    assert!(
+        err.to_string().contains("`id` and `login` has 101 values"),
+        "{err}"
+    );
+    assert!(server.requests().is_empty(), "nothing may reach the wire");
+    let logins: Vec<String> = (0..40).map(|i| format!("user{i:03}")).collect();
+    helix(&server)
+        .get_users()
+        .id(ids)
+        .login(logins)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(server.requests().len(), 1, "60 + 40 goes");
+}
+
 const X_USERS: &str = r#"{"data":[{"id":"2244994945","name":"Developers","username":"XDevelopers","created_at":"2013-12-14T04:35:55.000Z"}],"errors":[{"value":"nosuchuser_zz","detail":"Could not find user with usernames: [nosuchuser_zz].","title":"Not Found Error","resource_type":"user","parameter":"usernames","resource_id":"nosuchuser_zz","type":"https://api.twitter.com/2/problems/resource-not-found"}]}"#;
 
 #[tokio::test]

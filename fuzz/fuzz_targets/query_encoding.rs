@@ -26,13 +26,14 @@ static API: ApiSpec = ApiSpec {
         credential: CredentialNeed::None,
         comma_joined: &["user.fields", "tweet.fields", "expansions"],
         bounds: &[
-            ParamBound { name: "max_results", location: ParamLocation::Query, minimum: Some(1), maximum: Some(1000), min_length: None, max_length: None },
-            ParamBound { name: "pagination_token", location: ParamLocation::Query, minimum: None, maximum: None, min_length: Some(16), max_length: None },
-            ParamBound { name: "id", location: ParamLocation::Path, minimum: None, maximum: None, min_length: Some(1), max_length: Some(19) },
+            ParamBound { name: "max_results", location: ParamLocation::Query, minimum: Some(1), maximum: Some(1000), min_length: None, max_length: None, max_items: None },
+            ParamBound { name: "pagination_token", location: ParamLocation::Query, minimum: None, maximum: None, min_length: Some(16), max_length: None, max_items: None },
+            ParamBound { name: "id", location: ParamLocation::Path, minimum: None, maximum: None, min_length: Some(1), max_length: Some(19), max_items: None },
         ],
         bucket: "get_users_blocking",
         idempotent: true,
         availability: &[],
+        items_total: None,
     }],
 };
 

@@ -32,6 +32,13 @@ pub fn tokens(spec: &SpecFile, facts: &ApiFacts) -> Result<TokenStream> {
             op.idempotent,
         );
         let availability = &op.availability;
+        let items_total = match &op.items_total {
+            Some((names, max)) => {
+                let max = *max as usize;
+                quote!(::std::option::Option::Some((&[#(#names),*], #max)))
+            }
+            None => quote!(::std::option::Option::None),
+        };
         let credential = match op.credential {
             CredentialNeed::None => quote!(::blockbind_runtime::CredentialNeed::None),
             CredentialNeed::Any => quote!(::blockbind_runtime::CredentialNeed::Any),
@@ -105,6 +112,7 @@ pub fn tokens(spec: &SpecFile, facts: &ApiFacts) -> Result<TokenStream> {
                 bucket: #bucket,
                 idempotent: #idempotent,
                 availability: &[#(#availability),*],
+                items_total: #items_total,
             }
         });
     }

@@ -207,6 +207,7 @@ mod tests {
                 bucket: "list",
                 idempotent: true,
                 availability: &[],
+                items_total: None,
             }],
         };
         // Accepts and holds every connection, answering nothing.

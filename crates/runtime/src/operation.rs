@@ -71,6 +71,9 @@ pub struct OperationSpec {
     /// The access levels whose plans include it (`x-availability`, X); empty: every level. A 403
     /// that says the plan does not include it becomes [`crate::ApiError::NotAvailable`] naming them.
     pub availability: &'static [&'static str],
+    /// `x-max-items-total`: array parameters whose values together may not exceed a count
+    /// (Helix Get Users: 100 `id` and `login` in total), checked before sending.
+    pub items_total: Option<(&'static [&'static str], usize)>,
 }
 
 /// Everything the runtime needs to know about one API, emitted as a `static` by the xtask.

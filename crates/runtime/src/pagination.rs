@@ -358,6 +358,7 @@ mod tests {
                 bucket: "list",
                 idempotent: true,
                 availability: &[],
+                items_total: None,
             }],
         };
         let o = PageOptions::default();

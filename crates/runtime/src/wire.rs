@@ -161,6 +161,31 @@ pub(crate) fn check_bounds(op: &OperationSpec, url: &url::Url) -> Result<(), Req
             }
         }
     }
+    if let Some((names, max)) = op.items_total {
+        let count: usize = url
+            .query()
+            .unwrap_or_default()
+            .split('&')
+            .filter_map(|pair| {
+                let (name, raw) = pair.split_once('=').unwrap_or((pair, ""));
+                names.contains(&name).then(|| {
+                    if op.comma_joined.contains(&name) {
+                        raw.split(',').count()
+                    } else {
+                        1
+                    }
+                })
+            })
+            .sum();
+        if count > max {
+            return Err(RequestError::TooManyItems {
+                operation: op.id.into(),
+                parameter: names.join("` and `"),
+                count,
+                max,
+            });
+        }
+    }
     Ok(())
 }
 
@@ -329,6 +354,7 @@ mod tests {
         bucket: "get_users_blocking",
         idempotent: true,
         availability: &[],
+        items_total: None,
     };
 
     #[test]

@@ -184,6 +184,8 @@ pub struct OperationFacts {
     pub idempotent: bool,
     /// `x-availability`: the access levels that include it (X); empty for every level.
     pub availability: Vec<String>,
+    /// `x-max-items-total`: array parameters whose values together are bounded, and the bound.
+    pub items_total: Option<(Vec<String>, u64)>,
     /// `x-pagination`.
     pub pagination: Option<PaginationFacts>,
 }

@@ -1274,6 +1274,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             bucket: "twitch-kraken-v2",
             idempotent: true,
             availability: &[],
+            items_total: ::std::option::Option::None,
         },
         ::blockbind_runtime::OperationSpec {
             id: "unblock_user",
@@ -1288,6 +1289,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             bucket: "twitch-kraken-v2",
             idempotent: true,
             availability: &[],
+            items_total: ::std::option::Option::None,
         },
         ::blockbind_runtime::OperationSpec {
             id: "block_user",
@@ -1302,6 +1304,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             bucket: "twitch-kraken-v2",
             idempotent: true,
             availability: &[],
+            items_total: ::std::option::Option::None,
         },
     ],
 };

@@ -4392,6 +4392,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             bucket: "twitch-kraken-v5",
             idempotent: true,
             availability: &[],
+            items_total: ::std::option::Option::None,
         },
         ::blockbind_runtime::OperationSpec {
             id: "delete_vhs_connection",
@@ -4406,6 +4407,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             bucket: "twitch-kraken-v5",
             idempotent: true,
             availability: &[],
+            items_total: ::std::option::Option::None,
         },
         ::blockbind_runtime::OperationSpec {
             id: "check_vhs_connection",
@@ -4420,6 +4422,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             bucket: "twitch-kraken-v5",
             idempotent: true,
             availability: &[],
+            items_total: ::std::option::Option::None,
         },
         ::blockbind_runtime::OperationSpec {
             id: "create_vhs_connection",
@@ -4434,6 +4437,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             bucket: "twitch-kraken-v5",
             idempotent: true,
             availability: &[],
+            items_total: ::std::option::Option::None,
         },
         ::blockbind_runtime::OperationSpec {
             id: "get_users",
@@ -4458,6 +4462,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             bucket: "twitch-kraken-v5",
             idempotent: true,
             availability: &[],
+            items_total: ::std::option::Option::None,
         },
         ::blockbind_runtime::OperationSpec {
             id: "get_user_by_id",
@@ -4472,6 +4477,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             bucket: "twitch-kraken-v5",
             idempotent: true,
             availability: &[],
+            items_total: ::std::option::Option::None,
         },
         ::blockbind_runtime::OperationSpec {
             id: "get_user_block_list",
@@ -4505,6 +4511,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             bucket: "twitch-kraken-v5",
             idempotent: true,
             availability: &[],
+            items_total: ::std::option::Option::None,
         },
         ::blockbind_runtime::OperationSpec {
             id: "unblock_user",
@@ -4519,6 +4526,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             bucket: "twitch-kraken-v5",
             idempotent: true,
             availability: &[],
+            items_total: ::std::option::Option::None,
         },
         ::blockbind_runtime::OperationSpec {
             id: "block_user",
@@ -4533,6 +4541,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             bucket: "twitch-kraken-v5",
             idempotent: true,
             availability: &[],
+            items_total: ::std::option::Option::None,
         },
         ::blockbind_runtime::OperationSpec {
             id: "get_user_emotes",
@@ -4547,6 +4556,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             bucket: "twitch-kraken-v5",
             idempotent: true,
             availability: &[],
+            items_total: ::std::option::Option::None,
         },
         ::blockbind_runtime::OperationSpec {
             id: "get_user_follows",
@@ -4583,6 +4593,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             bucket: "twitch-kraken-v5",
             idempotent: true,
             availability: &[],
+            items_total: ::std::option::Option::None,
         },
         ::blockbind_runtime::OperationSpec {
             id: "unfollow_channel",
@@ -4597,6 +4608,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             bucket: "twitch-kraken-v5",
             idempotent: true,
             availability: &[],
+            items_total: ::std::option::Option::None,
         },
         ::blockbind_runtime::OperationSpec {
             id: "check_user_follows_by_channel",
@@ -4611,6 +4623,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             bucket: "twitch-kraken-v5",
             idempotent: true,
             availability: &[],
+            items_total: ::std::option::Option::None,
         },
         ::blockbind_runtime::OperationSpec {
             id: "follow_channel",
@@ -4625,6 +4638,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             bucket: "twitch-kraken-v5",
             idempotent: true,
             availability: &[],
+            items_total: ::std::option::Option::None,
         },
         ::blockbind_runtime::OperationSpec {
             id: "check_user_subscription_by_channel",
@@ -4639,6 +4653,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             bucket: "twitch-kraken-v5",
             idempotent: true,
             availability: &[],
+            items_total: ::std::option::Option::None,
         },
     ],
 };

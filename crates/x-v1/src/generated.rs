@@ -3382,6 +3382,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             bucket: "x-v1",
             idempotent: true,
             availability: &[],
+            items_total: ::std::option::Option::None,
         },
         ::blockbind_runtime::OperationSpec {
             id: "destroy_block",
@@ -3396,6 +3397,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             bucket: "x-v1",
             idempotent: true,
             availability: &[],
+            items_total: ::std::option::Option::None,
         },
         ::blockbind_runtime::OperationSpec {
             id: "get_block_ids",
@@ -3410,6 +3412,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             bucket: "get_block_ids",
             idempotent: true,
             availability: &[],
+            items_total: ::std::option::Option::None,
         },
         ::blockbind_runtime::OperationSpec {
             id: "get_block_list",
@@ -3424,6 +3427,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             bucket: "get_block_list",
             idempotent: true,
             availability: &[],
+            items_total: ::std::option::Option::None,
         },
     ],
 };

@@ -11568,6 +11568,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             bucket: "get_users_by_ids",
             idempotent: true,
             availability: &["pay-per-use", "enterprise"],
+            items_total: ::std::option::Option::None,
         },
         ::blockbind_runtime::OperationSpec {
             id: "get_users_by_usernames",
@@ -11592,6 +11593,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             bucket: "get_users_by_usernames",
             idempotent: true,
             availability: &["pay-per-use", "enterprise"],
+            items_total: ::std::option::Option::None,
         },
         ::blockbind_runtime::OperationSpec {
             id: "get_users_me",
@@ -11606,6 +11608,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             bucket: "x-v2",
             idempotent: true,
             availability: &[],
+            items_total: ::std::option::Option::None,
         },
         ::blockbind_runtime::OperationSpec {
             id: "get_users_blocking",
@@ -11639,6 +11642,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             bucket: "get_users_blocking",
             idempotent: true,
             availability: &["pay-per-use", "enterprise"],
+            items_total: ::std::option::Option::None,
         },
         ::blockbind_runtime::OperationSpec {
             id: "block_user",
@@ -11653,6 +11657,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             bucket: "block_user",
             idempotent: true,
             availability: &["enterprise"],
+            items_total: ::std::option::Option::None,
         },
         ::blockbind_runtime::OperationSpec {
             id: "unblock_user",
@@ -11667,6 +11672,7 @@ pub static API: ::blockbind_runtime::ApiSpec = ::blockbind_runtime::ApiSpec {
             bucket: "unblock_user",
             idempotent: true,
             availability: &["enterprise"],
+            items_total: ::std::option::Option::None,
         },
     ],
 };

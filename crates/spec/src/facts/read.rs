@@ -267,6 +267,15 @@ impl SpecFile {
                 op.id.to_string()
             },
             availability: strings(op.node.get("x-availability")),
+            items_total: match op.node.get("x-max-items-total") {
+                None => None,
+                Some(t) => Some((
+                    strings(t.get("parameters")),
+                    t["max"]
+                        .as_u64()
+                        .ok_or_else(|| at("x-max-items-total.max must be a number".into()))?,
+                )),
+            },
             method,
             security,
             scopes,
