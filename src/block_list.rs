@@ -28,7 +28,7 @@ pub struct BlockedUser {
     /// When the block was made (Kraken only).
     pub blocked_at: Option<chrono::DateTime<chrono::Utc>>,
     /// When the account was created, where the platform gives it (a user lookup on Helix and
-    /// X v2; X v2's list when asked for `created_at`).
+    /// X v2; Kraken v5's list; X v2's list when asked for `created_at`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
 }

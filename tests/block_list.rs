@@ -119,6 +119,11 @@ async fn every_api_streams_a_2500_entry_list_completely_in_order_at_the_largest_
                 dated,
                 "{api}: only Kraken dates blocks"
             );
+            // Kraken v5's user objects carry the account's creation time; X v2 sends it only
+            // when asked (`user.fields`), and the lists do not ask.
+            if api == Api::TwitchKrakenV5 {
+                assert_eq!(user.created_at, Some(known.created_at), "{api}");
+            }
         }
         assert_eq!(mock.violations(), Vec::<String>::new());
     }

@@ -22,8 +22,9 @@ impl ApiMapping for Mapping {
         let blocks = client.get_user_block_list().user_id(owner);
         listed(blocks.stream_with(options), |block| {
             let user = block.user;
+            let created_at = user.created_at;
             let named = BlockedUser::named(Self::API, user.id.to_string(), user.name, user.display_name);
-            BlockedUser { blocked_at: block.updated_at, ..named }
+            BlockedUser { blocked_at: block.updated_at, created_at, ..named }
         })
     }
 
