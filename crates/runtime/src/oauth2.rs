@@ -6,7 +6,7 @@
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use oauth2::basic::BasicClient;
 use oauth2::{
@@ -15,6 +15,8 @@ use oauth2::{
 };
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Mutex;
+// Tokio's clock, not std's: the expiry and the hourly validation follow a paused clock in tests.
+use tokio::time::Instant;
 
 use crate::api_error::without_url;
 use crate::error::{RequestError, check_header_value};
@@ -779,6 +781,200 @@ mod tests {
         ] {
             assert!(OAuth2UserToken::refreshable("a", "r", None, "c", ok).is_ok());
         }
+    }
+
+    /// A local Twitch-like token server: `GET /validate` answers 200 until `invalid_from` calls
+    /// (counted from 1), then 401; `POST /token` grants `fresh-access`/`fresh-refresh`. Counts
+    /// both, and keeps the last `Authorization` the validation got.
+    struct TokenServer {
+        url: String,
+        validations: Arc<std::sync::atomic::AtomicUsize>,
+        refreshes: Arc<std::sync::atomic::AtomicUsize>,
+        validated_with: Arc<std::sync::Mutex<String>>,
+    }
+
+    async fn token_server(invalid_from: usize) -> TokenServer {
+        use std::sync::atomic::AtomicUsize;
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let validations = Arc::new(AtomicUsize::new(0));
+        let refreshes = Arc::new(AtomicUsize::new(0));
+        let validated_with = Arc::new(std::sync::Mutex::new(String::new()));
+        let (v, r, w) = (
+            validations.clone(),
+            refreshes.clone(),
+            validated_with.clone(),
+        );
+        tokio::spawn(async move {
+            loop {
+                let (mut socket, _) = listener.accept().await.unwrap();
+                let mut request = Vec::new();
+                let mut buf = [0u8; 4096];
+                // Head, then as much body as Content-Length says.
+                let (head, body_len) = loop {
+                    let n = socket.read(&mut buf).await.unwrap();
+                    assert!(n > 0, "connection closed mid-request");
+                    request.extend_from_slice(&buf[..n]);
+                    if let Some(end) = request.windows(4).position(|w| w == b"\r\n\r\n") {
+                        let head = String::from_utf8_lossy(&request[..end]).to_lowercase();
+                        let len = head
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .map_or(0, |n| n.trim().parse::<usize>().unwrap());
+                        break (head, end + 4 + len);
+                    }
+                };
+                while request.len() < body_len {
+                    let n = socket.read(&mut buf).await.unwrap();
+                    request.extend_from_slice(&buf[..n]);
+                }
+                let (status, body) = if head.starts_with("get /validate ") {
+                    let n = v.fetch_add(1, Ordering::SeqCst) + 1;
+                    *w.lock().unwrap() = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("authorization:"))
+                        .unwrap_or("")
+                        .trim()
+                        .to_string();
+                    if n >= invalid_from {
+                        (
+                            "401 Unauthorized",
+                            r#"{"status":401,"message":"invalid access token"}"#,
+                        )
+                    } else {
+                        (
+                            "200 OK",
+                            r#"{"client_id":"c","login":"u","scopes":[],"user_id":"1","expires_in":5000000}"#,
+                        )
+                    }
+                } else if head.starts_with("post /token ") {
+                    r.fetch_add(1, Ordering::SeqCst);
+                    (
+                        "200 OK",
+                        r#"{"access_token":"fresh-access","refresh_token":"fresh-refresh","scope":[]}"#,
+                    )
+                } else {
+                    ("404 Not Found", "{}")
+                };
+                let answer = format!(
+                    "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                socket.write_all(answer.as_bytes()).await.unwrap();
+                socket.shutdown().await.ok();
+            }
+        });
+        TokenServer {
+            url,
+            validations,
+            refreshes,
+            validated_with,
+        }
+    }
+
+    const HOUR: Duration = Duration::from_secs(3600);
+
+    /// Sixty requests a minute apart (validated once, at the first), then the clock at the hour.
+    async fn an_hour_of_requests(
+        token: &OAuth2UserToken,
+        http: &reqwest::Client,
+        server: &TokenServer,
+    ) {
+        token.access_token(http).await.unwrap();
+        assert_eq!(
+            server.validations.load(Ordering::SeqCst),
+            1,
+            "validated at start"
+        );
+        for _ in 0..59 {
+            tokio::time::advance(Duration::from_secs(60)).await;
+            token.access_token(http).await.unwrap();
+        }
+        assert_eq!(
+            server.validations.load(Ordering::SeqCst),
+            1,
+            "not validated again within the hour"
+        );
+        tokio::time::advance(Duration::from_secs(60)).await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_twitch_token_is_validated_at_start_and_again_after_an_hour() {
+        let server = token_server(usize::MAX).await;
+        let http = reqwest::Client::new();
+        let token = OAuth2UserToken::new("old-access")
+            .unwrap()
+            .validated_every(format!("{}/validate", server.url), HOUR);
+        an_hour_of_requests(&token, &http, &server).await;
+        let access = token.access_token(&http).await.unwrap();
+        assert_eq!(
+            server.validations.load(Ordering::SeqCst),
+            2,
+            "validated at the hour"
+        );
+        assert_eq!(access.expose_secret(), "old-access");
+        assert_eq!(*server.validated_with.lock().unwrap(), "oauth old-access");
+        // And not again until the next hour.
+        tokio::time::advance(HOUR - Duration::from_secs(1)).await;
+        token.access_token(&http).await.unwrap();
+        assert_eq!(server.validations.load(Ordering::SeqCst), 2);
+        assert_eq!(server.refreshes.load(Ordering::SeqCst), 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_token_found_invalid_at_the_hourly_check_is_refreshed_and_persisted() {
+        let server = token_server(2).await;
+        let http = reqwest::Client::new();
+        let persisted = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+        let p = persisted.clone();
+        let token = OAuth2UserToken::refreshable(
+            "old-access",
+            "old-refresh",
+            None,
+            "c",
+            format!("{}/token", server.url),
+        )
+        .unwrap()
+        .on_refresh(Arc::new(move |g: &GrantedToken| {
+            p.lock()
+                .unwrap()
+                .push(g.access_token.expose_secret().to_string());
+        }))
+        .validated_every(format!("{}/validate", server.url), HOUR);
+        an_hour_of_requests(&token, &http, &server).await;
+        assert_eq!(server.refreshes.load(Ordering::SeqCst), 0);
+        let access = token.access_token(&http).await.unwrap();
+        assert_eq!(server.validations.load(Ordering::SeqCst), 2);
+        assert_eq!(server.refreshes.load(Ordering::SeqCst), 1, "refreshed once");
+        assert_eq!(access.expose_secret(), "fresh-access");
+        assert_eq!(
+            *persisted.lock().unwrap(),
+            ["fresh-access"],
+            "persisted before use"
+        );
+        assert!(!token.login_required());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_token_found_invalid_at_the_hourly_check_without_a_refresh_token_asks_to_sign_in() {
+        let server = token_server(2).await;
+        let http = reqwest::Client::new();
+        let token = OAuth2UserToken::new("old-access")
+            .unwrap()
+            .validated_every(format!("{}/validate", server.url), HOUR);
+        an_hour_of_requests(&token, &http, &server).await;
+        let e = token.access_token(&http).await.unwrap_err();
+        assert_eq!(server.validations.load(Ordering::SeqCst), 2);
+        assert!(
+            matches!(&e, RequestError::Refresh(m) if m.contains("sign in again")),
+            "{e:?}"
+        );
+        assert!(token.login_required());
+        assert!(!e.to_string().contains("old-access"), "{e}");
+        assert!(!format!("{e:?}").contains("old-access"), "{e:?}");
     }
 
     #[tokio::test]
