@@ -636,3 +636,61 @@ async fn a_program_loads_what_auth_login_stored_into_a_config() {
     let got: Vec<_> = list.blocked().try_collect().await.unwrap();
     assert_eq!(got.len(), 4);
 }
+
+/// `auth token` with a stored access token that has expired (or is about to: the mock grants 30 s,
+/// under the one-minute refresh margin) refreshes it first and stores the rotated pair before
+/// printing the new token, which the platform accepts; with the refresh token revoked, exit 3
+/// "log in again" and no token printed.
+#[tokio::test]
+async fn auth_token_refreshes_an_expired_token_and_stores_the_pair_first_or_says_log_in_again() {
+    let s = setup(SignInConfig {
+        twitch_token_secs: 30,
+        ..SignInConfig::default()
+    })
+    .await;
+    let me = s.mock.credentials().twitch_user_id.clone();
+    let login = s.twitch_login(Some(&me)).await;
+    assert_eq!(code(&login), 0, "{}", text(&login));
+    let before = s.stored();
+
+    let token = s
+        .run(&["--platform", "twitch-helix", "auth", "token"])
+        .await;
+    assert_eq!(code(&token), 0, "{}", text(&token));
+    let printed = String::from_utf8_lossy(&token.stdout).trim().to_string();
+    let after = s.stored();
+    assert_ne!(printed, before["secret"]["access_token"].as_str().unwrap());
+    assert_eq!(printed, after["secret"]["access_token"].as_str().unwrap());
+    assert_ne!(
+        after["secret"]["refresh_token"], before["secret"]["refresh_token"],
+        "the rotated refresh token is stored"
+    );
+    // The printed token is one the platform accepts.
+    let validate = blockbind::reqwest::Client::new()
+        .get(format!("{}/validate", s.mock.twitch_id_url()))
+        .header("authorization", format!("OAuth {printed}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(validate.status().as_u16(), 200);
+
+    s.mock
+        .revoke(after["secret"]["refresh_token"].as_str().unwrap());
+    let refused = s
+        .run(&["--platform", "twitch-helix", "auth", "token"])
+        .await;
+    assert_eq!(code(&refused), 3, "{}", text(&refused));
+    assert!(
+        text(&refused).contains("log in again"),
+        "{}",
+        text(&refused)
+    );
+    assert!(
+        text(&refused).contains("blockbind auth login --platform twitch-helix"),
+        "{}",
+        text(&refused)
+    );
+    let mut shown = Printed::default();
+    shown.add(&refused);
+    assert_no_secret(&shown, &secrets(&after));
+}

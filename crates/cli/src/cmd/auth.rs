@@ -106,7 +106,7 @@ pub(crate) async fn run(cli: &Cli, command: &AuthCommand) -> Result<u8, Failure>
             login(cli, &store, platform, client_id, secret, *no_browser).await
         }
         AuthCommand::Status => status(cli, &store),
-        AuthCommand::Token => token(cli, &store),
+        AuthCommand::Token => token(cli, &store).await,
         AuthCommand::Logout => logout(cli, &store).await,
     }
 }
@@ -324,17 +324,54 @@ fn chosen(cli: &Cli, store: &Store) -> Result<Entry, Failure> {
         })
 }
 
+/// How long before its expiry a stored access token is refreshed before printing: the runtime's
+/// refresh margin, so a script is not handed a token about to stop working.
+const REFRESH_AHEAD_SECS: u64 = 60;
+
 /// Prints the access token, for scripts: the one place a token is printed, and only when asked.
-fn token(cli: &Cli, store: &Store) -> Result<u8, Failure> {
+/// One that has expired (or is about to) is refreshed first, and the rotated pair stored before
+/// the new token is printed; a refused refresh token is exit 3, "log in again".
+async fn token(cli: &Cli, store: &Store) -> Result<u8, Failure> {
     let entry = chosen(cli, store)?;
     let secret = store
         .secret(&entry)
         .map_err(|e| auth_failure(e.to_string()))?;
-    if entry.expires_at.is_some_and(|at| at <= token_store::now()) {
-        eprintln!("blockbind: this access token has expired; any API command refreshes it");
+    let expiring = entry
+        .expires_at
+        .is_some_and(|at| at <= token_store::now() + REFRESH_AHEAD_SECS);
+    if !expiring {
+        println!("{}", secret.access_token.expose_secret());
+        return Ok(SUCCESS);
     }
-    println!("{}", secret.access_token.expose_secret());
-    Ok(SUCCESS)
+    let log_in_again = format!(
+        "log in again with `blockbind auth login --platform {}`",
+        cli.platform.map_or("", Api::name)
+    );
+    if secret.refresh_token.is_none() {
+        return Err(auth_failure(format!(
+            "the stored access token has expired and there is no refresh token: {log_in_again}"
+        )));
+    }
+    let platform = entry.platform;
+    let user = store.user_token(entry, secret, |e| {
+        eprintln!("blockbind: could not store the refreshed token: {e}");
+    });
+    let credentials = blockbind::Credentials::new().with_user_token(user)?;
+    let user = credentials
+        .user_token(platform)
+        .expect("the user token was just added");
+    match user.current_access_token(&http()).await {
+        Ok(access) => {
+            println!("{}", access.expose_secret());
+            Ok(SUCCESS)
+        }
+        Err(_) if user.login_required() => Err(auth_failure(format!(
+            "the stored access token has expired and its refresh token was refused (revoked, already used or expired): {log_in_again}"
+        ))),
+        Err(e) => Err(Failure::other(format!(
+            "the stored access token has expired and could not be refreshed: {e}"
+        ))),
+    }
 }
 
 async fn logout(cli: &Cli, store: &Store) -> Result<u8, Failure> {
