@@ -546,3 +546,125 @@ async fn an_x_token_rotates_on_refresh_and_the_new_pair_is_persisted_before_use(
         assert_eq!(mock.blocks_applied(Platform::X, &user.id, t), 1);
     }
 }
+
+/// X's confidential client, on the wire: the refresh and the code exchange both carry
+/// `Authorization: Basic base64(client_id:client_secret)` (each form-encoded first, RFC 6749
+/// §2.3.1) and no `client_secret` in the form; a refusal's error, and every `Debug`, show no
+/// secret.
+#[tokio::test]
+async fn an_x_confidential_client_sends_its_secret_as_basic_on_the_token_endpoint_and_nowhere_else()
+{
+    use base64::Engine as _;
+    const CLIENT_ID: &str = "x-client-id";
+    const SECRET: &str = "x-s3cret:with+chars";
+    let expected = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode("x-client-id:x-s3cret%3Awith%2Bchars")
+    );
+    assert_eq!(
+        expected,
+        "Basic eC1jbGllbnQtaWQ6eC1zM2NyZXQlM0F3aXRoJTJCY2hhcnM="
+    );
+    let granted = common::response(
+        200,
+        &[],
+        r#"{"token_type":"bearer","access_token":"at-new-0123456789","refresh_token":"rt-new-0123456789","expires_in":7200,"scope":"block.read"}"#,
+    );
+    let refused = common::response(
+        401,
+        &[],
+        r#"{"error":"invalid_client","error_description":"client authentication failed"}"#,
+    );
+    let http = reqwest::Client::new();
+    let grant = GrantedToken {
+        access_token: "at-old-0123456789".to_string().into(),
+        refresh_token: Some("rt-old-0123456789".to_string().into()),
+        expires_in: Some(std::time::Duration::ZERO), // expired: refreshed before use
+        scopes: vec!["block.read".into()],
+    };
+    let user_token = |origin: &str| {
+        UserToken::new(Platform::X, grant.clone(), CLIENT_ID)
+            .client_secret(SECRET)
+            .endpoints_at(origin)
+    };
+    let check = |request: &common::CapturedRequest, grant_type: &str| {
+        assert_eq!(request.method, "POST");
+        assert_eq!(request.path(), "/2/oauth2/token");
+        assert_eq!(request.header("authorization"), Some(expected.as_str()));
+        let form: Vec<(String, String)> = url::form_urlencoded::parse(&request.body)
+            .into_owned()
+            .collect();
+        assert!(
+            form.contains(&("grant_type".into(), grant_type.into())),
+            "{form:?}"
+        );
+        assert!(
+            form.iter()
+                .all(|(k, v)| k != "client_secret" && v != SECRET),
+            "the secret is in the form: {form:?}"
+        );
+        let body = String::from_utf8_lossy(&request.body);
+        assert!(!body.contains("s3cret"), "{body}");
+    };
+
+    // The refresh.
+    let server = common::CaptureServer::script(vec![granted.clone()]).await;
+    let token = user_token(&server.base);
+    assert_no_secret(&format!("{token:?}"), &[SECRET.into()]);
+    let credentials = Credentials::new().with_user_token(token).unwrap();
+    assert_no_secret(&format!("{credentials:?}"), &[SECRET.into()]);
+    let signed_in = credentials.user_token(Platform::X).unwrap().clone();
+    let access = signed_in.current_access_token(&http).await.unwrap();
+    assert_eq!(access.expose_secret(), "at-new-0123456789");
+    check(&server.take_one(), "refresh_token");
+    assert_no_secret(&format!("{signed_in:?}"), &[SECRET.into()]);
+
+    // A refused refresh: the error names the refusal, not the secret.
+    let server = common::CaptureServer::script(vec![refused.clone()]).await;
+    let credentials = Credentials::new()
+        .with_user_token(user_token(&server.base))
+        .unwrap();
+    let e = credentials
+        .user_token(Platform::X)
+        .unwrap()
+        .current_access_token(&http)
+        .await
+        .unwrap_err();
+    check(&server.take_one(), "refresh_token");
+    assert!(e.to_string().contains("invalid_client"), "{e}");
+    assert_no_secret(&format!("{e} {e:?}"), &[SECRET.into(), "s3cret".into()]);
+
+    // The code exchange (the oauth2 crate's request).
+    for (answer, ok) in [(granted, true), (refused, false)] {
+        let server = common::CaptureServer::script(vec![answer]).await;
+        let authorization = blockbind::runtime::oauth2::pkce_authorization_url(
+            "https://x.com/i/oauth2/authorize",
+            CLIENT_ID,
+            "http://127.0.0.1/callback",
+            &X_SCOPES,
+        )
+        .unwrap();
+        let exchanged = blockbind::runtime::oauth2::exchange_code_grant(
+            &http,
+            &format!("{}/2/oauth2/token", server.base),
+            CLIENT_ID,
+            Some(SECRET),
+            "http://127.0.0.1/callback",
+            authorization,
+            "the-code",
+        )
+        .await;
+        check(&server.take_one(), "authorization_code");
+        match exchanged {
+            Ok(g) => {
+                assert!(ok);
+                assert_eq!(g.access_token.expose_secret(), "at-new-0123456789");
+            }
+            Err(e) => {
+                assert!(!ok, "{e}");
+                assert!(e.to_string().contains("invalid_client"), "{e}");
+                assert_no_secret(&format!("{e} {e:?}"), &[SECRET.into(), "s3cret".into()]);
+            }
+        }
+    }
+}
