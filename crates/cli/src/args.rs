@@ -180,6 +180,8 @@ pub(crate) enum Command {
     /// Reverse what the import runs recorded in JOURNAL confirmed on this API and account:
     /// blocks are unblocked, unblocks blocked again. Journaled itself (resume by running it
     /// again; `undo JOURNAL.undo` redoes). A journal of another API or account is refused.
+    /// Targets the import sent without reading the list for them are left alone (they may have
+    /// been blocked before it) unless --include-unknown.
     Undo {
         /// The import's journal (FILE.journal, or its --journal).
         from: PathBuf,
@@ -192,6 +194,10 @@ pub(crate) enum Command {
         /// Show what would be done; send nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Also reverse targets whose state before the import is unknown (sent directly,
+        /// without reading the list): unblocks may remove blocks you had before the import.
+        #[arg(long)]
+        include_unknown: bool,
     },
     /// Compare FILE with the block list: entries not blocked, and blocked users not in FILE.
     /// With --format, writes one side (--only, default `missing`) in a format `import` reads:

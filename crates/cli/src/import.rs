@@ -7,7 +7,7 @@ use blockbind::{BlockList, BlockOptions, BlockedUser, Error, PageOptions, Target
 use futures::{StreamExt, TryStreamExt};
 
 use crate::input::{BadLine, Entry, Parsed};
-use crate::journal::Journal;
+use crate::journal::{Journal, Prior};
 use crate::progress::{self, Progress, ProgressOptions};
 
 /// What is on the list now, to compare targets with, and to find the other name of a target
@@ -20,6 +20,9 @@ pub struct Current {
     by_login: HashMap<String, usize>,
     /// Whether the API reports logins (X v1.1 lists IDs only).
     has_logins: bool,
+    /// Whether the list was read to its end: only then does a user missing from it tell that
+    /// they are not blocked (nothing read, or a list read in part, tells nothing).
+    whole: bool,
 }
 
 impl Current {
@@ -32,7 +35,13 @@ impl Current {
         while let Some(user) = stream.try_next().await? {
             current.push(user);
         }
+        current.whole = true;
         Ok(current)
+    }
+
+    /// Marks the list as read to its end (a user not on it is not blocked).
+    pub fn mark_whole(&mut self) {
+        self.whole = true;
     }
 
     /// Adds one listed user.
@@ -78,11 +87,26 @@ impl Current {
         }
     }
 
-    /// `Some(blocked?)`, or `None` when the list cannot tell (a login on an ID-only list).
+    /// `Some(blocked?)`, or `None` when the list cannot tell: a user not on a list that was
+    /// not read to its end (or not read at all), a login on an ID-only list.
     pub fn contains(&self, target: &Target) -> Option<bool> {
+        if self.find(target).is_some() {
+            return Some(true);
+        }
         match target {
+            _ if !self.whole => None,
             Target::Login(_) if !(self.has_logins || self.users.is_empty()) => None,
-            target => Some(self.find(target).is_some()),
+            _ => Some(false),
+        }
+    }
+
+    /// The state of `entry`'s user before the run, for the journal: known only where the list
+    /// read covers it.
+    pub fn prior(&self, entry: &Entry) -> Prior {
+        match self.blocks(entry) {
+            Some(true) => Prior::Blocked,
+            Some(false) => Prior::Unblocked,
+            None => Prior::Unknown,
         }
     }
 }
@@ -122,6 +146,9 @@ pub struct Summary {
     pub unresolved: Vec<Failure>,
     /// Targets left out by the account-age filter.
     pub too_old: usize,
+    /// Targets sent (or, in a dry run, to send) without a list read covering them: their
+    /// journal records say `prior:unknown`, and `undo` leaves them alone by default.
+    pub unknown_prior: usize,
 }
 
 /// How to run an import.
@@ -138,6 +165,9 @@ pub struct ImportOptions {
     pub quiet: bool,
     /// Progress says why each rate-limit wait happens.
     pub verbose: bool,
+    /// The state before the run of every target, when the caller knows it (`undo`, from the
+    /// journal it reverses); `None`: from `current`, the list read ([`Current::prior`]).
+    pub prior: Option<Prior>,
 }
 
 /// Splits the file's entries into what is left to do (journal and diff applied).
@@ -261,6 +291,7 @@ pub async fn run(
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let block_options = options.block_options;
     let unblock = options.unblock;
+    let fixed_prior = options.prior;
     let mut results = futures::stream::iter(todo)
         .map(|entry| async move {
             let listed = current.find_entry(&entry).cloned();
@@ -295,13 +326,15 @@ pub async fn run(
         };
         match result {
             Ok(()) => {
-                if let Err(e) = journal.confirm(&entry.target) {
+                let prior = fixed_prior.unwrap_or_else(|| current.prior(&entry));
+                if let Err(e) = journal.confirm(&entry.target, prior) {
                     // Without the journal a resume could not trust this run: stop here.
                     eprintln!("blockbind: {e}");
                     summary.aborted = Some(Error::InvalidConfig(e.to_string()));
                     break;
                 }
                 summary.done += 1;
+                summary.unknown_prior += usize::from(prior == Prior::Unknown);
             }
             Err(error) if ends_the_run(&error) => {
                 summary.aborted = Some(error);

@@ -3,7 +3,17 @@
 //! and nothing confirmed sent again.
 //!
 //! Format: sections, each a header `# blockbind journal v1 <operation> <api> <account>` followed
-//! by `<kind>:<value>` per target confirmed for that key; the file starts with a header. A run
+//! by `<kind>:<value> prior:<state>` per target confirmed for that key; the file starts with a
+//! header. `prior` is the target's state before the run, as far as the run knew it ([`Prior`]):
+//! `unblocked` or `blocked` when the list read covered the target, `unknown` when the run sent
+//! without a read covering it (`--plan send`, the rest of a list read in part, a login on a list
+//! of IDs); the platform answers a block of a blocked user as it answers a new one, so the
+//! confirmation alone does not tell. `undo` reverses only what the run is known to have changed.
+//! A record without `prior` (every journal written before it was recorded, including by
+//! versions that always read the list first) reads as `unknown`: the safe default, since such a
+//! record may be of a block the user had before (an X v1.1 login, or an early `--plan send`), and
+//! reversing it would lose that block; `undo --include-unknown` reverses those too. Versions
+//! without `prior` skip the new lines when resuming (the target is sent again: idempotent). A run
 //! counts only the records of sections with its own key, and appends a header of its own when
 //! the last section is another key's: an import on the same journal with another account's
 //! token (or the other operation) skips nothing. The account is the resolved acting account
@@ -97,6 +107,57 @@ pub enum JournalError {
         /// The lock file.
         path: String,
     },
+}
+
+/// A target's state before the run that journaled it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prior {
+    /// Blocked before the run (known from the list read, or from the journal undone).
+    Blocked,
+    /// Not blocked before the run.
+    Unblocked,
+    /// Not known: sent without a list read covering it (or a record without `prior`).
+    Unknown,
+}
+
+impl Prior {
+    fn as_str(self) -> &'static str {
+        match self {
+            Prior::Blocked => "blocked",
+            Prior::Unblocked => "unblocked",
+            Prior::Unknown => "unknown",
+        }
+    }
+
+    /// The state that `operation` (`block` or `unblock`) changes: `unblocked` for a block.
+    pub fn before(operation: &str) -> Self {
+        if operation == "block" {
+            Prior::Unblocked
+        } else {
+            Prior::Blocked
+        }
+    }
+}
+
+/// A record line's target and prior state: `id:1 prior:unblocked`; a line without `prior`
+/// (journals written before it was recorded), or with a state this version does not know, is
+/// `Unknown`. `None` for a line that is not a record.
+fn parse_record(line: &str) -> Option<(Target, Prior)> {
+    let (target, rest) = match line.split_once(' ') {
+        Some((target, rest)) => (target, Some(rest)),
+        None => (line, None),
+    };
+    let target = match target.split_once(':') {
+        Some(("id", id)) => Target::id(id).ok()?,
+        Some(("login", login)) => Target::login(login).ok()?,
+        _ => return None,
+    };
+    let prior = match rest.and_then(|r| r.strip_prefix("prior:")) {
+        Some("blocked") => Prior::Blocked,
+        Some("unblocked") => Prior::Unblocked,
+        _ => Prior::Unknown,
+    };
+    Some((normalized(target), prior))
 }
 
 /// How a target is written in the journal: `id:<id>` or `login:<lowercased login>`.
@@ -194,13 +255,8 @@ impl Journal {
             if !ours {
                 continue;
             }
-            let target = match line.split_once(':') {
-                Some(("id", id)) => Target::id(id).ok(),
-                Some(("login", login)) => Target::login(login).ok(),
-                _ => None,
-            };
-            if let Some(t) = target {
-                done.insert(normalized(t));
+            if let Some((t, _)) = parse_record(line) {
+                done.insert(t);
             }
         }
         if format!("{last_header}\n") != header {
@@ -224,9 +280,9 @@ impl Journal {
         self.done.len()
     }
 
-    /// Records a confirmed target (one `write` of one line).
-    pub fn confirm(&mut self, target: &Target) -> Result<(), JournalError> {
-        let line = format!("{}\n", key_of(target));
+    /// Records a confirmed target and its state before the run (one `write` of one line).
+    pub fn confirm(&mut self, target: &Target, prior: Prior) -> Result<(), JournalError> {
+        let line = format!("{} prior:{}\n", key_of(target), prior.as_str());
         self.file
             .write_all(line.as_bytes())
             .map_err(|source| JournalError::Io {
@@ -257,6 +313,8 @@ pub struct Record {
     pub user: String,
     /// The target confirmed.
     pub target: Target,
+    /// Its state before the run, as far as the run knew it.
+    pub prior: Prior,
     /// Its line in the journal (1-based).
     pub line: usize,
 }
@@ -294,17 +352,13 @@ pub fn read(path: &Path) -> Result<Vec<Record>, JournalError> {
             };
             continue;
         }
-        let target = match line.split_once(':') {
-            Some(("id", id)) => Target::id(id).ok(),
-            Some(("login", login)) => Target::login(login).ok(),
-            _ => None,
-        };
-        if let (Some((operation, api, user)), Some(target)) = (&key, target) {
+        if let (Some((operation, api, user)), Some((target, prior))) = (&key, parse_record(line)) {
             records.push(Record {
                 operation: operation.clone(),
                 api: api.clone(),
                 user: user.clone(),
-                target: normalized(target),
+                target,
+                prior,
                 line: i + 1,
             });
         }
@@ -403,8 +457,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j");
         let mut j = Journal::open(&path, &key()).unwrap();
-        j.confirm(&Target::Id("1".into())).unwrap();
-        j.confirm(&Target::Login("Bob".into())).unwrap();
+        j.confirm(&Target::Id("1".into()), Prior::Unblocked)
+            .unwrap();
+        j.confirm(&Target::Login("Bob".into()), Prior::Unknown)
+            .unwrap();
         drop(j);
         // A crash in the middle of writing `id:33`: only `id:3` reached the file.
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
@@ -420,7 +476,7 @@ mod tests {
             !j.is_done(&Target::Id("3".into())),
             "a cut line is no record"
         );
-        j.confirm(&Target::Id("33".into())).unwrap();
+        j.confirm(&Target::Id("33".into()), Prior::Blocked).unwrap();
         drop(j);
         let j = Journal::open(&path, &key()).unwrap();
         assert_eq!(j.done_count(), 3);
@@ -428,7 +484,10 @@ mod tests {
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(
             text,
-            format!("{}id:1\nlogin:bob\nid:33\n", key().header()),
+            format!(
+                "{}id:1 prior:unblocked\nlogin:bob prior:unknown\nid:33 prior:blocked\n",
+                key().header()
+            ),
             "one header: every run had the same key"
         );
     }
@@ -438,7 +497,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j");
         let mut j = Journal::open(&path, &key()).unwrap();
-        j.confirm(&Target::Id("1".into())).unwrap();
+        j.confirm(&Target::Id("1".into()), Prior::Unblocked)
+            .unwrap();
         drop(j);
         for other in [
             JournalKey {
@@ -458,7 +518,8 @@ mod tests {
             let mut j = Journal::open(&path, &other).unwrap();
             assert_eq!(j.done_count(), 0, "{other:?}");
             assert!(!j.is_done(&Target::Id("1".into())), "{other:?}");
-            j.confirm(&Target::Id("2".into())).unwrap();
+            j.confirm(&Target::Id("2".into()), Prior::Unblocked)
+                .unwrap();
         }
         let j = Journal::open(&path, &key()).unwrap();
         assert_eq!(j.done_count(), 1, "the first key's records only");
@@ -470,14 +531,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j");
         let mut j = Journal::open(&path, &key()).unwrap();
-        j.confirm(&Target::Id("1".into())).unwrap();
+        j.confirm(&Target::Id("1".into()), Prior::Unblocked)
+            .unwrap();
         drop(j);
         let other = JournalKey {
             operation: "unblock",
             ..key()
         };
         let mut j = Journal::open(&path, &other).unwrap();
-        j.confirm(&Target::Login("Bob".into())).unwrap();
+        j.confirm(&Target::Login("Bob".into()), Prior::Unknown)
+            .unwrap();
         // Held: a journal in use is not read.
         assert!(matches!(read(&path), Err(JournalError::Locked { .. })));
         drop(j);
@@ -485,11 +548,17 @@ mod tests {
         f.write_all(b"id:3").unwrap();
         drop(f);
         let records = read(&path).unwrap();
-        let got: Vec<(&str, &str, usize)> = records
+        let got: Vec<(&str, &str, Prior, usize)> = records
             .iter()
-            .map(|r| (r.operation.as_str(), r.target.as_str(), r.line))
+            .map(|r| (r.operation.as_str(), r.target.as_str(), r.prior, r.line))
             .collect();
-        assert_eq!(got, [("block", "1", 2), ("unblock", "bob", 4)]);
+        assert_eq!(
+            got,
+            [
+                ("block", "1", Prior::Unblocked, 2),
+                ("unblock", "bob", Prior::Unknown, 4)
+            ]
+        );
         assert!(
             records
                 .iter()
@@ -497,6 +566,33 @@ mod tests {
         );
         std::fs::write(&path, "not a journal\n").unwrap();
         assert!(matches!(read(&path), Err(JournalError::NotAJournal { .. })));
+    }
+
+    #[test]
+    fn a_record_without_prior_reads_as_unknown_and_still_counts_as_done() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        // As written before `prior` was recorded, and a state this version does not know.
+        std::fs::write(
+            &path,
+            format!(
+                "{}id:1\nid:2 prior:unblocked\nid:3 prior:later\nid:4 prior:blocked\n",
+                key().header()
+            ),
+        )
+        .unwrap();
+        let priors: Vec<Prior> = read(&path).unwrap().iter().map(|r| r.prior).collect();
+        assert_eq!(
+            priors,
+            [
+                Prior::Unknown,
+                Prior::Unblocked,
+                Prior::Unknown,
+                Prior::Blocked
+            ]
+        );
+        let j = Journal::open(&path, &key()).unwrap();
+        assert_eq!(j.done_count(), 4, "a resume skips every record");
     }
 
     #[test]

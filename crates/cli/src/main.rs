@@ -105,12 +105,14 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             journal,
             concurrency,
             dry_run,
+            include_unknown,
         } => {
             let args = cmd::undo::UndoArgs {
                 from,
                 journal: journal.as_deref(),
                 concurrency: *concurrency,
                 dry_run: *dry_run,
+                include_unknown: *include_unknown,
             };
             cmd::undo::run(&cli, args).await
         }

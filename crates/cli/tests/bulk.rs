@@ -335,6 +335,136 @@ async fn undo_unblocks_exactly_what_the_import_blocked_once_each() {
 }
 
 #[tokio::test]
+async fn undo_leaves_a_block_from_before_an_import_that_sent_directly_unless_include_unknown() {
+    let s = setup().await;
+    let (platform, owner) = s.owner("twitch-helix");
+    let mut before = s.mock.seed_blocks(platform, &owner, 7_000, 5);
+    before.sort();
+    let new: Vec<String> = (0..40)
+        .map(|n| s.mock.nth_user(8_000 + n).unwrap().id)
+        .collect();
+    // A run that read the list blocks the 40; the same journal's next run, with 2 users blocked
+    // before either run added to the file, sends directly.
+    let file = s.write("raid.txt", &new.join("\n"));
+    let out = ok(&s
+        .run("twitch-helix", &["-q", "import", &file, "--plan", "read"])
+        .await);
+    assert!(out.contains("done: 40 blocked"), "{out}");
+    assert!(!out.contains("note:"), "{out}");
+    let both: Vec<String> = new.iter().chain(&before[..2]).cloned().collect();
+    s.write("raid.txt", &both.join("\n"));
+    let out = ok(&s
+        .run("twitch-helix", &["-q", "import", &file, "--plan", "send"])
+        .await);
+    assert!(
+        out.contains("done: 2 blocked; skipped: 0 already blocked, 40 done by an earlier run"),
+        "{out}"
+    );
+    assert!(
+        out.contains("note: 2 were sent directly")
+            && out.contains("`undo` will not be able to tell which were already blocked"),
+        "{out}"
+    );
+    assert_eq!(s.mock.requests(Api::TwitchHelix, "block_user"), 42);
+    let journal = format!("{file}.journal");
+
+    let out = ok(&s
+        .run("twitch-helix", &["-q", "undo", &journal, "--dry-run"])
+        .await);
+    assert!(
+        out.contains("dry run: 40 to unblock; nothing sent"),
+        "{out}"
+    );
+    assert!(
+        out.contains("undo: 2 would be left alone") && out.contains("--include-unknown"),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("would leave user ID {} alone", before[0])),
+        "{out}"
+    );
+    assert_eq!(s.mock.requests(Api::TwitchHelix, "unblock_user"), 0);
+
+    let out = ok(&s.run("twitch-helix", &["-q", "undo", &journal]).await);
+    assert!(out.contains("undo: 40 unblocked"), "{out}");
+    assert!(out.contains("undo: 2 left alone"), "{out}");
+    // 40 unblocks for the 40 this run blocked, and every block from before is still there:
+    // none was sent for the 2 the second run journaled.
+    assert_eq!(s.mock.requests(Api::TwitchHelix, "unblock_user"), 40);
+    assert_eq!(
+        s.blocked("twitch-helix"),
+        before,
+        "the blocks from before stay"
+    );
+
+    let out = ok(&s
+        .run(
+            "twitch-helix",
+            &["-q", "undo", &journal, "--include-unknown"],
+        )
+        .await);
+    assert!(
+        out.contains("undo: 2 unblocked; 40 done by an earlier undo"),
+        "{out}"
+    );
+    assert_eq!(s.mock.requests(Api::TwitchHelix, "unblock_user"), 42);
+    assert_eq!(s.blocked("twitch-helix"), before[2..].to_vec());
+}
+
+#[tokio::test]
+async fn an_import_that_sent_directly_says_so_and_its_undo_sends_nothing_by_default() {
+    let s = setup().await;
+    let (platform, owner) = s.owner("twitch-helix");
+    let before = s.mock.seed_blocks(platform, &owner, 7_000, 2);
+    let ids: Vec<String> = (0..3)
+        .map(|n| s.mock.nth_user(8_000 + n).unwrap().id)
+        .chain(before.iter().cloned())
+        .collect();
+    let file = s.write("raid.txt", &ids.join("\n"));
+    let out = ok(&s
+        .run(
+            "twitch-helix",
+            &["-q", "import", &file, "--plan", "send", "--dry-run"],
+        )
+        .await);
+    assert!(out.contains("note: 5 would be sent directly"), "{out}");
+    let out = ok(&s
+        .run("twitch-helix", &["-q", "import", &file, "--plan", "send"])
+        .await);
+    assert!(out.contains("done: 5 blocked"), "{out}");
+    assert!(out.contains("note: 5 were sent directly"), "{out}");
+    let journal = format!("{file}.journal");
+    let out = ok(&s.run("twitch-helix", &["-q", "undo", &journal]).await);
+    assert!(out.contains("undo: 5 left alone"), "{out}");
+    assert_eq!(s.mock.requests(Api::TwitchHelix, "unblock_user"), 0);
+    assert_eq!(s.blocked("twitch-helix").len(), 5);
+
+    // Unblocking directly: undo must not block users who were not blocked before the run.
+    let s = setup().await;
+    let (platform, owner) = s.owner("twitch-helix");
+    let blocked = s.mock.seed_blocks(platform, &owner, 7_000, 1);
+    let never = s.mock.nth_user(8_000).unwrap().id;
+    let file = s.write("clean.txt", &format!("{}\n{never}\n", blocked[0]));
+    let out = ok(&s
+        .run(
+            "twitch-helix",
+            &["-q", "import", "--unblock", &file, "--plan", "send"],
+        )
+        .await);
+    assert!(out.contains("done: 2 unblocked"), "{out}");
+    assert!(
+        out.contains("which were already not blocked before this run"),
+        "{out}"
+    );
+    assert_eq!(s.mock.requests(Api::TwitchHelix, "unblock_user"), 2);
+    let journal = format!("{file}.journal");
+    let out = ok(&s.run("twitch-helix", &["-q", "undo", &journal]).await);
+    assert!(out.contains("undo: 2 left alone"), "{out}");
+    assert_eq!(s.mock.requests(Api::TwitchHelix, "block_user"), 0);
+    assert!(s.blocked("twitch-helix").is_empty());
+}
+
+#[tokio::test]
 async fn undo_refuses_a_journal_of_another_platform_or_account() {
     let s = setup().await;
     let ids: Vec<String> = (0..3)
@@ -538,6 +668,14 @@ async fn on_x_v2_buckets_a_list_of_100000_is_not_read_to_block_20_and_the_plan_s
     );
     assert_eq!(s.mock.requests(Api::XV2, "get_users_blocking"), 6);
     assert_eq!(s.mock.requests(Api::XV2, "block_user"), 40);
+    // Beyond the part read, the list tells nothing: the 20 are journaled as of unknown state,
+    // and undo leaves them alone.
+    assert!(stdout.contains("note: 20 were sent directly"), "{stdout}");
+    let out = ok(&s
+        .run("x-v2", &["-q", "undo", &format!("{file}.journal")])
+        .await);
+    assert!(out.contains("undo: 20 left alone"), "{out}");
+    assert_eq!(s.mock.requests(Api::XV2, "unblock_user"), 0);
 }
 
 #[tokio::test]

@@ -288,7 +288,14 @@ async fn an_import_killed_twice_with_sigkill_resumes_and_blocks_every_target_exa
             .unwrap()
             .lines()
             .skip(1)
-            .map(|l| l.trim_start_matches("id:").to_string())
+            // `id:<id> prior:<state>`: the ID.
+            .map(|l| {
+                l.trim_start_matches("id:")
+                    .split(' ')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string()
+            })
             .collect();
         let mut unique = journaled.clone();
         unique.sort();

@@ -106,7 +106,14 @@ impl Soak {
             .unwrap_or_default()
             .lines()
             .skip(1)
-            .map(|l| l.trim_start_matches("id:").to_string())
+            // `id:<id> prior:<state>`: the ID.
+            .map(|l| {
+                l.trim_start_matches("id:")
+                    .split(' ')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string()
+            })
             .collect()
     }
 

@@ -88,6 +88,14 @@ fn failing_body(refusal: Refusal) -> reqwest::Body {
 /// before are the caller's to hold, at most `limit` bytes). Status, headers, URL and extensions
 /// stay; so does reqwest's timeout on the body.
 pub(crate) fn capped(response: reqwest::Response, limit: u64) -> reqwest::Response {
+    // A body with a `Content-Length` within the limit needs no wrapper: hyper reads exactly that
+    // many bytes and fails the body if the server sends fewer or closes early.
+    if response
+        .content_length()
+        .is_some_and(|length| length <= limit)
+    {
+        return response;
+    }
     let url = response.url().clone();
     if let Some(length) = response.content_length().filter(|length| *length > limit) {
         let refusal = Refusal::TooLarge {

@@ -222,7 +222,12 @@ pub(crate) fn check_path(op: &OperationSpec, url: &url::Url) -> Result<(), Reque
             .and_then(|rest| rest.strip_suffix('}'))
         {
             Some(name) => {
-                let value = percent_decode(raw);
+                // Most values hold no `%`: they decode to themselves, without an allocation.
+                let value: std::borrow::Cow<'_, str> = if raw.contains('%') {
+                    percent_decode(raw).into()
+                } else {
+                    (*raw).into()
+                };
                 let reason = if value.is_empty() {
                     Some("a path value cannot be empty")
                 } else if value == "." || value == ".." {

@@ -221,8 +221,11 @@ async fn bounded_read(
     while let Some(user) = stream.try_next().await? {
         current.push(user);
     }
+    let read = current.users.len();
+    if (read as u64) < limit {
+        current.mark_whole();
+    }
     if !quiet {
-        let read = current.users.len();
         if (read as u64) < limit {
             eprintln!("plan: the list ended within the pages allowed: read whole ({read} users)");
         } else {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use blockbind::{Api, BlockList, Config, PageOptions};
 use blockbind_cli::import::{self as engine, ImportOptions, Summary};
 use blockbind_cli::input;
-use blockbind_cli::journal::{Journal, JournalKey};
+use blockbind_cli::journal::{Journal, JournalKey, Prior};
 use blockbind_cli::output::terminal_safe;
 
 use crate::args::{AgeFlags, BlockFlags, Cli};
@@ -45,6 +45,7 @@ pub(crate) async fn run(cli: &Cli, args: ImportArgs<'_>) -> Result<u8, Failure> 
         block_options: args.flags.into(),
         quiet: cli.quiet,
         verbose: cli.verbose > 0,
+        prior: None,
     };
     let pages = context::page_options(cli);
     let now = chrono::Utc::now();
@@ -147,6 +148,10 @@ async fn import(
     );
     if options.dry_run {
         summary.planned = todo.len();
+        summary.unknown_prior = todo
+            .iter()
+            .filter(|e| current.prior(e) == Prior::Unknown)
+            .count();
         for entry in todo.iter().take(20) {
             let also = entry
                 .also
@@ -193,6 +198,7 @@ fn print_summary(s: &Summary, key: &JournalKey) {
             s.bad.len(),
             resolution_counts(s),
         );
+        print_unknown_prior(s, key);
         return;
     }
     println!(
@@ -220,6 +226,7 @@ fn print_summary(s: &Summary, key: &JournalKey) {
             terminal_safe(&f.error.to_string())
         );
     }
+    print_unknown_prior(s, key);
     if let Some(e) = &s.aborted {
         let left = s.planned - s.done - s.failed.len();
         println!(
@@ -227,6 +234,28 @@ fn print_summary(s: &Summary, key: &JournalKey) {
             terminal_safe(&e.to_string())
         );
     }
+}
+
+/// Targets sent without a list read covering them: the platform confirms a block of a blocked
+/// user as it confirms a new one, so `undo` cannot tell which were there before, and says so.
+fn print_unknown_prior(s: &Summary, key: &JournalKey) {
+    if s.unknown_prior == 0 {
+        return;
+    }
+    let sent = if s.dry_run {
+        "would be sent"
+    } else {
+        "were sent"
+    };
+    let state = if key.operation == "block" {
+        "blocked"
+    } else {
+        "not blocked"
+    };
+    println!(
+        "note: {} {sent} directly, without reading the list for them: `undo` will not be able to tell which were already {state} before this run, and leaves them alone unless --include-unknown",
+        s.unknown_prior
+    );
 }
 
 /// What the user lookup and the age filter left out, for the summary line (empty when nothing).
