@@ -6,6 +6,8 @@
 //!
 //! Every server it starts listens on 127.0.0.1 (port 0) and is stopped before it returns.
 
+mod build;
+mod cost;
 mod provenance;
 mod render;
 mod sections;
@@ -18,6 +20,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
+use cost::{Memory, MemoryCommand};
 use provenance::Provenance;
 use render::{
     BenchApi, Codegen, Flavor, MassBlock, Overhead, Paginate, PeerPaginate, PeerRequest, Scaling,
@@ -27,13 +30,15 @@ pub(crate) use provenance::command_line;
 
 /// The benches, in the order they run and their blocks appear; each is an `--only` value and
 /// names its markers in BENCHMARKS.md (`<!-- BEGIN bench:overhead -->`).
-pub(crate) const BENCHES: [&str; 6] = [
+pub(crate) const BENCHES: [&str; 8] = [
     "overhead",
     "paginate",
     "peers",
     "scaling",
     "mass-block",
+    "memory",
     "codegen",
+    "build",
 ];
 
 pub(crate) struct Options {
@@ -99,7 +104,7 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<()> {
         provenance.machine, provenance.commit
     );
     // The CLI is built only for the bench that runs it, so the others do not depend on it.
-    let packages: &[&str] = if names.contains(&"mass-block") {
+    let packages: &[&str] = if names.contains(&"mass-block") || names.contains(&"memory") {
         &["-p", "blockbind-bench", "-p", "blockbind-cli"]
     } else {
         &["-p", "blockbind-bench"]
@@ -151,7 +156,15 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<()> {
                 .iter()
                 .map(render::mass_block_row)
                 .collect(),
+            "memory" => memory(&bench, &cli, options.quick)?
+                .iter()
+                .map(cost::memory_row)
+                .collect(),
             "codegen" => render::codegen_rows(&codegen(root)?),
+            "build" => build::build_cost(root)?
+                .iter()
+                .flat_map(cost::build_rows)
+                .collect(),
             other => bail!("no bench named {other}"),
         };
         tables.push((name, rows));
@@ -571,6 +584,55 @@ fn mass_block(bench: &Path, cli: &Path, quick: bool) -> Result<Vec<MassBlock>> {
         };
         println!("{}", render::mass_block_row(&result));
         results.push(result);
+    }
+    Ok(results)
+}
+
+/// Peak RSS of `blockbind import --plan read` and `blockbind diff` of a million targets (with
+/// `--quick`, 100,000), all already on the list, for each API; each run a bench process of its
+/// own, whose only child is the CLI.
+fn memory(bench: &Path, cli: &Path, quick: bool) -> Result<Vec<Memory>> {
+    let (targets, runs) = if quick {
+        (100_000u64, 1)
+    } else {
+        (1_000_000, 2)
+    };
+    let mut results = Vec::new();
+    for api in BenchApi::ALL {
+        for command in MemoryCommand::ALL {
+            let (mut peak, mut last) = (Vec::new(), None);
+            for _ in 0..runs {
+                let v = json_of(
+                    Command::new(bench)
+                        .args(["memory", "--api", api.arg(), "--cli"])
+                        .arg(cli)
+                        .args(["--targets", &targets.to_string()])
+                        .args(["--command", command.arg()]),
+                )?;
+                if v["still_blocked"].as_u64() != Some(targets) {
+                    bail!(
+                        "{} {}: the list holds {} blocks afterwards, not {targets}",
+                        api.arg(),
+                        command.arg(),
+                        v["still_blocked"]
+                    );
+                }
+                peak.push(f(&v, "peak_rss_mib"));
+                last = Some(v);
+            }
+            let v = last.context("no run")?;
+            let result = Memory {
+                api,
+                command,
+                targets,
+                runs,
+                requests: u(&v, "requests")?,
+                seconds: f(&v, "seconds"),
+                peak_rss_mib: max(&peak),
+            };
+            println!("{}", cost::memory_row(&result));
+            results.push(result);
+        }
     }
     Ok(results)
 }

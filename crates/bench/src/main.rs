@@ -8,6 +8,7 @@ use blockbind::Api;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod mass_block;
+mod memory;
 mod overhead;
 mod paginate;
 #[cfg(feature = "peers")]
@@ -112,6 +113,18 @@ enum Command {
         #[arg(long)]
         token_env: String,
     },
+    /// Peak RSS of `blockbind import --plan read` or `blockbind diff` of `targets` users, all
+    /// already on the block list (the mock in this process, no rate limits).
+    Memory {
+        #[arg(long, value_enum)]
+        api: Api,
+        #[arg(long)]
+        cli: String,
+        #[arg(long, default_value_t = 1_000_000)]
+        targets: u64,
+        #[arg(long, value_enum)]
+        command: memory::MemoryCommand,
+    },
     /// `blockbind import` of `targets` against the mock with one bucket and added latency.
     MassBlock {
         #[arg(long, value_enum)]
@@ -142,7 +155,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         | Command::Peers { api, .. }
         | Command::Scaling { api, .. }
         | Command::Paginate { api, .. }
-        | Command::MassBlock { api, .. } => Some(*api),
+        | Command::MassBlock { api, .. }
+        | Command::Memory { api, .. } => Some(*api),
         _ => None,
     };
     if let Some(api) = api
@@ -218,6 +232,12 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             }
             paginate(api, mode, &base, &user, &client_id, &token).await
         }
+        Command::Memory {
+            api,
+            cli,
+            targets,
+            command,
+        } => memory::memory(api, &cli, targets, command).await,
         Command::MassBlock {
             api,
             cli,

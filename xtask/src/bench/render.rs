@@ -43,7 +43,7 @@ impl BenchApi {
         }
     }
 
-    fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             BenchApi::Helix => "Helix",
             BenchApi::XV2 => "X v2",
@@ -185,12 +185,12 @@ pub(crate) fn block(provenance: &Provenance, rows: &[String]) -> String {
     out
 }
 
-fn row(cells: [&str; 5]) -> String {
+pub(crate) fn row(cells: [&str; 5]) -> String {
     format!("| {} |", cells.join(" | "))
 }
 
 /// "yes", or "no, by" what each missed target was missed by.
-fn met(misses: &[String]) -> String {
+pub(crate) fn met(misses: &[String]) -> String {
     if misses.is_empty() {
         "yes".to_string()
     } else {
@@ -199,7 +199,7 @@ fn met(misses: &[String]) -> String {
 }
 
 /// 1234567 -> "1,234,567".
-fn thousands(n: u64) -> String {
+pub(crate) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

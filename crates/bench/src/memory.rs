@@ -1,0 +1,107 @@
+//! Memory at scale: peak RSS of `blockbind import` (the planner reading the list) and
+//! `blockbind diff` of `targets` users against a block list that already holds every one of
+//! them, on the mock in this process. The CLI is the only child this process starts, so the
+//! children's `ru_maxrss` after it is reaped is its peak RSS alone.
+
+use std::time::Instant;
+
+use blockbind::Api;
+use serde_json::json;
+
+/// Which CLI command to measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum MemoryCommand {
+    /// `import FILE --plan read`: reads the whole list, then sends what is not on it.
+    Import,
+    /// `diff FILE`: reads the whole list and reports both sides.
+    Diff,
+}
+
+pub(crate) async fn memory(
+    api: Api,
+    cli: &str,
+    targets: u64,
+    command: MemoryCommand,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let (name, platform) = match api {
+        Api::TwitchHelix => ("twitch-helix", blockbind_mock::Platform::Twitch),
+        _ => ("x-v2", blockbind_mock::Platform::X),
+    };
+    let mock = blockbind_mock::MockServer::start(blockbind_mock::MockConfig {
+        rate_limiting: false,
+        validate_responses: false,
+        initial_blocks: 0,
+        ..Default::default()
+    })
+    .await?;
+    let c = mock.credentials().clone();
+    let owner = match api {
+        Api::TwitchHelix => c.twitch_user_id.clone(),
+        _ => c.x_user_id.clone(),
+    };
+    let ids = mock.seed_blocks(platform, &owner, 0, targets);
+    if ids.len() as u64 != targets {
+        return Err(format!("the mock seeded {} blocks, not {targets}", ids.len()).into());
+    }
+    let dir = std::env::temp_dir().join(format!("blockbind-bench-memory-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let file = dir.join("targets.txt");
+    std::fs::write(&file, ids.join("\n"))?;
+    drop(ids);
+    let before = mock.requests_received();
+
+    let mut cmd = tokio::process::Command::new(cli);
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", &dir)
+        .args([
+            "-q",
+            "--base-url",
+            &mock.base_url(),
+            "--platform",
+            name,
+            "--user",
+            &owner,
+        ]);
+    match command {
+        MemoryCommand::Import => cmd.arg("import").arg(&file).args(["--plan", "read"]),
+        MemoryCommand::Diff => cmd.arg("diff").arg(&file),
+    };
+    for (k, v) in c.env_vars() {
+        cmd.env(k, v);
+    }
+    let started = Instant::now();
+    let out = cmd.output().await?;
+    let secs = started.elapsed().as_secs_f64();
+    // Reaped by `output()`: the children's peak is the CLI's (the only child), in KiB on Linux.
+    let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)?;
+    let peak_kib = usage.max_rss();
+    let _ = std::fs::remove_dir_all(&dir);
+    if !out.status.success() {
+        return Err(format!(
+            "{command:?} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
+    }
+    let requests = mock.requests_received() - before;
+    let still_blocked = mock.blocked(platform, &owner).len();
+    let tail = |bytes: &[u8]| {
+        String::from_utf8_lossy(bytes)
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .to_string()
+    };
+    println!(
+        "{}",
+        json!({"bench": "memory", "api": name, "command": format!("{command:?}").to_lowercase(),
+               "targets": targets, "already_blocked": targets, "still_blocked": still_blocked,
+               "requests": requests, "seconds": secs, "peak_rss_mib": peak_kib as f64 / 1024.0,
+               "stdout_last": tail(&out.stdout), "stderr_last": tail(&out.stderr)})
+    );
+    mock.stop().await;
+    Ok(())
+}
