@@ -6,13 +6,13 @@
 //! device code, a forged `state`, a redirect with `error`, a token endpoint answering garbage, a
 //! revoked refresh token (exit 3), a `--user` that is not the token's. No output carries a token.
 
-use std::collections::BTreeMap;
+mod common;
+
+use std::path::PathBuf;
 use std::process::{Output, Stdio};
 
-use blockbind_mock::{Bucket, MockConfig, MockServer, Platform, SignInConfig};
+use blockbind_mock::{MockConfig, MockServer, Platform, SignInConfig};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
-
-const BIN: &str = env!("CARGO_BIN_EXE_blockbind");
 
 struct Setup {
     mock: MockServer,
@@ -20,18 +20,8 @@ struct Setup {
 }
 
 fn config(sign_in: SignInConfig) -> MockConfig {
-    let mut rate_limits = BTreeMap::new();
-    for api in ["twitch-helix", "x-v2"] {
-        rate_limits.insert(
-            api.to_string(),
-            Bucket {
-                limit: 1_000_000,
-                window_ms: 60_000,
-            },
-        );
-    }
     MockConfig {
-        rate_limits,
+        rate_limits: common::generous_buckets(&["twitch-helix", "x-v2"]),
         initial_blocks: 0,
         sign_in: SignInConfig {
             device_interval_secs: 1,
@@ -61,16 +51,11 @@ impl Printed {
 
 impl Setup {
     fn command(&self, args: &[&str]) -> tokio::process::Command {
-        let mut cmd = tokio::process::Command::new(BIN);
-        cmd.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.dir.path())
-            .env("BLOCKBIND_CONFIG_DIR", self.dir.path().join("config"))
+        let mut cmd = common::bare_command(self.dir.path());
+        cmd.env("BLOCKBIND_CONFIG_DIR", self.dir.path().join("config"))
             .env("BLOCKBIND_KEYRING", "0")
             .env("BLOCKBIND_NO_BROWSER", "1")
             .env("BLOCKBIND_BASE_URL", self.mock.base_url())
-            .current_dir(self.dir.path())
-            .kill_on_drop(true)
             .args(args);
         cmd
     }
@@ -89,25 +74,8 @@ impl Setup {
         String,
         BufReader<tokio::process::ChildStderr>,
     ) {
-        let mut child = self
-            .command(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut seen = String::new();
-        loop {
-            let mut line = String::new();
-            assert!(
-                stderr.read_line(&mut line).await.unwrap() > 0,
-                "login ended before {marker:?}: {seen}"
-            );
-            seen.push_str(&line);
-            if line.contains(marker) {
-                return (child, line, stderr);
-            }
-        }
+        let (child, line, _, stderr) = spawn_until(self.command(args), marker).await;
+        (child, line, stderr)
     }
 
     fn twitch_login_args(&self) -> Vec<String> {
@@ -125,7 +93,12 @@ impl Setup {
     async fn twitch_login(&self, user: Option<&str>) -> Output {
         let args = self.twitch_login_args();
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let (child, line, rest) = self.login_until(&args, "enter the code").await;
+        self.device_login(self.command(&args), user).await
+    }
+
+    /// Runs the device login `cmd`, approving it as `user` (or denying it): its output.
+    async fn device_login(&self, cmd: tokio::process::Command, user: Option<&str>) -> Output {
+        let (child, line, _, rest) = spawn_until(cmd, "enter the code").await;
         let code = line.trim().rsplit(' ').next().unwrap().to_string();
         match user {
             Some(user) => assert!(self.mock.approve_device(&code, user).unwrap()),
@@ -156,15 +129,20 @@ impl Setup {
         finish(child, format!("{line}{url}"), rest).await
     }
 
-    /// The stored token file of `platform` (the store's file backend).
-    fn stored(&self) -> serde_json::Value {
+    /// The stored token file (the store's file backend).
+    fn token_file(&self) -> PathBuf {
         let dir = self.dir.path().join("config").join("tokens");
-        let file = std::fs::read_dir(&dir)
+        std::fs::read_dir(&dir)
             .unwrap()
             .flatten()
             .next()
             .unwrap()
-            .path();
+            .path()
+    }
+
+    /// The stored token file's content, after checking it is private.
+    fn stored(&self) -> serde_json::Value {
+        let file = self.token_file();
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -172,6 +150,37 @@ impl Setup {
             assert_eq!(mode, 0o600, "{}", file.display());
         }
         serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap()
+    }
+}
+
+/// Spawns `cmd` with its output piped and reads its stderr up to the first line containing
+/// `marker`: the child, that line, all of stderr read so far, and the rest of stderr.
+async fn spawn_until(
+    mut cmd: tokio::process::Command,
+    marker: &str,
+) -> (
+    tokio::process::Child,
+    String,
+    String,
+    BufReader<tokio::process::ChildStderr>,
+) {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    loop {
+        let mut line = String::new();
+        assert!(
+            stderr.read_line(&mut line).await.unwrap() > 0,
+            "ended before {marker:?}: {seen}"
+        );
+        seen.push_str(&line);
+        if line.contains(marker) {
+            return (child, line, seen, stderr);
+        }
     }
 }
 
@@ -227,6 +236,13 @@ fn secrets(stored: &serde_json::Value) -> Vec<String> {
         .iter()
         .filter_map(|k| stored["secret"][k].as_str().map(str::to_string))
         .collect()
+}
+
+/// [`assert_no_secret`] for one run's output.
+fn assert_no_secret_in(output: &Output, secrets: &[String]) {
+    let mut printed = Printed::default();
+    printed.add(output);
+    assert_no_secret(&printed, secrets);
 }
 
 fn assert_no_secret(printed: &Printed, secrets: &[String]) {
@@ -361,9 +377,7 @@ async fn an_import_of_2000_targets_survives_two_token_expiries_blocking_each_onc
         last["secret"]["refresh_token"],
         first["secret"]["refresh_token"]
     );
-    let mut printed = Printed::default();
-    printed.add(&import);
-    assert_no_secret(&printed, &[secrets(&first), secrets(&last)].concat());
+    assert_no_secret_in(&import, &[secrets(&first), secrets(&last)].concat());
     let list = s
         .run(&["--platform", "twitch-helix", "list", "--limit", "1"])
         .await;
@@ -454,7 +468,7 @@ fn url_of(target: &str) -> blockbind::reqwest::Url {
 async fn a_token_endpoint_answering_garbage_ends_the_login_with_exit_3() {
     let s = setup(SignInConfig::default()).await;
     let origin = garbage_token_server().await;
-    let mut cmd = s.command(&[
+    let cmd = s.command(&[
         "--platform",
         "x-v2",
         "--base-url",
@@ -464,21 +478,7 @@ async fn a_token_endpoint_answering_garbage_ends_the_login_with_exit_3() {
         "--client-id",
         "c",
     ]);
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut seen = String::new();
-    loop {
-        let mut line = String::new();
-        assert!(stderr.read_line(&mut line).await.unwrap() > 0, "{seen}");
-        seen.push_str(&line);
-        if line.contains("open this URL") {
-            break;
-        }
-    }
+    let (child, _, seen, mut stderr) = spawn_until(cmd, "open this URL").await;
     let mut url = String::new();
     stderr.read_line(&mut url).await.unwrap();
     follow(url.trim(), |u| u).await;
@@ -515,9 +515,7 @@ async fn a_revoked_refresh_token_says_log_in_again_with_exit_3() {
         "{}",
         text(&list)
     );
-    let mut printed = Printed::default();
-    printed.add(&list);
-    assert_no_secret(&printed, &secrets(&stored));
+    assert_no_secret_in(&list, &secrets(&stored));
 }
 
 /// With the credential store wanted but absent (no D-Bus session bus to reach; Linux only, so the
@@ -533,21 +531,8 @@ async fn an_absent_credential_store_falls_back_to_the_file_and_says_where() {
         "DBUS_SESSION_BUS_ADDRESS",
         format!("unix:path={}", s.dir.path().join("no-bus").display()),
     );
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    while !line.contains("enter the code") {
-        line.clear();
-        assert!(stderr.read_line(&mut line).await.unwrap() > 0);
-    }
-    let user_code = line.trim().rsplit(' ').next().unwrap().to_string();
     let me = s.mock.credentials().twitch_user_id.clone();
-    assert!(s.mock.approve_device(&user_code, &me).unwrap());
-    let out = finish(child, line, stderr).await;
+    let out = s.device_login(cmd, Some(&me)).await;
     assert_eq!(code(&out), 0, "{}", text(&out));
     let shown = text(&out);
     assert!(
@@ -556,9 +541,7 @@ async fn an_absent_credential_store_falls_back_to_the_file_and_says_where() {
     );
     let stored = s.stored();
     assert_eq!(stored["kept"], "file");
-    let mut printed = Printed::default();
-    printed.add(&out);
-    assert_no_secret(&printed, &secrets(&stored));
+    assert_no_secret_in(&out, &secrets(&stored));
 }
 
 /// A stored token without the scope a command needs: refused before sending, naming the scope
@@ -570,13 +553,7 @@ async fn a_missing_scope_is_named_with_the_login_that_grants_it_before_sending()
     let login = s.twitch_login(Some(&me)).await;
     assert_eq!(code(&login), 0, "{}", text(&login));
     // The stored entry as an older sign-in with the read scope only would have left it.
-    let dir = s.dir.path().join("config").join("tokens");
-    let file = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .next()
-        .unwrap()
-        .path();
+    let file = s.token_file();
     let mut stored: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     stored["scopes"] = serde_json::json!(["user:read:blocked_users"]);
@@ -599,9 +576,7 @@ async fn a_missing_scope_is_named_with_the_login_that_grants_it_before_sending()
             .requests(blockbind_mock::Api::TwitchHelix, "block_user"),
         before
     );
-    let mut printed = Printed::default();
-    printed.add(&block);
-    assert_no_secret(&printed, &secrets(&stored));
+    assert_no_secret_in(&block, &secrets(&stored));
 }
 
 /// What `auth login` stored, loaded by a program through the library (`token_store`) into the
@@ -690,7 +665,5 @@ async fn auth_token_refreshes_an_expired_token_and_stores_the_pair_first_or_says
         "{}",
         text(&refused)
     );
-    let mut shown = Printed::default();
-    shown.add(&refused);
-    assert_no_secret(&shown, &secrets(&after));
+    assert_no_secret_in(&refused, &secrets(&after));
 }

@@ -2,33 +2,18 @@
 //! this process on 127.0.0.1:0: the lists people have (tests/fixtures/), `diff` output that
 //! `import` reads back, `undo`, `--except`, and the plan by cost.
 
-use std::collections::BTreeMap;
-use std::process::Output;
+mod common;
 
-use blockbind_mock::{Api, Bucket, MockConfig, MockServer, Platform};
+use blockbind_mock::{Api, Bucket, MockConfig, Platform};
+use common::{Setup, ok, text};
 
-const BIN: &str = env!("CARGO_BIN_EXE_blockbind");
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
-
-struct Setup {
-    mock: MockServer,
-    dir: tempfile::TempDir,
-}
 
 /// Generous buckets except where a test sets its own.
 fn config(buckets: &[(&str, u32, u64)]) -> MockConfig {
-    let mut rate_limits = BTreeMap::new();
-    for api in ["twitch-helix", "x-v2", "x-v1.1"] {
-        rate_limits.insert(
-            api.to_string(),
-            Bucket {
-                limit: 1_000_000,
-                window_ms: 60_000,
-            },
-        );
-    }
+    let mut config = common::fast();
     for (name, limit, window_ms) in buckets {
-        rate_limits.insert(
+        config.rate_limits.insert(
             name.to_string(),
             Bucket {
                 limit: *limit,
@@ -36,11 +21,7 @@ fn config(buckets: &[(&str, u32, u64)]) -> MockConfig {
             },
         );
     }
-    MockConfig {
-        rate_limits,
-        kraken_block_cap: None,
-        ..MockConfig::default()
-    }
+    config
 }
 
 async fn setup() -> Setup {
@@ -49,59 +30,10 @@ async fn setup() -> Setup {
 
 /// The mock with empty block lists (it seeds a few by default).
 async fn setup_with(config: MockConfig) -> Setup {
-    let mock = MockServer::start(config).await.expect("mock starts");
-    let c = mock.credentials().clone();
-    mock.clear_blocks(Platform::Twitch, &c.twitch_user_id);
-    mock.clear_blocks(Platform::X, &c.x_user_id);
-    Setup {
-        mock,
-        dir: tempfile::tempdir().unwrap(),
-    }
+    Setup::start_empty(config).await
 }
 
 impl Setup {
-    async fn run(&self, api: &str, args: &[&str]) -> Output {
-        self.command(api, args)
-            .output()
-            .await
-            .expect("the binary runs")
-    }
-
-    fn command(&self, api: &str, args: &[&str]) -> tokio::process::Command {
-        let mut cmd = tokio::process::Command::new(BIN);
-        cmd.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.dir.path())
-            .env("BLOCKBIND_BASE_URL", self.mock.base_url())
-            .current_dir(self.dir.path())
-            .kill_on_drop(true);
-        for (name, value) in self.mock.credentials().env_vars() {
-            cmd.env(name, value);
-        }
-        cmd.arg("--platform").arg(api);
-        let c = self.mock.credentials();
-        let user = match api {
-            "twitch-helix" => Some(c.twitch_user_id.clone()),
-            "twitch-kraken-v2" => Some(c.twitch_login.clone()),
-            "x-v2" => Some(c.x_user_id.clone()),
-            _ => None,
-        };
-        if let Some(user) = user {
-            cmd.arg("--user").arg(user);
-        }
-        cmd.args(args);
-        cmd
-    }
-
-    fn owner(&self, api: &str) -> (Platform, String) {
-        let c = self.mock.credentials();
-        if api.starts_with("twitch") {
-            (Platform::Twitch, c.twitch_user_id.clone())
-        } else {
-            (Platform::X, c.x_user_id.clone())
-        }
-    }
-
     /// A fixture copied into the test's directory (the journal goes beside it).
     fn fixture(&self, name: &str) -> String {
         let to = self.dir.path().join(name);
@@ -109,33 +41,10 @@ impl Setup {
         to.display().to_string()
     }
 
-    fn write(&self, name: &str, text: &str) -> String {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        path.display().to_string()
+    /// The default account's block list on the platform of `api`, sorted.
+    fn blocked_on(&self, api: &str) -> Vec<String> {
+        self.blocked(self.owner(api).0)
     }
-
-    fn blocked(&self, api: &str) -> Vec<String> {
-        let (platform, owner) = self.owner(api);
-        let mut b = self.mock.blocked(platform, &owner);
-        b.sort();
-        b
-    }
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    text(&out.stdout)
 }
 
 fn sorted(ids: &[&str]) -> Vec<String> {
@@ -151,7 +60,7 @@ async fn commanderroots_csv_imports_by_id_on_helix_and_by_login_on_kraken_v2() {
     let out = ok(&s.run("twitch-helix", &["-q", "import", &file]).await);
     assert!(out.contains("done: 3 blocked"), "{out}");
     assert_eq!(
-        s.blocked("twitch-helix"),
+        s.blocked_on("twitch-helix"),
         sorted(&["135093069", "27419011", "198704263"])
     );
     assert_eq!(s.mock.requests(Api::TwitchHelix, "block_user"), 3);
@@ -162,7 +71,7 @@ async fn commanderroots_csv_imports_by_id_on_helix_and_by_login_on_kraken_v2() {
     let out = ok(&s.run("twitch-kraken-v2", &["-q", "import", &file]).await);
     assert!(out.contains("done: 3 blocked"), "{out}");
     assert_eq!(
-        s.blocked("twitch-kraken-v2"),
+        s.blocked_on("twitch-kraken-v2"),
         sorted(&["135093069", "27419011", "198704263"])
     );
 }
@@ -173,7 +82,7 @@ async fn a_chat_list_imports_and_its_unblock_lines_need_unblock() {
     let file = s.fixture("chat.txt");
     let out = ok(&s.run("twitch-kraken-v2", &["-q", "import", &file]).await);
     assert!(out.contains("done: 5 blocked"), "{out}");
-    assert_eq!(s.blocked("twitch-kraken-v2").len(), 5);
+    assert_eq!(s.blocked_on("twitch-kraken-v2").len(), 5);
 
     let undo = s.fixture("chat-unblock.txt");
     let out = s.run("twitch-kraken-v2", &["-q", "import", &undo]).await;
@@ -183,12 +92,12 @@ async fn a_chat_list_imports_and_its_unblock_lines_need_unblock() {
         "{}",
         text(&out.stderr)
     );
-    assert_eq!(s.blocked("twitch-kraken-v2").len(), 5, "nothing sent");
+    assert_eq!(s.blocked_on("twitch-kraken-v2").len(), 5, "nothing sent");
     let out = ok(&s
         .run("twitch-kraken-v2", &["-q", "import", "--unblock", &undo])
         .await);
     assert!(out.contains("done: 3 unblocked"), "{out}");
-    assert_eq!(s.blocked("twitch-kraken-v2").len(), 2);
+    assert_eq!(s.blocked_on("twitch-kraken-v2").len(), 2);
 }
 
 #[tokio::test]
@@ -198,7 +107,7 @@ async fn x_archives_block_js_and_mute_js_import_and_are_refused_on_twitch() {
         let file = s.fixture(file);
         ok(&s.run("x-v1", &["-q", "import", &file]).await);
     }
-    assert_eq!(s.blocked("x-v1"), sorted(&["6253282", "783214", "12"]));
+    assert_eq!(s.blocked_on("x-v1"), sorted(&["6253282", "783214", "12"]));
     let file = s.fixture("block.js");
     let before = s.mock.total_requests();
     let out = s.run("twitch-helix", &["import", &file]).await;
@@ -235,7 +144,7 @@ async fn unknown_formats_and_files_mixing_platforms_are_refused_with_the_line() 
         text(&out.stderr)
     );
     assert_eq!(s.mock.total_requests(), 0, "refused before any request");
-    assert!(s.blocked("x-v1").is_empty());
+    assert!(s.blocked_on("x-v1").is_empty());
 }
 
 #[tokio::test]
@@ -288,7 +197,7 @@ async fn diff_output_reimported_closes_the_diff_in_every_format() {
         );
         let mut want = file_ids.clone();
         want.sort();
-        assert_eq!(s.blocked(api), want, "{api}");
+        assert_eq!(s.blocked_on(api), want, "{api}");
     }
 }
 
@@ -316,7 +225,7 @@ async fn undo_unblocks_exactly_what_the_import_blocked_once_each() {
     let mut want = before.clone();
     want.sort();
     assert_eq!(
-        s.blocked("twitch-helix"),
+        s.blocked_on("twitch-helix"),
         want,
         "what was blocked before stays"
     );
@@ -331,7 +240,7 @@ async fn undo_unblocks_exactly_what_the_import_blocked_once_each() {
     let redo = format!("{journal}.undo");
     let out = ok(&s.run("twitch-helix", &["-q", "undo", &redo]).await);
     assert!(out.contains("undo: 40 blocked"), "{out}");
-    assert_eq!(s.blocked("twitch-helix").len(), 45);
+    assert_eq!(s.blocked_on("twitch-helix").len(), 45);
 }
 
 #[tokio::test]
@@ -392,7 +301,7 @@ async fn undo_leaves_a_block_from_before_an_import_that_sent_directly_unless_inc
     // none was sent for the 2 the second run journaled.
     assert_eq!(s.mock.requests(Api::TwitchHelix, "unblock_user"), 40);
     assert_eq!(
-        s.blocked("twitch-helix"),
+        s.blocked_on("twitch-helix"),
         before,
         "the blocks from before stay"
     );
@@ -408,7 +317,7 @@ async fn undo_leaves_a_block_from_before_an_import_that_sent_directly_unless_inc
         "{out}"
     );
     assert_eq!(s.mock.requests(Api::TwitchHelix, "unblock_user"), 42);
-    assert_eq!(s.blocked("twitch-helix"), before[2..].to_vec());
+    assert_eq!(s.blocked_on("twitch-helix"), before[2..].to_vec());
 }
 
 #[tokio::test]
@@ -437,7 +346,7 @@ async fn an_import_that_sent_directly_says_so_and_its_undo_sends_nothing_by_defa
     let out = ok(&s.run("twitch-helix", &["-q", "undo", &journal]).await);
     assert!(out.contains("undo: 5 left alone"), "{out}");
     assert_eq!(s.mock.requests(Api::TwitchHelix, "unblock_user"), 0);
-    assert_eq!(s.blocked("twitch-helix").len(), 5);
+    assert_eq!(s.blocked_on("twitch-helix").len(), 5);
 
     // Unblocking directly: undo must not block users who were not blocked before the run.
     let s = setup().await;
@@ -461,7 +370,7 @@ async fn an_import_that_sent_directly_says_so_and_its_undo_sends_nothing_by_defa
     let out = ok(&s.run("twitch-helix", &["-q", "undo", &journal]).await);
     assert!(out.contains("undo: 2 left alone"), "{out}");
     assert_eq!(s.mock.requests(Api::TwitchHelix, "block_user"), 0);
-    assert!(s.blocked("twitch-helix").is_empty());
+    assert!(s.blocked_on("twitch-helix").is_empty());
 }
 
 #[tokio::test]
@@ -488,7 +397,7 @@ async fn undo_refuses_a_journal_of_another_platform_or_account() {
     assert_eq!(s.mock.requests(Api::TwitchHelix, "unblock_user"), 0);
     assert_eq!(s.mock.requests(Api::XV2, "unblock_user"), 0);
     assert!(s.mock.total_requests() - before <= 1, "no unblock sent");
-    assert_eq!(s.blocked("twitch-helix").len(), 3);
+    assert_eq!(s.blocked_on("twitch-helix").len(), 3);
 }
 
 #[tokio::test]
@@ -531,7 +440,7 @@ async fn an_undo_killed_with_sigkill_resumes_and_unblocks_every_target() {
     let out = ok(&s.run("twitch-helix", &["-q", "undo", &journal]).await);
     assert!(out.contains("done by an earlier undo; failed: 0"), "{out}");
     assert!(
-        s.blocked("twitch-helix").is_empty(),
+        s.blocked_on("twitch-helix").is_empty(),
         "every target unblocked"
     );
     // Only what was in flight when the kill came (at most --concurrency, 8) is sent twice.
@@ -553,7 +462,7 @@ async fn except_leaves_the_users_it_names_alone_by_either_name() {
         .await);
     assert!(out.contains("done: 2 blocked"), "{out}");
     assert_eq!(
-        s.blocked("twitch-helix"),
+        s.blocked_on("twitch-helix"),
         sorted(&["135093069", "198704263"])
     );
     assert_eq!(
@@ -709,7 +618,7 @@ async fn plan_send_skips_the_list_read_and_plan_read_reads_it() {
         5,
         "idempotent: sent anyway"
     );
-    assert_eq!(s.blocked("twitch-helix").len(), 5);
+    assert_eq!(s.blocked_on("twitch-helix").len(), 5);
 
     let s = setup().await;
     let (platform, owner) = s.owner("twitch-helix");

@@ -2,116 +2,18 @@
 //! 127.0.0.1:0): every command on all five APIs, imports killed with SIGKILL and resumed, bad
 //! input files, a rate-limit bucket that runs dry, exit codes, and no secret in any output.
 
-use std::collections::BTreeMap;
+mod common;
+
 use std::path::Path;
 use std::process::Output;
 use std::time::Duration;
 
-use blockbind_mock::{Bucket, Faults, MockConfig, MockServer, Platform};
+use blockbind_mock::{Bucket, Faults, MockConfig, Platform};
+use common::{Setup, fast, ok, text};
 use rand::Rng;
 
-const BIN: &str = env!("CARGO_BIN_EXE_blockbind");
-
-struct Setup {
-    mock: MockServer,
-    dir: tempfile::TempDir,
-}
-
 async fn setup(config: MockConfig) -> Setup {
-    Setup {
-        mock: MockServer::start(config).await.expect("mock starts"),
-        dir: tempfile::tempdir().unwrap(),
-    }
-}
-
-fn fast() -> MockConfig {
-    // Generous buckets: these tests are about the CLI, not about waiting.
-    let mut rate_limits = BTreeMap::new();
-    for api in ["twitch-helix", "x-v2", "x-v1.1"] {
-        rate_limits.insert(
-            api.to_string(),
-            Bucket {
-                limit: 1_000_000,
-                window_ms: 60_000,
-            },
-        );
-    }
-    MockConfig {
-        rate_limits,
-        kraken_block_cap: None,
-        ..MockConfig::default()
-    }
-}
-
-impl Setup {
-    /// The command with the mock's credentials in its environment (and nothing else of ours).
-    fn command(&self, api: &str, args: &[&str]) -> tokio::process::Command {
-        let mut cmd = tokio::process::Command::new(BIN);
-        cmd.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.dir.path())
-            .env("BLOCKBIND_BASE_URL", self.mock.base_url())
-            .current_dir(self.dir.path())
-            .kill_on_drop(true);
-        for (name, value) in self.mock.credentials().env_vars() {
-            cmd.env(name, value);
-        }
-        if !api.is_empty() {
-            cmd.arg("--platform").arg(api);
-            if let Some(user) = self.user(api) {
-                cmd.arg("--user").arg(user);
-            }
-        }
-        cmd.args(args);
-        cmd
-    }
-
-    fn user(&self, api: &str) -> Option<String> {
-        let c = self.mock.credentials();
-        match api {
-            "twitch-helix" => Some(c.twitch_user_id.clone()),
-            "twitch-kraken-v2" => Some(c.twitch_login.clone()),
-            "x-v2" => Some(c.x_user_id.clone()),
-            _ => None, // Kraken v5 finds the token's user; v1.1 needs none
-        }
-    }
-
-    async fn run(&self, api: &str, args: &[&str]) -> Output {
-        self.command(api, args)
-            .output()
-            .await
-            .expect("the binary runs")
-    }
-
-    fn owner(&self, api: &str) -> (Platform, String) {
-        let c = self.mock.credentials();
-        if api.starts_with("twitch") {
-            (Platform::Twitch, c.twitch_user_id.clone())
-        } else {
-            (Platform::X, c.x_user_id.clone())
-        }
-    }
-
-    fn write(&self, name: &str, text: &str) -> String {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        path.display().to_string()
-    }
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    text(&out.stdout)
+    Setup::start(config).await
 }
 
 const APIS: [&str; 5] = [
@@ -284,19 +186,7 @@ async fn an_import_killed_twice_with_sigkill_resumes_and_blocks_every_target_exa
         }
         assert_eq!(s.mock.blocked_more_than_once(platform), Vec::new());
         // The journal agrees: every target it names is blocked, and it names each at most once.
-        let journaled: Vec<String> = std::fs::read_to_string(&journal)
-            .unwrap()
-            .lines()
-            .skip(1)
-            // `id:<id> prior:<state>`: the ID.
-            .map(|l| {
-                l.trim_start_matches("id:")
-                    .split(' ')
-                    .next()
-                    .unwrap_or_default()
-                    .to_string()
-            })
-            .collect();
+        let journaled = common::journal_ids(&std::fs::read_to_string(&journal).unwrap());
         let mut unique = journaled.clone();
         unique.sort();
         unique.dedup();

@@ -5,112 +5,19 @@
 //! ends. Against the mock (started in this process on 127.0.0.1:0), or a small hostile server
 //! here (also on 127.0.0.1:0) for answers the mock never gives.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::Output;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use blockbind_mock::{Api, Bucket, Faults, MockConfig, MockServer, Platform};
+use blockbind_mock::{Api, Faults, Platform};
+use common::{Setup, bare_command, ok, text};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-const BIN: &str = env!("CARGO_BIN_EXE_blockbind");
-
-struct Setup {
-    mock: MockServer,
-    dir: tempfile::TempDir,
-}
-
-fn fast() -> MockConfig {
-    let mut rate_limits = BTreeMap::new();
-    for api in ["twitch-helix", "x-v2", "x-v1.1"] {
-        rate_limits.insert(
-            api.to_string(),
-            Bucket {
-                limit: 1_000_000,
-                window_ms: 60_000,
-            },
-        );
-    }
-    MockConfig {
-        rate_limits,
-        kraken_block_cap: None,
-        ..MockConfig::default()
-    }
-}
-
 async fn setup() -> Setup {
-    Setup {
-        mock: MockServer::start(fast()).await.expect("mock starts"),
-        dir: tempfile::tempdir().unwrap(),
-    }
-}
-
-/// A command with nothing of ours in its environment but what is given.
-fn bare_command(dir: &Path) -> tokio::process::Command {
-    let mut cmd = tokio::process::Command::new(BIN);
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", dir)
-        .current_dir(dir)
-        .kill_on_drop(true);
-    cmd
-}
-
-impl Setup {
-    /// The command with the mock's credentials, `--platform api` and the default `--user`
-    /// where the API needs one.
-    fn command(&self, api: &str, args: &[&str]) -> tokio::process::Command {
-        let mut cmd = bare_command(self.dir.path());
-        cmd.env("BLOCKBIND_BASE_URL", self.mock.base_url());
-        for (name, value) in self.mock.credentials().env_vars() {
-            cmd.env(name, value);
-        }
-        cmd.arg("--platform").arg(api);
-        let c = self.mock.credentials();
-        let user = match api {
-            "twitch-helix" => Some(c.twitch_user_id.clone()),
-            "twitch-kraken-v2" => Some(c.twitch_login.clone()),
-            "x-v2" => Some(c.x_user_id.clone()),
-            _ => None,
-        };
-        if let Some(user) = user {
-            cmd.arg("--user").arg(user);
-        }
-        cmd.args(args);
-        cmd
-    }
-
-    async fn run(&self, api: &str, args: &[&str]) -> Output {
-        self.command(api, args).output().await.expect("runs")
-    }
-
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        path
-    }
-
-    fn ids(&self, first: u64, n: u64) -> Vec<String> {
-        (first..first + n)
-            .map(|i| self.mock.nth_user(i).unwrap().id)
-            .collect()
-    }
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    text(&out.stdout)
+    Setup::start(common::fast()).await
 }
 
 fn s(path: &Path) -> &str {
@@ -124,7 +31,7 @@ async fn a_journal_path_naming_a_file_that_is_not_a_journal_is_refused_and_the_f
  {
     let s = setup().await;
     let targets = s.ids(100, 3);
-    let list = s.write("list.txt", &targets.join("\n"));
+    let list = s.write_path("list.txt", &targets.join("\n"));
     for (name, content) in [
         ("notes.json", &b"{\"my\": \"notes\"}"[..]),
         ("one-line.txt", b"a line without a newline"),
@@ -158,7 +65,7 @@ async fn a_journal_path_naming_a_file_that_is_not_a_journal_is_refused_and_the_f
 async fn a_new_journal_and_its_lock_file_are_created_mode_0600() {
     use std::os::unix::fs::PermissionsExt;
     let s = setup().await;
-    let list = s.write("list.txt", &s.ids(120, 2).join("\n"));
+    let list = s.write_path("list.txt", &s.ids(120, 2).join("\n"));
     ok(&s.run("twitch-helix", &["import", self::s(&list)]).await);
     for name in ["list.txt.journal", "list.txt.journal.lock"] {
         let mode = std::fs::metadata(s.dir.path().join(name))
@@ -179,7 +86,7 @@ async fn a_second_run_on_a_journal_in_use_is_refused_naming_the_first_runs_pid()
         ..Faults::default()
     });
     let targets = s.ids(140, 30);
-    let list = s.write("list.txt", &targets.join("\n"));
+    let list = s.write_path("list.txt", &targets.join("\n"));
     let lock = s.dir.path().join("list.txt.journal.lock");
     let args = ["import", self::s(&list), "--concurrency", "1"];
     let mut first = s
@@ -225,7 +132,7 @@ async fn another_accounts_token_on_the_same_journal_sends_every_target() {
     for api in ["x-v1", "twitch-kraken-v5"] {
         let s = setup().await;
         let targets = s.ids(300, 4);
-        let list = s.write("list.txt", &targets.join("\n"));
+        let list = s.write_path("list.txt", &targets.join("\n"));
         let first = ok(&s.run(api, &["import", self::s(&list)]).await);
         assert!(first.contains("done: 4 blocked"), "{api}: {first}");
 
@@ -271,7 +178,7 @@ async fn another_accounts_token_on_the_same_journal_sends_every_target() {
 #[tokio::test]
 async fn an_x_v1_token_that_names_no_user_makes_an_import_ask_for_user_before_sending() {
     let s = setup().await;
-    let list = s.write("list.txt", &s.ids(330, 2).join("\n"));
+    let list = s.write_path("list.txt", &s.ids(330, 2).join("\n"));
     let mut cmd = s.command("x-v1", &["import", self::s(&list)]);
     cmd.env("X_ACCESS_TOKEN", "notauseridtoken");
     let out = cmd.output().await.unwrap();
@@ -285,19 +192,28 @@ async fn an_x_v1_token_that_names_no_user_makes_an_import_ask_for_user_before_se
 
 // ---- item 5: names resolved from one list read ----
 
+impl Setup {
+    /// The default Twitch account's block list replaced by 250 users from the `first`, and what
+    /// one read of the whole list costs on `api`, in pages (requests of its list operation).
+    async fn seed_250(&self, api: Api, first: u64) -> (Vec<String>, u64) {
+        let owner = self.mock.credentials().twitch_user_id.clone();
+        self.mock.clear_blocks(Platform::Twitch, &owner);
+        let seeded = self.mock.seed_blocks(Platform::Twitch, &owner, first, 250);
+        let reads = || self.mock.requests(api, "get_user_block_list");
+        let before = reads();
+        ok(&self.run(api.name(), &["list", "--format", "jsonl"]).await);
+        let one_read = reads() - before;
+        assert!(one_read >= 3, "250 users take pages: {one_read}");
+        (seeded, one_read)
+    }
+}
+
 #[tokio::test]
 async fn unblocking_by_login_reads_the_block_list_once_for_every_target() {
     let s = setup().await;
     let owner = s.mock.credentials().twitch_user_id.clone();
-    s.mock.clear_blocks(Platform::Twitch, &owner);
-    let seeded = s.mock.seed_blocks(Platform::Twitch, &owner, 2_000, 250);
+    let (seeded, one_read) = s.seed_250(Api::TwitchHelix, 2_000).await;
     let reads = || s.mock.requests(Api::TwitchHelix, "get_user_block_list");
-
-    // What one read of the whole list costs, in pages.
-    let before = reads();
-    ok(&s.run("twitch-helix", &["list", "--format", "jsonl"]).await);
-    let one_read = reads() - before;
-    assert!(one_read >= 3, "250 users take pages: {one_read}");
 
     // Helix unblocks by ID: logins are found on the list the import read to plan.
     let logins: Vec<String> = seeded
@@ -306,7 +222,7 @@ async fn unblocking_by_login_reads_the_block_list_once_for_every_target() {
         .map(|id| format!("@{}", s.mock.user(id).unwrap().login))
         .collect();
     assert_eq!(logins.len(), 7);
-    let file = s.write("logins.txt", &logins.join("\n"));
+    let file = s.write_path("logins.txt", &logins.join("\n"));
     let before = reads();
     let out = ok(&s
         .run("twitch-helix", &["import", "--unblock", self::s(&file)])
@@ -347,18 +263,11 @@ async fn unblocking_by_id_on_kraken_v2_reads_the_block_list_once_for_every_targe
     // Kraken v2 addresses users by login: IDs are found on the list.
     let s = setup().await;
     let owner = s.mock.credentials().twitch_user_id.clone();
-    s.mock.clear_blocks(Platform::Twitch, &owner);
-    let seeded = s.mock.seed_blocks(Platform::Twitch, &owner, 3_000, 250);
+    let (seeded, one_read) = s.seed_250(Api::TwitchKrakenV2, 3_000).await;
     let reads = || s.mock.requests(Api::TwitchKrakenV2, "get_user_block_list");
-    let before = reads();
-    ok(&s
-        .run("twitch-kraken-v2", &["list", "--format", "jsonl"])
-        .await);
-    let one_read = reads() - before;
-    assert!(one_read >= 3, "250 users take pages: {one_read}");
 
     let ids: Vec<&str> = seeded.iter().step_by(50).map(String::as_str).collect();
-    let file = s.write("ids.txt", &ids.join("\n"));
+    let file = s.write_path("ids.txt", &ids.join("\n"));
     let before = reads();
     let out = ok(&s
         .run("twitch-kraken-v2", &["import", "--unblock", self::s(&file)])
@@ -378,6 +287,25 @@ async fn unblocking_by_id_on_kraken_v2_reads_the_block_list_once_for_every_targe
 
 // ---- item 7: the credentials file ----
 
+impl Setup {
+    /// Runs Helix with the mock's address and `--credentials-file file` as the only credentials,
+    /// then `args`.
+    async fn with_credentials_file(&self, file: &Path, args: &[&str]) -> Output {
+        let mut cmd = bare_command(self.dir.path());
+        cmd.env("BLOCKBIND_BASE_URL", self.mock.base_url())
+            .args([
+                "--platform",
+                "twitch-helix",
+                "--user",
+                "141981764",
+                "--credentials-file",
+                s(file),
+            ])
+            .args(args);
+        cmd.output().await.unwrap()
+    }
+}
+
 #[cfg(unix)]
 #[tokio::test]
 async fn a_credentials_file_with_a_pasted_token_is_refused_naming_the_line_and_never_the_token() {
@@ -386,7 +314,7 @@ async fn a_credentials_file_with_a_pasted_token_is_refused_naming_the_line_and_n
     let token = s.mock.credentials().twitch_token.clone();
     let client = s.mock.credentials().twitch_client_id.clone();
     let private = |name: &str, text: &str| {
-        let path = s.write(name, text);
+        let path = s.write_path(name, text);
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
         path
     };
@@ -404,18 +332,7 @@ async fn a_credentials_file_with_a_pasted_token_is_refused_naming_the_line_and_n
         ),
     ];
     for file in &cases {
-        let mut cmd = bare_command(s.dir.path());
-        cmd.env("BLOCKBIND_BASE_URL", s.mock.base_url()).args([
-            "--platform",
-            "twitch-helix",
-            "--user",
-            "141981764",
-            "--credentials-file",
-            self::s(file),
-            "-vv",
-            "list",
-        ]);
-        let out = cmd.output().await.unwrap();
+        let out = s.with_credentials_file(file, &["-vv", "list"]).await;
         let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
         assert_eq!(out.status.code(), Some(3), "{file:?}: {stderr}");
         assert!(stderr.contains("line "), "{file:?}: {stderr}");
@@ -437,17 +354,7 @@ async fn a_credentials_file_with_a_pasted_token_is_refused_naming_the_line_and_n
     );
     let link = s.dir.path().join("link");
     std::os::unix::fs::symlink(&real, &link).unwrap();
-    let mut cmd = bare_command(s.dir.path());
-    cmd.env("BLOCKBIND_BASE_URL", s.mock.base_url()).args([
-        "--platform",
-        "twitch-helix",
-        "--user",
-        "141981764",
-        "--credentials-file",
-        self::s(&link),
-        "list",
-    ]);
-    let out = cmd.output().await.unwrap();
+    let out = s.with_credentials_file(&link, &["list"]).await;
     assert_eq!(out.status.code(), Some(3));
     assert!(
         text(&out.stderr).contains("symbolic link"),
@@ -596,7 +503,7 @@ async fn an_exported_csv_has_formula_cells_neutralised() {
 async fn a_csv_whose_quoted_field_holds_a_newline_imports_every_row() {
     let s = setup().await;
     let ids = s.ids(400, 3);
-    let file = s.write(
+    let file = s.write_path(
         "list.csv",
         &format!(
             "id,note\n{},\"spam,\nover two lines\"\n{},\"said \"\"hi\"\"\"\n{},x\n",

@@ -3,10 +3,12 @@
 //! credentials, and the environment blockbind reads), which blockbind itself then runs with.
 #![cfg(feature = "mock")]
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_blockbind");
+use common::BIN;
 
 #[test]
 fn print_credentials_json_is_one_line_a_script_can_run_blockbind_with() {
@@ -30,11 +32,7 @@ fn print_credentials_json_is_one_line_a_script_can_run_blockbind_with() {
     let ready: serde_json::Value = serde_json::from_str(&line).expect("one JSON line");
     let base = ready["base_url"].as_str().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut list = Command::new(BIN);
-    list.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", dir.path())
-        .current_dir(dir.path());
+    let mut list = common::bare_std_command(dir.path());
     for (name, value) in ready["env"].as_object().unwrap() {
         list.env(name, value.as_str().unwrap());
     }

@@ -5,83 +5,20 @@
 //! age filter (`--created-after`, `--younger-than`) uses the lookup's `created_at`. Request
 //! counts are the mock's per-operation counters.
 
-use std::collections::BTreeMap;
+mod common;
+
 use std::process::Output;
 
-use blockbind_mock::{Api, Bucket, MockConfig, MockServer, Platform};
-
-const BIN: &str = env!("CARGO_BIN_EXE_blockbind");
-
-struct Setup {
-    mock: MockServer,
-    dir: tempfile::TempDir,
-}
+use blockbind_mock::{Api, MockConfig, Platform};
+use common::Setup;
 
 /// The mock with buckets no test reaches and empty block lists.
 async fn setup() -> Setup {
-    let rate_limits: BTreeMap<String, Bucket> = ["twitch-helix", "x-v2", "x-v1.1"]
-        .into_iter()
-        .map(|api| {
-            let bucket = Bucket {
-                limit: 1_000_000,
-                window_ms: 60_000,
-            };
-            (api.to_string(), bucket)
-        })
-        .collect();
-    let mock = MockServer::start(MockConfig {
-        rate_limits,
+    Setup::start_empty(MockConfig {
+        rate_limits: common::generous_buckets(&["twitch-helix", "x-v2", "x-v1.1"]),
         ..MockConfig::default()
     })
     .await
-    .expect("mock starts");
-    let c = mock.credentials().clone();
-    mock.clear_blocks(Platform::Twitch, &c.twitch_user_id);
-    mock.clear_blocks(Platform::X, &c.x_user_id);
-    Setup {
-        mock,
-        dir: tempfile::tempdir().unwrap(),
-    }
-}
-
-impl Setup {
-    async fn run(&self, api: &str, args: &[&str]) -> Output {
-        let mut cmd = tokio::process::Command::new(BIN);
-        cmd.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.dir.path())
-            .env("BLOCKBIND_BASE_URL", self.mock.base_url())
-            .current_dir(self.dir.path())
-            .kill_on_drop(true);
-        for (name, value) in self.mock.credentials().env_vars() {
-            cmd.env(name, value);
-        }
-        let c = self.mock.credentials();
-        cmd.arg("--platform").arg(api);
-        match api {
-            "twitch-helix" => cmd.arg("--user").arg(&c.twitch_user_id),
-            "x-v2" => cmd.arg("--user").arg(&c.x_user_id),
-            _ => &mut cmd,
-        };
-        cmd.args(args).output().await.expect("the binary runs")
-    }
-
-    fn write(&self, name: &str, text: &str) -> String {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        path.display().to_string()
-    }
-
-    fn blocked(&self, platform: Platform) -> Vec<String> {
-        let c = self.mock.credentials();
-        let owner = match platform {
-            Platform::Twitch => &c.twitch_user_id,
-            Platform::X => &c.x_user_id,
-        };
-        let mut b = self.mock.blocked(platform, owner);
-        b.sort();
-        b
-    }
 }
 
 fn text(out: &Output) -> (String, String) {

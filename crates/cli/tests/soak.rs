@@ -13,15 +13,16 @@
 //! idempotent on both APIs (Helix's PUT; X v2's POST, `x-idempotent` in its spec), so the server
 //! applies nothing twice.
 
+mod common;
+
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 use std::os::unix::process::ExitStatusExt;
 use std::time::{Duration, Instant};
 
-use blockbind_mock::{Api, BlockRequest, Bucket, Faults, MockConfig, MockServer, Platform};
+use blockbind_mock::{Api, BlockRequest, Faults, MockConfig, MockServer, Platform};
 use rand::Rng;
 
-const BIN: &str = env!("CARGO_BIN_EXE_blockbind");
 const TARGETS: u64 = 3_000;
 const CONCURRENCY: usize = 16;
 const KILLS: usize = 3;
@@ -58,13 +59,7 @@ impl Soak {
     async fn start(api: Api) -> Self {
         let mock = MockServer::start(MockConfig {
             // The bucket is no constraint here: the faults are the point.
-            rate_limits: BTreeMap::from([(
-                api.name().to_string(),
-                Bucket {
-                    limit: 1_000_000,
-                    window_ms: 60_000,
-                },
-            )]),
+            rate_limits: common::generous_buckets(&[api.name()]),
             faults: faults(),
             ..MockConfig::default()
         })
@@ -85,36 +80,18 @@ impl Soak {
     }
 
     fn command(&self) -> tokio::process::Command {
-        let mut cmd = tokio::process::Command::new(BIN);
-        cmd.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.dir.path())
-            .env("BLOCKBIND_BASE_URL", self.mock.base_url())
-            .current_dir(self.dir.path())
-            .kill_on_drop(true)
-            .args(["-q", "--platform", self.api.name(), "--user", &self.user])
+        let mut cmd = common::mock_command(&self.mock, self.dir.path());
+        cmd.args(["-q", "--platform", self.api.name(), "--user", &self.user])
             .args(["import", "targets.txt", "--concurrency"])
             .arg(CONCURRENCY.to_string());
-        for (name, value) in self.mock.credentials().env_vars() {
-            cmd.env(name, value);
-        }
         cmd
     }
 
     fn journaled(&self) -> Vec<String> {
-        std::fs::read_to_string(self.dir.path().join("targets.txt.journal"))
-            .unwrap_or_default()
-            .lines()
-            .skip(1)
-            // `id:<id> prior:<state>`: the ID.
-            .map(|l| {
-                l.trim_start_matches("id:")
-                    .split(' ')
-                    .next()
-                    .unwrap_or_default()
-                    .to_string()
-            })
-            .collect()
+        common::journal_ids(
+            &std::fs::read_to_string(self.dir.path().join("targets.txt.journal"))
+                .unwrap_or_default(),
+        )
     }
 
     /// Runs the import until the journal holds `point` targets, then SIGKILLs it. A run that
