@@ -4,17 +4,20 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
+/// Helix's Get User Block List at `url`, with the user token and client ID the mock printed.
+async fn helix_blocks(url: String, token: &str, client_id: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .get(url)
+        .header("Authorization", format!("Bearer {token}"))
+        .header("Client-Id", client_id)
+        .send()
+        .await
+        .unwrap()
+}
+
 #[test]
 fn the_binary_prints_a_ready_line_and_serves_the_apis() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_blockbind-mock"))
-        .args(["--port", "0", "--json"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let (mut child, line) = start(&["--port", "0", "--json"]);
     let ready: serde_json::Value = serde_json::from_str(&line).unwrap();
     assert_eq!(ready["ready"], true);
     let helix = ready["urls"]["twitch-helix"].as_str().unwrap().to_string();
@@ -25,20 +28,16 @@ fn the_binary_prints_a_ready_line_and_serves_the_apis() {
         .build()
         .unwrap();
     let status = runtime.block_on(async {
-        reqwest::Client::new()
-            .get(format!(
+        helix_blocks(
+            format!(
                 "{helix}/users/blocks?broadcaster_id={}",
                 c["twitch_user_id"].as_str().unwrap()
-            ))
-            .header(
-                "Authorization",
-                format!("Bearer {}", c["twitch_token"].as_str().unwrap()),
-            )
-            .header("Client-Id", c["twitch_client_id"].as_str().unwrap())
-            .send()
-            .await
-            .unwrap()
-            .status()
+            ),
+            c["twitch_token"].as_str().unwrap(),
+            c["twitch_client_id"].as_str().unwrap(),
+        )
+        .await
+        .status()
     });
     child.kill().unwrap();
     let _ = child.wait();
@@ -106,19 +105,15 @@ fn print_credentials_json_gives_scripts_the_urls_credentials_and_environment() {
     let answers = runtime.block_on(async {
         let mut out = Vec::new();
         for _ in 0..3 {
-            let r = reqwest::Client::new()
-                .get(format!(
+            let r = helix_blocks(
+                format!(
                     "{helix}/users/blocks?broadcaster_id={}&first=100",
                     c["twitch_user_id"].as_str().unwrap()
-                ))
-                .header(
-                    "Authorization",
-                    format!("Bearer {}", env["TWITCH_TOKEN"].as_str().unwrap()),
-                )
-                .header("Client-Id", env["TWITCH_CLIENT_ID"].as_str().unwrap())
-                .send()
-                .await
-                .unwrap();
+                ),
+                env["TWITCH_TOKEN"].as_str().unwrap(),
+                env["TWITCH_CLIENT_ID"].as_str().unwrap(),
+            )
+            .await;
             let status = r.status().as_u16();
             let body: serde_json::Value = r.json().await.unwrap();
             out.push((status, body["data"].as_array().map(Vec::len)));

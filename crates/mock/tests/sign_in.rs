@@ -260,6 +260,28 @@ async fn authorize(mock: &MockServer, verifier: &str, redirect: &str) -> Vec<(St
     location.query_pairs().into_owned().collect()
 }
 
+/// What X v2's `GET /2/users/me` answers to `access`.
+async fn x_me(mock: &MockServer, access: &str) -> reqwest::Response {
+    client()
+        .get(format!("{}/2/users/me", mock.base_url()))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The status of a POST to the mock's sign-in hook `/mock/sign-in/{path}` (what a test of a mock
+/// run as a binary uses instead of the in-process calls).
+async fn hook(mock: &MockServer, path: &str) -> u16 {
+    client()
+        .post(format!("{}/mock/sign-in/{path}", mock.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
 fn get<'a>(q: &'a [(String, String)], k: &str) -> Option<&'a str> {
     q.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
 }
@@ -314,15 +336,7 @@ async fn x_pkce_checks_the_verifier_and_rotates_refresh_tokens() {
     assert_eq!(status, 200, "{token}");
     let access = token["access_token"].as_str().unwrap().to_string();
     let refresh = token["refresh_token"].as_str().unwrap().to_string();
-    let me: Value = client()
-        .get(format!("{}/2/users/me", mock.base_url()))
-        .bearer_auth(&access)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me: Value = x_me(&mock, &access).await.json().await.unwrap();
     assert_eq!(me["data"]["id"], user.id.as_str());
     let list = client()
         .get(format!("{}/users/{}/blocking", mock.url(Api::XV2), user.id))
@@ -355,13 +369,7 @@ async fn x_pkce_checks_the_verifier_and_rotates_refresh_tokens() {
         .await,
         (200, serde_json::json!({"revoked": true}))
     );
-    let r = client()
-        .get(format!("{}/2/users/me", mock.base_url()))
-        .bearer_auth(new_access)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 401);
+    assert_eq!(x_me(&mock, new_access).await.status().as_u16(), 401);
     assert!(mock.blocked(Platform::X, &user.id).is_empty());
 }
 
@@ -384,28 +392,15 @@ async fn a_denied_authorization_redirects_with_an_error_and_a_bad_client_gets_no
         .unwrap();
     assert_eq!(r.status().as_u16(), 400);
     // The HTTP hooks, for a mock run as a binary.
-    let hook = client()
-        .post(format!(
-            "{}/mock/sign-in/authorize?deny=true",
-            mock.base_url()
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(hook.status().as_u16(), 204);
+    assert_eq!(hook(&mock, "authorize?deny=true").await, 204);
     let q = authorize(&mock, "v".repeat(43).as_str(), "http://127.0.0.1:9/cb").await;
     assert_eq!(get(&q, "error"), Some("access_denied"));
     let q = authorize(&mock, "v".repeat(43).as_str(), "http://127.0.0.1:9/cb").await;
     assert!(get(&q, "code").is_some());
     let (code, user_code) = device(&mock).await;
-    let hook = client()
-        .post(format!(
-            "{}/mock/sign-in/device?user_code={user_code}",
-            mock.base_url()
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(hook.status().as_u16(), 204);
+    assert_eq!(
+        hook(&mock, &format!("device?user_code={user_code}")).await,
+        204
+    );
     assert_eq!(poll(&mock, &code).await.0, 200);
 }
