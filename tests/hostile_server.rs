@@ -121,14 +121,15 @@ async fn a_200_with_nothing_left_and_a_reset_a_day_ahead_fails_the_next_call_at_
     }
 }
 
-#[tokio::test]
-async fn a_server_clock_hours_ahead_does_not_turn_a_second_into_hours() {
-    // The server's clock is 5 hours ahead of ours; its window resets a second after its `Date`.
-    let server = HostileServer::start(|_, _| {
-        let server_now = unix_now() + 5 * 3600;
+/// A server whose clock is `skew` seconds off ours, answering every X v2 call with its window
+/// spent until `reset_after` seconds after its `Date`, and a config for it that waits 60 s at
+/// most in all, after a first call that read that window.
+async fn skewed_clock(skew: i64, reset_after: i64) -> (HostileServer, Config) {
+    let server = HostileServer::start(move |_, _| {
+        let server_now = unix_now() + skew;
         Reply::Raw(response(
             200,
-            &exhausted(Api::XV2, server_now + 1, 5 * 3600),
+            &exhausted(Api::XV2, server_now + reset_after, skew),
             X_EMPTY_LIST,
         ))
     })
@@ -139,6 +140,13 @@ async fn a_server_clock_hours_ahead_does_not_turn_a_second_into_hours() {
     };
     let config = config(&server.base).retry(policy).build().unwrap();
     list_once(&config, Api::XV2).await.expect("the first call");
+    (server, config)
+}
+
+#[tokio::test]
+async fn a_server_clock_hours_ahead_does_not_turn_a_second_into_hours() {
+    // The server's clock is 5 hours ahead of ours; its window resets a second after its `Date`.
+    let (server, config) = skewed_clock(5 * 3600, 1).await;
     bounded("the call after the reset", list_once(&config, Api::XV2))
         .await
         .expect("sent after the one-second wait, not refused as five hours");
@@ -149,21 +157,7 @@ async fn a_server_clock_hours_ahead_does_not_turn_a_second_into_hours() {
 async fn a_server_clock_hours_behind_does_not_send_into_a_closed_window() {
     // The server's clock is 5 hours behind; its window resets an hour after its `Date`. Read
     // against our clock the reset passed four hours ago, and the next request would be sent.
-    let server = HostileServer::start(|_, _| {
-        let server_now = unix_now() - 5 * 3600;
-        Reply::Raw(response(
-            200,
-            &exhausted(Api::XV2, server_now + 3600, -5 * 3600),
-            X_EMPTY_LIST,
-        ))
-    })
-    .await;
-    let policy = RetryPolicy {
-        max_total_wait: Duration::from_secs(60),
-        ..RetryPolicy::default()
-    };
-    let config = config(&server.base).retry(policy).build().unwrap();
-    list_once(&config, Api::XV2).await.expect("the first call");
+    let (server, config) = skewed_clock(-5 * 3600, 3600).await;
     let e = bounded(
         "the call in the closed window",
         list_once(&config, Api::XV2),
@@ -493,8 +487,9 @@ async fn token_and_list_server(expires_in: &'static str) -> HostileServer {
     .await
 }
 
-/// Four list calls with a token that needs refreshing before the first.
-async fn four_calls_after_a_refresh(server: &HostileServer) -> usize {
+/// An X v2 client on `server` whose token needs refreshing at the server's token endpoint
+/// before its first call.
+fn x_client_refreshing_first(server: &HostileServer) -> blockbind::x_v2::Client {
     let token = blockbind::OAuth2UserToken::refreshable(
         "xoldtoken0123456789",
         "xoldrefresh0123456789",
@@ -504,7 +499,12 @@ async fn four_calls_after_a_refresh(server: &HostileServer) -> usize {
     )
     .unwrap();
     let runtime = blockbind::Runtime::new(blockbind::Auth::oauth2_user(token));
-    let client = blockbind::x_v2::Client::new(&format!("{}/2", server.base), runtime);
+    blockbind::x_v2::Client::new(&format!("{}/2", server.base), runtime)
+}
+
+/// Four list calls with a token that needs refreshing before the first.
+async fn four_calls_after_a_refresh(server: &HostileServer) -> usize {
+    let client = x_client_refreshing_first(server);
     for _ in 0..4 {
         call(client.get_users_blocking().id("1").send())
             .await
@@ -546,16 +546,7 @@ async fn a_token_endpoint_answering_without_end_fails_the_refresh_at_its_limit()
         }
     })
     .await;
-    let token = blockbind::OAuth2UserToken::refreshable(
-        "xoldtoken0123456789",
-        "xoldrefresh0123456789",
-        Some(Duration::ZERO),
-        "myclientid",
-        format!("{}/2/oauth2/token", server.base),
-    )
-    .unwrap();
-    let runtime = blockbind::Runtime::new(blockbind::Auth::oauth2_user(token));
-    let client = blockbind::x_v2::Client::new(&format!("{}/2", server.base), runtime);
+    let client = x_client_refreshing_first(&server);
     let e = bounded("the call", call(client.get_users_blocking().id("1").send()))
         .await
         .unwrap_err();

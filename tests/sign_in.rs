@@ -89,6 +89,14 @@ fn config(mock: &MockServer, credentials: Credentials) -> Config {
         .unwrap()
 }
 
+/// The signed-in user's block list on `api`: the acting user is the token's.
+async fn own_block_list(config: &Config, api: Api) -> Box<dyn BlockList> {
+    config
+        .block_list(api, config.acting_user(api, None).unwrap())
+        .await
+        .unwrap()
+}
+
 fn secrets(grant: &GrantedToken) -> Vec<String> {
     let mut out = vec![grant.access_token.expose_secret().to_string()];
     out.extend(
@@ -194,13 +202,7 @@ async fn an_expired_token_is_refreshed_after_its_401_and_the_new_pair_persisted_
     let (credentials, persisted) = twitch_credentials(&mock, &grant, &me);
     mock.seed_blocks(Platform::Twitch, &me, 1_000, 250);
     let config = config(&mock, credentials);
-    let list = config
-        .block_list(
-            Api::TwitchHelix,
-            config.acting_user(Api::TwitchHelix, None).unwrap(),
-        )
-        .await
-        .unwrap();
+    let list = own_block_list(&config, Api::TwitchHelix).await;
     let got: Vec<_> = list.blocked().try_collect().await.unwrap();
     assert_eq!(got.len(), 250);
     let persisted = persisted.lock().unwrap().clone();
@@ -256,13 +258,7 @@ async fn a_revoked_refresh_token_fails_asking_for_a_new_sign_in_without_a_secret
     let (credentials, persisted) = twitch_credentials(&mock, &grant, &me);
     mock.seed_blocks(Platform::Twitch, &me, 1_000, 250);
     let config = config(&mock, credentials);
-    let list = config
-        .block_list(
-            Api::TwitchHelix,
-            config.acting_user(Api::TwitchHelix, None).unwrap(),
-        )
-        .await
-        .unwrap();
+    let list = own_block_list(&config, Api::TwitchHelix).await;
     let e = list.blocked().try_collect::<Vec<_>>().await.unwrap_err();
     let token = config.credentials().user_token(Platform::Twitch).unwrap();
     assert!(token.login_required(), "{e}");
@@ -277,13 +273,7 @@ async fn a_scope_the_token_lacks_is_reported_before_sending() {
     let grant = twitch_login(&mock, &me, &["user:read:blocked_users"]).await;
     let (credentials, _) = twitch_credentials(&mock, &grant, &me);
     let config = config(&mock, credentials);
-    let list = config
-        .block_list(
-            Api::TwitchHelix,
-            config.acting_user(Api::TwitchHelix, None).unwrap(),
-        )
-        .await
-        .unwrap();
+    let list = own_block_list(&config, Api::TwitchHelix).await;
     let before = mock.requests(blockbind_mock::Api::TwitchHelix, "block_user");
     let e = list
         .block(Target::id("12826").unwrap(), BlockOptions::default())
@@ -360,10 +350,7 @@ async fn an_x_pkce_login_completed_through_the_redirect_gives_the_user_a_refresh
         .endpoints_at(mock.base_url());
     assert_no_secret(&format!("{token:?} {grant:?}"), &secrets(&grant));
     let config = config(&mock, Credentials::new().with_user_token(token).unwrap());
-    let list = config
-        .block_list(Api::XV2, config.acting_user(Api::XV2, None).unwrap())
-        .await
-        .unwrap();
+    let list = own_block_list(&config, Api::XV2).await;
     let target = mock.nth_user(77).unwrap();
     list.block(Target::id(&target.id).unwrap(), BlockOptions::default())
         .await
@@ -414,13 +401,7 @@ async fn a_twitch_token_is_validated_before_its_first_request_and_refreshed_when
     let (credentials, persisted) = twitch_credentials(&mock, &grant, &me);
     mock.seed_blocks(Platform::Twitch, &me, 1_000, 3);
     let config = config(&mock, credentials);
-    let list = config
-        .block_list(
-            Api::TwitchHelix,
-            config.acting_user(Api::TwitchHelix, None).unwrap(),
-        )
-        .await
-        .unwrap();
+    let list = own_block_list(&config, Api::TwitchHelix).await;
     let got: Vec<_> = list.blocked().try_collect().await.unwrap();
     assert_eq!(got.len(), 3);
     assert_eq!(
@@ -508,10 +489,7 @@ async fn an_x_token_rotates_on_refresh_and_the_new_pair_is_persisted_before_use(
             sink.lock().unwrap().push(g.clone())
         }));
     let config = config(&mock, Credentials::new().with_user_token(token).unwrap());
-    let list = config
-        .block_list(Api::XV2, config.acting_user(Api::XV2, None).unwrap())
-        .await
-        .unwrap();
+    let list = own_block_list(&config, Api::XV2).await;
     let targets: Vec<String> = (0..3).map(|n| mock.nth_user(300 + n).unwrap().id).collect();
     for t in &targets {
         list.block(Target::id(t).unwrap(), BlockOptions::default())

@@ -26,6 +26,20 @@ fn x(server: &CaptureServer) -> blockbind_x_v2::Client {
     )
 }
 
+/// `err` is the refusal of `count` values for `parameter` (the spec allowing `max`), before
+/// sending.
+fn assert_too_many_items(err: &ApiError, parameter: &str, count: usize, max: usize) {
+    match err {
+        ApiError::Refused(RequestError::TooManyItems {
+            parameter: p,
+            count: c,
+            max: m,
+            ..
+        }) => assert_eq!((p.as_str(), *c, *m), (parameter, count, max)),
+        other => panic!("expected a too-many-items refusal, got {other:?}"),
+    }
+}
+
 const HELIX_USERS: &str = r#"{"data":[{"id":"141981764","login":"twitchdev","display_name":"TwitchDev","type":"","broadcaster_type":"partner","description":"","profile_image_url":"","offline_image_url":"","view_count":5980557,"created_at":"2016-12-14T20:32:28Z"}]}"#;
 
 #[tokio::test]
@@ -60,15 +74,7 @@ async fn helix_get_users_refuses_more_than_100_logins_before_sending() {
             .await
             .unwrap_err(),
     );
-    match &err {
-        ApiError::Refused(RequestError::TooManyItems {
-            parameter,
-            count,
-            max,
-            ..
-        }) => assert_eq!((parameter.as_str(), *count, *max), ("login", 101, 100)),
-        other => panic!("expected a too-many-items refusal, got {other:?}"),
-    }
+    assert_too_many_items(&err, "login", 101, 100);
     assert!(err.nothing_sent());
     assert!(server.requests().is_empty(), "nothing may reach the wire");
     // Exactly 100 goes.
@@ -99,18 +105,7 @@ async fn helix_get_users_refuses_more_than_100_ids_and_logins_together_before_se
             .await
             .unwrap_err(),
     );
-    match &err {
-        ApiError::Refused(RequestError::TooManyItems {
-            parameter,
-            count,
-            max,
-            ..
-        }) => assert_eq!(
-            (parameter.as_str(), *count, *max),
-            ("id` and `login", 101, 100)
-        ),
-        other => panic!("expected a too-many-items refusal, got {other:?}"),
-    }
+    assert_too_many_items(&err, "id` and `login", 101, 100);
     assert!(
         err.to_string().contains("`id` and `login` has 101 values"),
         "{err}"
