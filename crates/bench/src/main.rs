@@ -125,6 +125,14 @@ enum Command {
         #[arg(long, value_enum)]
         command: memory::MemoryCommand,
     },
+    /// Runs `command` (inheriting the environment), waits for it and prints one JSON line with
+    /// its peak RSS (`ru_maxrss` of this process's children: it is the only one), its exit
+    /// status and the last line of its stdout and stderr. A process of its own, started small,
+    /// because a child's `ru_maxrss` starts from its parent's peak (see `memory.rs`).
+    PeakRss {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
+        command: Vec<String>,
+    },
     /// `blockbind import` of `targets` against the mock with one bucket and added latency.
     MassBlock {
         #[arg(long, value_enum)]
@@ -149,6 +157,9 @@ const MEASURED: [Api; 2] = [Api::TwitchHelix, Api::XV2];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
+    if let Command::PeakRss { command } = &args.command {
+        return memory::peak_rss(command);
+    }
     let api = match &args.command {
         Command::Overhead { api, .. }
         | Command::Serve { api }
@@ -204,6 +215,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             overhead(api, requests, rounds, runtime, workers).await
         }
         Command::Mock { users } => serve_mock(users).await,
+        Command::PeakRss { .. } => unreachable!("run before the runtime starts"),
         Command::Serve { api } => overhead::serve(api).await,
         Command::Peers {
             api,
