@@ -249,6 +249,22 @@ pub struct BlockOptions {
     pub reason: Option<BlockReason>,
 }
 
+/// Which generated operations a block list's calls go through (their `operationId`s), and the
+/// most users one page of its list holds (the spec's bound on the list's page-size parameter;
+/// `None` where the spec has none). Read by planners that count requests per rate-limit bucket:
+/// the buckets are the registry's ([`Api::info`]), by these operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListOperations {
+    /// The list operation.
+    pub list: &'static str,
+    /// The block operation.
+    pub block: &'static str,
+    /// The unblock operation.
+    pub unblock: &'static str,
+    /// Users a list page holds at most.
+    pub page_size: Option<u64>,
+}
+
 /// A block list on one API, acting as one user. Implemented for each of the five APIs (see
 /// [`crate::Config::block_list`]); object safe, so `Box<dyn BlockList>` picks the API at run time.
 ///

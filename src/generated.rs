@@ -14,6 +14,7 @@ pub type TwitchHelixBlocks = crate::platforms::Blocks<mapping_twitch_helix::Mapp
 impl crate::platforms::ApiClient for mapping_twitch_helix::Mapping {
     type Client = blockbind_twitch_helix::Client;
     const API: crate::Api = crate::Api::TwitchHelix;
+    const SPEC: &'static ::blockbind_runtime::ApiSpec = &blockbind_twitch_helix::API;
 }
 #[cfg(feature = "twitch-helix")]
 impl crate::Config {
@@ -47,6 +48,7 @@ pub type TwitchKrakenV2Blocks = crate::platforms::Blocks<
 impl crate::platforms::ApiClient for mapping_twitch_kraken_v2::Mapping {
     type Client = blockbind_twitch_kraken_v2::Client;
     const API: crate::Api = crate::Api::TwitchKrakenV2;
+    const SPEC: &'static ::blockbind_runtime::ApiSpec = &blockbind_twitch_kraken_v2::API;
 }
 #[cfg(feature = "twitch-kraken-v2")]
 impl crate::Config {
@@ -80,6 +82,7 @@ pub type TwitchKrakenV5Blocks = crate::platforms::Blocks<
 impl crate::platforms::ApiClient for mapping_twitch_kraken_v5::Mapping {
     type Client = blockbind_twitch_kraken_v5::Client;
     const API: crate::Api = crate::Api::TwitchKrakenV5;
+    const SPEC: &'static ::blockbind_runtime::ApiSpec = &blockbind_twitch_kraken_v5::API;
 }
 #[cfg(feature = "twitch-kraken-v5")]
 impl crate::Config {
@@ -111,6 +114,7 @@ pub type XV1Blocks = crate::platforms::Blocks<mapping_x_v1::Mapping>;
 impl crate::platforms::ApiClient for mapping_x_v1::Mapping {
     type Client = blockbind_x_v1::Client;
     const API: crate::Api = crate::Api::XV1;
+    const SPEC: &'static ::blockbind_runtime::ApiSpec = &blockbind_x_v1::API;
 }
 #[cfg(feature = "x-v1")]
 impl crate::Config {
@@ -140,6 +144,7 @@ pub type XV2Blocks = crate::platforms::Blocks<mapping_x_v2::Mapping>;
 impl crate::platforms::ApiClient for mapping_x_v2::Mapping {
     type Client = blockbind_x_v2::Client;
     const API: crate::Api = crate::Api::XV2;
+    const SPEC: &'static ::blockbind_runtime::ApiSpec = &blockbind_x_v2::API;
 }
 #[cfg(feature = "x-v2")]
 impl crate::Config {
@@ -164,6 +169,44 @@ pub(crate) fn enabled(api: crate::Api) -> bool {
         crate::Api::TwitchKrakenV5 => cfg!(feature = "twitch-kraken-v5"),
         crate::Api::XV1 => cfg!(feature = "x-v1"),
         crate::Api::XV2 => cfg!(feature = "x-v2"),
+    }
+}
+/// The operations `api`'s [`BlockList`](crate::BlockList) goes through and its list's
+/// page size, from its mapping file and its spec (`None`: its feature is off).
+pub fn list_operations(api: crate::Api) -> ::std::option::Option<crate::ListOperations> {
+    match api {
+        #[cfg(feature = "twitch-helix")]
+        crate::Api::TwitchHelix => {
+            ::std::option::Option::Some(
+                crate::platforms::operations_of::<mapping_twitch_helix::Mapping>(),
+            )
+        }
+        #[cfg(feature = "twitch-kraken-v2")]
+        crate::Api::TwitchKrakenV2 => {
+            ::std::option::Option::Some(
+                crate::platforms::operations_of::<mapping_twitch_kraken_v2::Mapping>(),
+            )
+        }
+        #[cfg(feature = "twitch-kraken-v5")]
+        crate::Api::TwitchKrakenV5 => {
+            ::std::option::Option::Some(
+                crate::platforms::operations_of::<mapping_twitch_kraken_v5::Mapping>(),
+            )
+        }
+        #[cfg(feature = "x-v1")]
+        crate::Api::XV1 => {
+            ::std::option::Option::Some(
+                crate::platforms::operations_of::<mapping_x_v1::Mapping>(),
+            )
+        }
+        #[cfg(feature = "x-v2")]
+        crate::Api::XV2 => {
+            ::std::option::Option::Some(
+                crate::platforms::operations_of::<mapping_x_v2::Mapping>(),
+            )
+        }
+        #[allow(unreachable_patterns)]
+        _ => ::std::option::Option::None,
     }
 }
 impl crate::Config {

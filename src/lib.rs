@@ -114,7 +114,9 @@ mod error;
 mod generated;
 mod platforms;
 
-pub use block_list::{BlockList, BlockOptions, BlockedUser, LOOKUP_BATCH, Resolution, Target};
+pub use block_list::{
+    BlockList, BlockOptions, BlockedUser, LOOKUP_BATCH, ListOperations, Resolution, Target,
+};
 #[cfg(feature = "twitch-helix")]
 pub use block_list::{BlockReason, SourceContext};
 pub use blockbind_registry::{Api, ApiInfo, Platform, UnknownApi};

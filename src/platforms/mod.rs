@@ -19,7 +19,7 @@ use futures::future::BoxFuture;
 use futures::stream::{BoxStream, Stream, StreamExt};
 
 use crate::block_list::{LOOKUP_BATCH, Resolution, find_blocked};
-use crate::{Api, BlockList, BlockOptions, BlockedUser, Error, Target};
+use crate::{Api, BlockList, BlockOptions, BlockedUser, Error, ListOperations, Target};
 
 /// Which kind of name an API's block and unblock operations take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,12 +38,27 @@ pub trait ApiClient: Send + Sync + 'static {
     type Client: Clone + fmt::Debug + Send + Sync + 'static;
     /// The API.
     const API: Api;
+    /// The generated crate's table of its spec (bounds, buckets by operation).
+    const SPEC: &'static blockbind_runtime::ApiSpec;
 }
 
 /// Every blocked user of a list, one page in memory at a time.
 pub type Listed<'a> = BoxStream<'a, Result<BlockedUser, ApiError>>;
 /// A block or unblock in flight.
 pub type Sent<'a> = BoxFuture<'a, Result<(), ApiError>>;
+
+/// `M`'s operations, with the list's page size from the spec's bound on its page-size parameter.
+#[allow(dead_code)] // unused when no API feature is on
+pub(crate) fn operations_of<M: ApiMapping>() -> ListOperations {
+    ListOperations {
+        list: M::LIST,
+        block: M::BLOCK,
+        unblock: M::UNBLOCK,
+        page_size: M::PAGE_SIZE
+            .and_then(|parameter| M::SPEC.maximum(M::LIST, parameter))
+            .and_then(|maximum| u64::try_from(maximum).ok()),
+    }
+}
 
 /// Maps each item of a generated `stream()` to a [`BlockedUser`].
 pub fn listed<'a, T: 'a>(
@@ -62,6 +77,14 @@ pub fn sent<'a, T: 'a>(call: impl Future<Output = Result<T, ApiError>> + Send + 
 pub trait ApiMapping: ApiClient {
     /// The kind of name the block operations take.
     const ADDRESSING: Addressing;
+    /// The `operationId` of the list operation [`Self::list`] calls.
+    const LIST: &'static str;
+    /// The list operation's page-size parameter (`None`: it takes none).
+    const PAGE_SIZE: Option<&'static str>;
+    /// The `operationId` of the block operation [`Self::block`] calls.
+    const BLOCK: &'static str;
+    /// The `operationId` of the unblock operation [`Self::unblock`] calls.
+    const UNBLOCK: &'static str;
     /// Why a target of the other kind cannot be blocked (shown in [`Error::Unresolvable`]).
     const OTHER_KIND: &'static str =
         "the API addresses users by the other kind of name and has no user lookup";

@@ -14,6 +14,10 @@ pub struct Mapping;
 
 impl ApiMapping for Mapping {
     const ADDRESSING: Addressing = Addressing::Id;
+    const LIST: &'static str = "get_user_block_list";
+    const PAGE_SIZE: Option<&'static str> = Some("first");
+    const BLOCK: &'static str = "block_user";
+    const UNBLOCK: &'static str = "unblock_user";
     const OTHER_KIND: &'static str = "Helix addresses users by ID";
     const OWNER: &'static str = "Helix needs the user ID of the token's user (the broadcaster)";
 

@@ -13,6 +13,10 @@ pub struct Mapping;
 
 impl ApiMapping for Mapping {
     const ADDRESSING: Addressing = Addressing::Login;
+    const LIST: &'static str = "get_user_block_list";
+    const PAGE_SIZE: Option<&'static str> = Some("limit");
+    const BLOCK: &'static str = "block_user";
+    const UNBLOCK: &'static str = "unblock_user";
     const OTHER_KIND: &'static str =
         "Kraken v2 addresses users by login and has no user lookup; pass the login";
     const OWNER: &'static str = "Kraken v2 needs the login of the token's user";

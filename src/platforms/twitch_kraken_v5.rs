@@ -15,6 +15,10 @@ pub struct Mapping;
 
 impl ApiMapping for Mapping {
     const ADDRESSING: Addressing = Addressing::Id;
+    const LIST: &'static str = "get_user_block_list";
+    const PAGE_SIZE: Option<&'static str> = Some("limit");
+    const BLOCK: &'static str = "block_user";
+    const UNBLOCK: &'static str = "unblock_user";
     const OWNER: &'static str = "Kraken v5 needs the user ID or login of the token's user";
     const NOT_BLOCKED_IS_404: bool = true;
 

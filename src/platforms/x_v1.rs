@@ -13,6 +13,11 @@ pub struct Mapping;
 
 impl ApiMapping for Mapping {
     const ADDRESSING: Addressing = Addressing::Either;
+    const LIST: &'static str = "get_block_ids";
+    // `get_block_ids` takes no page size (X's prose says 5,000 a page): no bound to read.
+    const PAGE_SIZE: Option<&'static str> = None;
+    const BLOCK: &'static str = "create_block";
+    const UNBLOCK: &'static str = "destroy_block";
     const OWNER: &'static str = "X API v1.1 acts as the user of the OAuth 1.0a credentials";
 
     fn list<'a>(client: &'a Client, _: &'a str, options: PageOptions) -> Listed<'a> {

@@ -16,6 +16,10 @@ pub struct Mapping;
 
 impl ApiMapping for Mapping {
     const ADDRESSING: Addressing = Addressing::Id;
+    const LIST: &'static str = "get_users_blocking";
+    const PAGE_SIZE: Option<&'static str> = Some("max_results");
+    const BLOCK: &'static str = "block_user";
+    const UNBLOCK: &'static str = "unblock_user";
     const OTHER_KIND: &'static str = "X API v2 addresses users by ID";
     const OWNER: &'static str = "X API v2 needs the user ID of the token's user";
 

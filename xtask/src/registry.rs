@@ -280,6 +280,7 @@ pub fn facade(specs: &[(SpecFile, ApiFacts)]) -> Result<OwnedFile> {
     let mut items = Vec::new();
     let mut enabled = Vec::new();
     let mut block_lists = Vec::new();
+    let mut operations = Vec::new();
     for (_, f) in specs {
         let feature = &f.name;
         let module = ident(&module_name(&f.name));
@@ -314,6 +315,7 @@ pub fn facade(specs: &[(SpecFile, ApiFacts)]) -> Result<OwnedFile> {
             impl crate::platforms::ApiClient for #mapping::Mapping {
                 type Client = #krate::Client;
                 const API: crate::Api = crate::Api::#variant;
+                const SPEC: &'static ::blockbind_runtime::ApiSpec = &#krate::API;
             }
 
             #[cfg(feature = #feature)]
@@ -331,6 +333,12 @@ pub fn facade(specs: &[(SpecFile, ApiFacts)]) -> Result<OwnedFile> {
             }
         });
         enabled.push(quote!(crate::Api::#variant => cfg!(feature = #feature)));
+        operations.push(quote! {
+            #[cfg(feature = #feature)]
+            crate::Api::#variant => ::std::option::Option::Some(
+                crate::platforms::operations_of::<#mapping::Mapping>(),
+            )
+        });
         block_lists.push(quote! {
             #[cfg(feature = #feature)]
             crate::Api::#variant => crate::platforms::boxed::<#mapping::Mapping>(
@@ -345,6 +353,16 @@ pub fn facade(specs: &[(SpecFile, ApiFacts)]) -> Result<OwnedFile> {
         pub(crate) fn enabled(api: crate::Api) -> bool {
             match api {
                 #(#enabled,)*
+            }
+        }
+
+        /// The operations `api`'s [`BlockList`](crate::BlockList) goes through and its list's
+        /// page size, from its mapping file and its spec (`None`: its feature is off).
+        pub fn list_operations(api: crate::Api) -> ::std::option::Option<crate::ListOperations> {
+            match api {
+                #(#operations,)*
+                #[allow(unreachable_patterns)]
+                _ => ::std::option::Option::None,
             }
         }
 

@@ -14,7 +14,9 @@ fn main() {
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---|");
     for api in [Api::TwitchHelix, Api::XV2] {
-        let facts = Facts::of(api, false);
+        let Some(facts) = Facts::of(api, false) else {
+            continue;
+        };
         for (list, targets) in [
             (1_000, 20),
             (100_000, 20),

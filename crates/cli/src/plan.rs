@@ -3,8 +3,8 @@
 //! resume from sending a confirmed target again). Each plan is counted in requests per
 //! rate-limit bucket, with the buckets' published limits from the registry (the specs'
 //! `x-rate-limit`) and the list's page size from the spec's bound on its page-size parameter;
-//! nothing here holds a number of its own about an API, only which operation lists, blocks and
-//! unblocks and which parameter sets the page size.
+//! nothing here names an API or holds a number of its own about one: which operations list, block
+//! and unblock, and the page size, come from the API's block list ([`blockbind::list_operations`]).
 //!
 //! The list's size M decides: the planner takes it from `--list-size`; none of these APIs'
 //! lists reports its total through the facade (Kraken's `_total` is read by the pager, X v2's
@@ -33,57 +33,6 @@ pub enum Choice {
     Read,
     /// Send every target directly.
     Send,
-}
-
-/// The operations an import uses on one API, by `operationId`, and the list's page-size
-/// parameter (`None`: the list takes none, its page size is the platform's).
-#[derive(Debug, Clone, Copy)]
-struct Operations {
-    list: &'static str,
-    page_param: Option<&'static str>,
-    block: &'static str,
-    unblock: &'static str,
-}
-
-fn operations(api: Api) -> Operations {
-    match api {
-        Api::TwitchHelix => Operations {
-            list: "get_user_block_list",
-            page_param: Some("first"),
-            block: "block_user",
-            unblock: "unblock_user",
-        },
-        Api::TwitchKrakenV5 | Api::TwitchKrakenV2 => Operations {
-            list: "get_user_block_list",
-            page_param: Some("limit"),
-            block: "block_user",
-            unblock: "unblock_user",
-        },
-        Api::XV2 => Operations {
-            list: "get_users_blocking",
-            page_param: Some("max_results"),
-            block: "block_user",
-            unblock: "unblock_user",
-        },
-        // `get_block_ids` takes no page size: X's prose says 5,000 a page; no bound to read.
-        Api::XV1 => Operations {
-            list: "get_block_ids",
-            page_param: None,
-            block: "create_block",
-            unblock: "destroy_block",
-        },
-    }
-}
-
-/// The runtime's table of `api`'s spec (bounds, buckets by operation).
-fn spec(api: Api) -> &'static blockbind::runtime::ApiSpec {
-    match api {
-        Api::TwitchHelix => &blockbind::twitch_helix::API,
-        Api::TwitchKrakenV5 => &blockbind::twitch_kraken_v5::API,
-        Api::TwitchKrakenV2 => &blockbind::twitch_kraken_v2::API,
-        Api::XV2 => &blockbind::x_v2::API,
-        Api::XV1 => &blockbind::x_v1::API,
-    }
 }
 
 /// A rate-limit bucket as the registry lists it.
@@ -131,9 +80,10 @@ pub struct Facts {
 
 impl Facts {
     /// The facts of `api`'s block (`unblock: false`) or unblock operation and its list, from the
-    /// registry and the spec's bounds.
-    pub fn of(api: Api, unblock: bool) -> Self {
-        let ops = operations(api);
+    /// registry's buckets and the operations and page size its block list names
+    /// ([`blockbind::list_operations`]); `None` when this build does not have the API.
+    pub fn of(api: Api, unblock: bool) -> Option<Self> {
+        let ops = blockbind::list_operations(api)?;
         let info = api.info();
         let bucket = |operation: &str| {
             let name = info
@@ -148,16 +98,11 @@ impl Facts {
                 window: Duration::from_secs(found.map_or(0, |b| b.window_seconds)),
             }
         };
-        let page = ops.page_param.and_then(|param| {
-            spec(api)
-                .maximum(ops.list, param)
-                .and_then(|max| u64::try_from(max).ok())
-        });
-        Facts {
+        Some(Facts {
             list: bucket(ops.list),
             write: bucket(if unblock { ops.unblock } else { ops.block }),
-            page,
-        }
+            page: ops.page_size,
+        })
     }
 }
 
@@ -393,24 +338,30 @@ mod tests {
 
     #[test]
     fn the_facts_come_from_the_registry_and_the_specs_bounds() {
-        let x = Facts::of(Api::XV2, false);
+        let x = Facts::of(Api::XV2, false).unwrap();
         let info = Api::XV2.info();
         let find = |name: &str| info.buckets.iter().find(|b| b.name == name).unwrap();
         assert_eq!(x.list.name, "get_users_blocking");
         assert_eq!(x.list.limit, Some(find("get_users_blocking").limit));
         assert_eq!(x.write.name, "block_user");
-        assert_eq!(Facts::of(Api::XV2, true).write.name, "unblock_user");
+        assert_eq!(
+            Facts::of(Api::XV2, true).unwrap().write.name,
+            "unblock_user"
+        );
         assert_eq!(
             x.page,
             blockbind::x_v2::API
                 .maximum("get_users_blocking", "max_results")
                 .map(|m| m as u64)
         );
-        let helix = Facts::of(Api::TwitchHelix, false);
+        let helix = Facts::of(Api::TwitchHelix, false).unwrap();
         assert_eq!(helix.list.name, helix.write.name, "one bucket for the API");
         assert!(helix.page.is_some());
-        assert_eq!(Facts::of(Api::XV1, false).page, None);
-        assert_eq!(Facts::of(Api::TwitchKrakenV5, false).write.limit, None);
+        assert_eq!(Facts::of(Api::XV1, false).unwrap().page, None);
+        assert_eq!(
+            Facts::of(Api::TwitchKrakenV5, false).unwrap().write.limit,
+            None
+        );
     }
 
     #[test]
@@ -428,7 +379,7 @@ mod tests {
 
     #[test]
     fn a_huge_list_on_x_v2_and_a_few_targets_are_sent_directly() {
-        let facts = Facts::of(Api::XV2, false);
+        let facts = Facts::of(Api::XV2, false).unwrap();
         let plan = choose(&facts, ask(20, Some(100_000)));
         assert_eq!(plan.choice, Choice::Send, "{}", plan.why);
         assert_eq!(plan.send.requests(), 20);
@@ -443,13 +394,16 @@ mod tests {
 
     #[test]
     fn a_small_list_is_read_and_unknown_sizes_read_as_before() {
-        let facts = Facts::of(Api::TwitchHelix, false);
+        let facts = Facts::of(Api::TwitchHelix, false).unwrap();
         assert_eq!(choose(&facts, ask(50, Some(30))).choice, Choice::Read);
         let unknown = choose(&facts, ask(50, None));
         assert_eq!((unknown.choice, unknown.probe), (Choice::Read, Some(50)));
         assert!(unknown.why.contains("--list-size"), "{}", unknown.why);
         // No published limit (Kraken): nothing to weigh, the list is read whole as before.
-        let kraken = choose(&Facts::of(Api::TwitchKrakenV5, false), ask(50, None));
+        let kraken = choose(
+            &Facts::of(Api::TwitchKrakenV5, false).unwrap(),
+            ask(50, None),
+        );
         assert_eq!((kraken.choice, kraken.probe), (Choice::Read, None));
         let forced = choose(
             &facts,
@@ -472,17 +426,17 @@ mod tests {
     #[test]
     fn an_unknown_list_is_read_only_as_far_as_sending_would_cost() {
         // X v2: a page uses 900 s / 15 = 60 s of its bucket, a block 900 s / 50 = 18 s of its.
-        let x = Facts::of(Api::XV2, false);
+        let x = Facts::of(Api::XV2, false).unwrap();
         assert_eq!(probe_pages(&x, 20), Some(6));
         assert_eq!(probe_pages(&x, 2), Some(0));
         assert_eq!(choose(&x, ask(2, None)).choice, Choice::Send);
         // Helix: one bucket for both, a page costs what a block does.
         assert_eq!(
-            probe_pages(&Facts::of(Api::TwitchHelix, false), 20),
+            probe_pages(&Facts::of(Api::TwitchHelix, false).unwrap(), 20),
             Some(20)
         );
         assert_eq!(
-            probe_pages(&Facts::of(Api::TwitchKrakenV2, false), 20),
+            probe_pages(&Facts::of(Api::TwitchKrakenV2, false).unwrap(), 20),
             None
         );
     }
