@@ -109,22 +109,12 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<()> {
     } else {
         &["-p", "blockbind-bench"]
     };
-    println!("building {} in release ...", packages.join(" "));
-    // `peers` compiles the crates blockbind is compared with (twitch_api, twapi-v2) into the
-    // bench binary; no other build of the workspace does.
-    let status = Command::new("cargo")
-        .current_dir(root)
-        .args([
-            "build",
-            "--release",
-            "--quiet",
-            "--features",
-            "blockbind-bench/peers",
-        ])
-        .args(packages)
-        .status()?;
-    if !status.success() {
-        bail!("the release build failed");
+    // `build` and `codegen` run cargo themselves and need neither binary.
+    let needs_binaries = names
+        .iter()
+        .any(|name| !matches!(*name, "build" | "codegen"));
+    if needs_binaries {
+        build_binaries(root, packages)?;
     }
     let bench = root.join("target/release/blockbind-bench");
     let cli = root.join("target/release/blockbind");
@@ -186,6 +176,27 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<()> {
         sections::write_sections(&doc, &blocks)?;
         let names: Vec<&str> = blocks.iter().map(|(name, _)| *name).collect();
         println!("wrote {} into BENCHMARKS.md", names.join(", "));
+    }
+    Ok(())
+}
+
+fn build_binaries(root: &Path, packages: &[&str]) -> Result<()> {
+    println!("building {} in release ...", packages.join(" "));
+    // `peers` compiles the crates blockbind is compared with (twitch_api, twapi-v2) into the
+    // bench binary; no other build of the workspace does.
+    let status = Command::new("cargo")
+        .current_dir(root)
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "--features",
+            "blockbind-bench/peers",
+        ])
+        .args(packages)
+        .status()?;
+    if !status.success() {
+        bail!("the release build failed");
     }
     Ok(())
 }
