@@ -292,7 +292,15 @@ pub async fn run(
     let block_options = options.block_options;
     let unblock = options.unblock;
     let fixed_prior = options.prior;
+    // Set when the run must end: no further target is sent, but the ones in flight are still
+    // awaited and journaled (the server may already have applied them; dropping them would send
+    // them again on resume).
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let stopped = &stop;
     let mut results = futures::stream::iter(todo)
+        .take_while(move |_| {
+            futures::future::ready(!stopped.load(std::sync::atomic::Ordering::Relaxed))
+        })
         .map(|entry| async move {
             let listed = current.find_entry(&entry).cloned();
             let send = |target: Target| {
@@ -337,8 +345,9 @@ pub async fn run(
                 summary.unknown_prior += usize::from(prior == Prior::Unknown);
             }
             Err(error) if ends_the_run(&error) => {
-                summary.aborted = Some(error);
-                break;
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                summary.aborted.get_or_insert(error);
+                continue;
             }
             Err(error) => summary.failed.push(Failure { entry, error }),
         }
