@@ -23,6 +23,14 @@ fuzz_target!(|data: &[u8]| {
     for bad in &parsed.bad {
         assert!(bad.line <= lines + 1, "bad line {} of {lines}", bad.line);
     }
+    if let Some(unknown) = &parsed.unknown_format {
+        // A file whose first line with content is not a target is in no known format: it is
+        // refused whole, at that line, and nothing after it is read.
+        assert!(parsed.entries.is_empty(), "a refused file has no entries");
+        assert_eq!(parsed.bad.len(), 1, "a refused file stops at its first line");
+        assert_eq!(unknown.line, parsed.bad[0].line);
+        return;
+    }
     let accounted = parsed.entries.len() + parsed.duplicates + parsed.bad.len();
     match parsed.format {
         "lines" => {
