@@ -592,7 +592,7 @@ async fn an_x_confidential_client_sends_its_secret_as_basic_on_the_token_endpoin
     let credentials = Credentials::new().with_user_token(token).unwrap();
     assert_no_secret(&format!("{credentials:?}"), &[SECRET.into()]);
     let signed_in = credentials.user_token(Platform::X).unwrap().clone();
-    let access = signed_in.current_access_token(&http).await.unwrap();
+    let access = signed_in.access_token(&http).await.unwrap();
     assert_eq!(access.expose_secret(), "at-new-0123456789");
     check(&server.take_one(), "refresh_token");
     assert_no_secret(&format!("{signed_in:?}"), &[SECRET.into()]);
@@ -605,7 +605,7 @@ async fn an_x_confidential_client_sends_its_secret_as_basic_on_the_token_endpoin
     let e = credentials
         .user_token(Platform::X)
         .unwrap()
-        .current_access_token(&http)
+        .access_token(&http)
         .await
         .unwrap_err();
     check(&server.take_one(), "refresh_token");

@@ -9,8 +9,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 mod mass_block;
 mod memory;
+mod on_mock;
 mod overhead;
 mod paginate;
+mod pair;
 #[cfg(feature = "peers")]
 mod peers;
 mod scaling;

@@ -5,6 +5,8 @@ use std::time::Instant;
 use blockbind::Api;
 use serde_json::json;
 
+use crate::on_mock;
+
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn mass_block(
     api: Api,
@@ -15,10 +17,7 @@ pub(crate) async fn mass_block(
     latency_ms: u64,
     concurrency: u16,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let (name, platform) = match api {
-        Api::TwitchHelix => ("twitch-helix", blockbind_mock::Platform::Twitch),
-        _ => ("x-v2", blockbind_mock::Platform::X),
-    };
+    let (name, platform) = on_mock::names(api);
     let mut rate_limits = std::collections::BTreeMap::new();
     rate_limits.insert(
         name.to_string(),
@@ -35,37 +34,16 @@ pub(crate) async fn mass_block(
         ..Default::default()
     })
     .await?;
-    let c = mock.credentials().clone();
-    let owner = match api {
-        Api::TwitchHelix => c.twitch_user_id.clone(),
-        _ => c.x_user_id.clone(),
-    };
+    let owner = on_mock::owner(&mock, api);
     let dir = std::env::temp_dir().join(format!("blockbind-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let file = dir.join("targets.txt");
     let ids: Vec<String> = (0..targets)
         .filter_map(|n| mock.nth_user(1_000 + n).map(|u| u.id))
         .collect();
-    std::fs::write(&file, ids.join("\n"))?;
-    let mut cmd = tokio::process::Command::new(cli);
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", &dir)
-        .args([
-            "-q",
-            "--base-url",
-            &mock.base_url(),
-            "--platform",
-            name,
-            "--user",
-            &owner,
-            "import",
-        ])
+    let file = on_mock::targets_file(&dir, &ids)?;
+    let mut cmd = on_mock::command(cli, &[], &mock, api, &dir);
+    cmd.arg("import")
         .arg(&file)
         .args(["--concurrency", &concurrency.to_string()]);
-    for (k, v) in c.env_vars() {
-        cmd.env(k, v);
-    }
     let started = Instant::now();
     let out = cmd.output().await?;
     let secs = started.elapsed().as_secs_f64();

@@ -13,6 +13,8 @@ use std::time::Instant;
 use blockbind::Api;
 use serde_json::json;
 
+use crate::on_mock;
+
 /// Which CLI command to measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum MemoryCommand {
@@ -28,10 +30,7 @@ pub(crate) async fn memory(
     targets: u64,
     command: MemoryCommand,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let (name, platform) = match api {
-        Api::TwitchHelix => ("twitch-helix", blockbind_mock::Platform::Twitch),
-        _ => ("x-v2", blockbind_mock::Platform::X),
-    };
+    let (name, platform) = on_mock::names(api);
     let mock = blockbind_mock::MockServer::start(blockbind_mock::MockConfig {
         rate_limiting: false,
         validate_responses: false,
@@ -39,44 +38,21 @@ pub(crate) async fn memory(
         ..Default::default()
     })
     .await?;
-    let c = mock.credentials().clone();
-    let owner = match api {
-        Api::TwitchHelix => c.twitch_user_id.clone(),
-        _ => c.x_user_id.clone(),
-    };
+    let owner = on_mock::owner(&mock, api);
     let ids = mock.seed_blocks(platform, &owner, 0, targets);
     if ids.len() as u64 != targets {
         return Err(format!("the mock seeded {} blocks, not {targets}", ids.len()).into());
     }
     let dir = std::env::temp_dir().join(format!("blockbind-bench-memory-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let file = dir.join("targets.txt");
-    std::fs::write(&file, ids.join("\n"))?;
+    let file = on_mock::targets_file(&dir, &ids)?;
     drop(ids);
     let before = mock.requests_received();
-
-    let mut cmd = tokio::process::Command::new(std::env::current_exe()?);
-    cmd.arg("peak-rss")
-        .arg(cli)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", &dir)
-        .args([
-            "-q",
-            "--base-url",
-            &mock.base_url(),
-            "--platform",
-            name,
-            "--user",
-            &owner,
-        ]);
+    let exe = std::env::current_exe()?;
+    let mut cmd = on_mock::command(&exe, &["peak-rss".as_ref(), cli.as_ref()], &mock, api, &dir);
     match command {
         MemoryCommand::Import => cmd.arg("import").arg(&file).args(["--plan", "read"]),
         MemoryCommand::Diff => cmd.arg("diff").arg(&file),
     };
-    for (k, v) in c.env_vars() {
-        cmd.env(k, v);
-    }
     let out = cmd.output().await?;
     let _ = std::fs::remove_dir_all(&dir);
     let text = String::from_utf8_lossy(&out.stdout);

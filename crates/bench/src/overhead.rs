@@ -5,12 +5,13 @@
 use std::time::{Duration, Instant};
 
 use blockbind::Api;
-use blockbind_runtime::{Auth, OAuth2UserToken, Runtime};
+use blockbind_runtime::Runtime;
 use clap::ValueEnum;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::Flavor;
+use crate::pair::Pair;
 
 /// A page of `n` users in the API's shape, as the fixed server's answer.
 pub(crate) fn page(api: Api, n: usize) -> String {
@@ -99,84 +100,12 @@ pub(crate) async fn overhead(
 ) -> Result<(), Box<dyn std::error::Error>> {
     let base = fixed_server(api, page(api, 20)).await?;
     let http = Runtime::http_client(Duration::from_secs(10));
-    let (name, sdk_ns, raw_ns) = match api {
-        Api::TwitchHelix => {
-            let runtime = Runtime::new(
-                Auth::user_token("benchtoken").and_then(|a| a.with_api_key("benchclientid"))?,
-            );
-            let client = blockbind_twitch_helix::Client::new_with_client(
-                &format!("{base}/helix"),
-                http.clone(),
-                runtime,
-            );
-            let url = format!("{base}/helix/users/blocks");
-            let sdk = || async {
-                let page = blockbind_runtime::call(
-                    client
-                        .get_user_block_list()
-                        .broadcaster_id("141981764")
-                        .first(100u32)
-                        .send(),
-                )
-                .await?;
-                Ok::<usize, Box<dyn std::error::Error>>(page.data.len())
-            };
-            let raw = || async {
-                let body = http
-                    .get(&url)
-                    .query(&[("broadcaster_id", "141981764"), ("first", "100")])
-                    .header("accept", "application/json")
-                    .header("authorization", "Bearer benchtoken")
-                    .header("client-id", "benchclientid")
-                    .send()
-                    .await?
-                    .error_for_status()?
-                    .bytes()
-                    .await?;
-                let page: blockbind_twitch_helix::types::GetUserBlockListResponse =
-                    serde_json::from_slice(&body)?;
-                Ok::<usize, Box<dyn std::error::Error>>(page.data.len())
-            };
-            let (s, r) = interleave(rounds, requests, sdk, raw).await?;
-            ("twitch-helix", s, r)
-        }
-        _ => {
-            let runtime = Runtime::new(Auth::oauth2_user(OAuth2UserToken::new("benchtoken")?));
-            let client = blockbind_x_v2::Client::new_with_client(
-                &format!("{base}/2"),
-                http.clone(),
-                runtime,
-            );
-            let url = format!("{base}/2/users/2244994945/blocking");
-            let sdk = || async {
-                let page = blockbind_runtime::call(
-                    client
-                        .get_users_blocking()
-                        .id("2244994945")
-                        .max_results(1000u32)
-                        .send(),
-                )
-                .await?;
-                Ok::<usize, Box<dyn std::error::Error>>(page.data.len())
-            };
-            let raw = || async {
-                let body = http
-                    .get(&url)
-                    .query(&[("max_results", "1000")])
-                    .header("accept", "application/json")
-                    .header("authorization", "Bearer benchtoken")
-                    .send()
-                    .await?
-                    .error_for_status()?
-                    .bytes()
-                    .await?;
-                let page: blockbind_x_v2::types::GetUsersBlockingResponse =
-                    serde_json::from_slice(&body)?;
-                Ok::<usize, Box<dyn std::error::Error>>(page.data.len())
-            };
-            let (s, r) = interleave(rounds, requests, sdk, raw).await?;
-            ("x-v2", s, r)
-        }
+    let pair = Pair::new(api, &base, http)?;
+    let (sdk_ns, raw_ns) =
+        interleave(rounds, requests, || pair.one(true), || pair.one(false)).await?;
+    let name = match api {
+        Api::TwitchHelix => "twitch-helix",
+        _ => "x-v2",
     };
     println!(
         "{}",

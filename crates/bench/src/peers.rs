@@ -16,12 +16,13 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use blockbind::Api;
+use blockbind_runtime::Runtime;
 use blockbind_runtime::pagination::TryStreamExt;
-use blockbind_runtime::{Auth, OAuth2UserToken, Runtime};
 use serde_json::json;
 
 use crate::overhead::median;
 use crate::paginate::peak_rss_kib;
+use crate::pair::{HELIX_USER, Pair, X_USER};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -73,107 +74,54 @@ pub(crate) fn peer_name(api: Api) -> &'static str {
     }
 }
 
-/// One client of each side, built once.
-enum Sides {
+/// One client of each side, built once: blockbind and raw reqwest ([`Pair`]), and the peer.
+struct Sides {
+    pair: Pair,
+    peer: Peer,
+}
+
+enum Peer {
     Helix {
-        sdk: blockbind_twitch_helix::Client,
-        peer: twitch_api::HelixClient<'static, reqwest::Client>,
+        client: twitch_api::HelixClient<'static, reqwest::Client>,
         token: twitch_api::twitch_oauth2::UserToken,
-        http: reqwest::Client,
-        url: String,
     },
     X {
-        sdk: blockbind_x_v2::Client,
         auth: twapi_v2::api::BearerAuthentication,
         options: twapi_v2::api::TwapiOptions,
-        http: reqwest::Client,
-        url: String,
     },
 }
 
-const HELIX_USER: &str = "141981764";
-const X_USER: &str = "2244994945";
-
 impl Sides {
     fn new(api: Api, base: &str, http: reqwest::Client) -> Result<Self> {
-        if api == Api::TwitchHelix {
-            helix_url_is(base)?;
-        }
-        Ok(match api {
-            Api::TwitchHelix => Self::Helix {
-                sdk: blockbind_twitch_helix::Client::new_with_client(
-                    &format!("{base}/helix"),
-                    http.clone(),
-                    Runtime::new(
-                        Auth::user_token("benchtoken")
-                            .and_then(|a| a.with_api_key("benchclientid"))?,
-                    ),
-                ),
-                peer: twitch_api::HelixClient::new(),
-                token: helix_token("benchtoken", "benchclientid", HELIX_USER),
-                http,
-                url: format!("{base}/helix/users/blocks"),
-            },
-            _ => Self::X {
-                sdk: blockbind_x_v2::Client::new_with_client(
-                    &format!("{base}/2"),
-                    http.clone(),
-                    Runtime::new(Auth::oauth2_user(OAuth2UserToken::new("benchtoken")?)),
-                ),
+        let peer = match api {
+            Api::TwitchHelix => {
+                helix_url_is(base)?;
+                Peer::Helix {
+                    client: twitch_api::HelixClient::new(),
+                    token: helix_token("benchtoken", "benchclientid", HELIX_USER),
+                }
+            }
+            _ => Peer::X {
                 auth: twapi_v2::api::BearerAuthentication::new("benchtoken"),
                 options: twapi_options(base),
-                http,
-                url: format!("{base}/2/users/{X_USER}/blocking"),
             },
+        };
+        Ok(Self {
+            pair: Pair::new(api, base, http)?,
+            peer,
         })
     }
 
     /// One request for one page by side `side` (an index into [`SIDES`]); the users it decoded.
     async fn one(&self, side: usize) -> Result<usize> {
-        match (self, side) {
-            (Self::Helix { sdk, .. }, 0) => {
-                let page = blockbind_runtime::call(
-                    sdk.get_user_block_list()
-                        .broadcaster_id(HELIX_USER)
-                        .first(100u32)
-                        .send(),
-                )
-                .await?;
-                Ok(page.data.len())
-            }
-            (Self::Helix { peer, token, .. }, 1) => {
+        match (side, &self.peer) {
+            (1, Peer::Helix { client, token }) => {
                 let mut request =
                     twitch_api::helix::users::GetUserBlockListRequest::broadcaster_id(HELIX_USER);
                 request.first = Some(100);
-                Ok(peer.req_get(request, token).await?.data.len())
+                Ok(client.req_get(request, token).await?.data.len())
             }
-            (Self::Helix { http, url, .. }, _) => {
-                let body = http
-                    .get(url)
-                    .query(&[("broadcaster_id", HELIX_USER), ("first", "100")])
-                    .header("accept", "application/json")
-                    .header("authorization", "Bearer benchtoken")
-                    .header("client-id", "benchclientid")
-                    .send()
-                    .await?
-                    .error_for_status()?
-                    .bytes()
-                    .await?;
-                let page: blockbind_twitch_helix::types::GetUserBlockListResponse =
-                    serde_json::from_slice(&body)?;
-                Ok(page.data.len())
-            }
-            (Self::X { sdk, .. }, 0) => {
-                let page = blockbind_runtime::call(
-                    sdk.get_users_blocking()
-                        .id(X_USER)
-                        .max_results(1000u32)
-                        .send(),
-                )
-                .await?;
-                Ok(page.data.len())
-            }
-            (Self::X { auth, options, .. }, 1) => {
+            (1, Peer::X { auth, options }) => {
                 let (page, _headers) = twapi_v2::api::get_2_users_id_blocking::Api::new(X_USER)
                     .max_results(1000)
                     .twapi_options(options.clone())
@@ -181,21 +129,7 @@ impl Sides {
                     .await?;
                 Ok(page.data.map_or(0, |d| d.len()))
             }
-            (Self::X { http, url, .. }, _) => {
-                let body = http
-                    .get(url)
-                    .query(&[("max_results", "1000")])
-                    .header("accept", "application/json")
-                    .header("authorization", "Bearer benchtoken")
-                    .send()
-                    .await?
-                    .error_for_status()?
-                    .bytes()
-                    .await?;
-                let page: blockbind_x_v2::types::GetUsersBlockingResponse =
-                    serde_json::from_slice(&body)?;
-                Ok(page.data.len())
-            }
+            (side, _) => self.pair.one(side == 0).await,
         }
     }
 }

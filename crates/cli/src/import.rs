@@ -6,18 +6,28 @@ use std::collections::HashMap;
 use blockbind::{BlockList, BlockOptions, BlockedUser, Error, PageOptions, Target};
 use futures::{StreamExt, TryStreamExt};
 
-use crate::input::{BadLine, Entry, Parsed};
+use crate::input::{BadLine, Entry};
 use crate::journal::{Journal, Prior};
 use crate::progress::{self, Progress, ProgressOptions};
 
-/// What is on the list now, to compare targets with, and to find the other name of a target
-/// from (an unblock by login on an API that addresses users by ID): the list is read once.
+/// What a read of the block list says of the names a run asks about. The list is read once,
+/// page by page, and only what the run needs is kept: for each name asked about, whether the
+/// list holds it, and the listed user where the run needs their other name (an unblock by login
+/// on an API that addresses users by ID). A list of a million users is never held whole: about
+/// 8 bytes plus the name's own length per name asked about.
 #[derive(Default)]
 pub struct Current {
-    /// Everyone on the list, in the order the API listed them.
-    pub users: Vec<BlockedUser>,
-    by_id: HashMap<String, usize>,
-    by_login: HashMap<String, usize>,
+    /// The names asked about, one after another: IDs as given, logins in lower case.
+    text: String,
+    /// The names asked about, once each, sorted by kind and text.
+    names: Vec<Name>,
+    /// The listed user of each name found whose user is kept ([`Name::keep`]), by index in
+    /// `names`.
+    users: HashMap<u32, BlockedUser>,
+    /// Listed users that match no name asked about, when asked for ([`Current::keep_others`]).
+    others: Option<Vec<BlockedUser>>,
+    /// Users the read listed.
+    listed: usize,
     /// Whether the API reports logins (X v1.1 lists IDs only).
     has_logins: bool,
     /// Whether the list was read to its end: only then does a user missing from it tell that
@@ -25,18 +35,77 @@ pub struct Current {
     whole: bool,
 }
 
+/// One name asked about: `text[at..at + len]`.
+#[derive(Debug, Clone, Copy)]
+struct Name {
+    at: u32,
+    len: u8,
+    login: bool,
+    /// The list holds it.
+    listed: bool,
+    /// Keep its listed user when found.
+    keep: bool,
+}
+
 impl Current {
+    /// A read that has listed nothing yet, asking about `targets`; `keep` says of which the
+    /// listed user is kept once found ([`Self::find`]; the others only tell whether they are on
+    /// the list).
+    pub fn asking<'a>(
+        targets: impl IntoIterator<Item = &'a Target>,
+        mut keep: impl FnMut(&Target) -> bool,
+    ) -> Self {
+        let mut current = Current::default();
+        for target in targets {
+            let (login, name) = match target {
+                Target::Id(id) => (false, id.clone()),
+                Target::Login(login) => (true, login.to_ascii_lowercase()),
+            };
+            // Checked names: at most 25 bytes. The text stays under 4 GiB (u32 offsets), which
+            // the input's 1 GiB cap keeps it under; a name past it is not asked about (its
+            // answer stays `None`: cannot tell, so it is sent).
+            let (Ok(at), Ok(len)) = (u32::try_from(current.text.len()), u8::try_from(name.len()))
+            else {
+                continue;
+            };
+            current.text.push_str(&name);
+            current.names.push(Name {
+                at,
+                len,
+                login,
+                listed: false,
+                keep: keep(target),
+            });
+        }
+        let text = &current.text;
+        current
+            .names
+            .sort_unstable_by(|a, b| (a.login, a.text(text)).cmp(&(b.login, b.text(text))));
+        current.names.dedup_by(|later, kept| {
+            let same = later.login == kept.login && later.text(text) == kept.text(text);
+            kept.keep |= same && later.keep;
+            same
+        });
+        current.names.shrink_to_fit();
+        current
+    }
+
+    /// Also keeps the listed users that match no name asked about ([`Self::others`]).
+    pub fn keep_others(mut self) -> Self {
+        self.others = Some(Vec::new());
+        self
+    }
+
     /// Reads the whole block list, one stream of pages. Bounded: the stream fails with the
     /// runtime's `TooManyPages` past `options.page_cap` pages (its default unless set), so a
     /// server that never ends its list cannot make this grow without end.
-    pub async fn read(list: &dyn BlockList, options: PageOptions) -> Result<Self, Error> {
-        let mut current = Current::default();
+    pub async fn read(mut self, list: &dyn BlockList, options: PageOptions) -> Result<Self, Error> {
         let mut stream = list.blocked_with(options);
         while let Some(user) = stream.try_next().await? {
-            current.push(user);
+            self.push(user);
         }
-        current.whole = true;
-        Ok(current)
+        self.whole = true;
+        Ok(self)
     }
 
     /// Marks the list as read to its end (a user not on it is not blocked).
@@ -44,24 +113,55 @@ impl Current {
         self.whole = true;
     }
 
-    /// Adds one listed user.
+    /// Takes one listed user into account.
     pub fn push(&mut self, user: BlockedUser) {
-        let n = self.users.len();
-        self.by_id.entry(user.id.clone()).or_insert(n);
-        if let Some(login) = &user.login {
-            self.has_logins = true;
-            self.by_login.entry(login.to_ascii_lowercase()).or_insert(n);
+        self.listed += 1;
+        let by_id = self.position(false, &user.id);
+        self.has_logins |= user.login.is_some();
+        let by_login = (user.login.as_ref())
+            .and_then(|login| self.position(true, &login.to_ascii_lowercase()));
+        let mut matched = false;
+        for n in [by_id, by_login].into_iter().flatten() {
+            matched = true;
+            let name = &mut self.names[n];
+            name.listed = true;
+            if name.keep {
+                // The first listing of a name counts, as in the list's order.
+                self.users.entry(n as u32).or_insert_with(|| user.clone());
+            }
         }
-        self.users.push(user);
+        if !matched && let Some(others) = &mut self.others {
+            others.push(user);
+        }
     }
 
-    /// The listed user `target` names, if any.
+    /// How many users the read listed.
+    pub fn listed(&self) -> usize {
+        self.listed
+    }
+
+    /// The listed users that match no name asked about, in list order (empty unless
+    /// [`Self::keep_others`]).
+    pub fn others(&self) -> &[BlockedUser] {
+        self.others.as_deref().unwrap_or_default()
+    }
+
+    fn position(&self, login: bool, text: &str) -> Option<usize> {
+        self.names
+            .binary_search_by(|n| (n.login, n.text(&self.text)).cmp(&(login, text)))
+            .ok()
+    }
+
+    fn name_of(&self, target: &Target) -> Option<usize> {
+        match target {
+            Target::Id(id) => self.position(false, id),
+            Target::Login(login) => self.position(true, &login.to_ascii_lowercase()),
+        }
+    }
+
+    /// The listed user `target` names, if any and if kept ([`Self::asking`]).
     pub fn find(&self, target: &Target) -> Option<&BlockedUser> {
-        let n = match target {
-            Target::Id(id) => self.by_id.get(id),
-            Target::Login(login) => self.by_login.get(&login.to_ascii_lowercase()),
-        };
-        n.map(|&n| &self.users[n])
+        self.users.get(&(self.name_of(target)? as u32))
     }
 
     /// The listed user of `entry`, by either name it has.
@@ -87,15 +187,16 @@ impl Current {
         }
     }
 
-    /// `Some(blocked?)`, or `None` when the list cannot tell: a user not on a list that was
-    /// not read to its end (or not read at all), a login on an ID-only list.
+    /// `Some(blocked?)`, or `None` when the list cannot tell: a name not asked about, a user not
+    /// on a list that was not read to its end (or not read at all), a login on an ID-only list.
     pub fn contains(&self, target: &Target) -> Option<bool> {
-        if self.find(target).is_some() {
+        let n = self.name_of(target)?;
+        if self.names[n].listed {
             return Some(true);
         }
         match target {
             _ if !self.whole => None,
-            Target::Login(_) if !(self.has_logins || self.users.is_empty()) => None,
+            Target::Login(_) if !(self.has_logins || self.listed == 0) => None,
             _ => Some(false),
         }
     }
@@ -109,6 +210,20 @@ impl Current {
             None => Prior::Unknown,
         }
     }
+}
+
+impl Name {
+    fn text<'t>(&self, text: &'t str) -> &'t str {
+        let at = self.at as usize;
+        &text[at..at + usize::from(self.len)]
+    }
+}
+
+/// Every name of `entries`: their targets and the other names they give.
+pub fn names<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> impl Iterator<Item = &'a Target> {
+    entries
+        .into_iter()
+        .flat_map(|e| std::iter::once(&e.target).chain(e.also.as_ref()))
 }
 
 /// One target that failed, and why.
@@ -170,27 +285,29 @@ pub struct ImportOptions {
     pub prior: Option<Prior>,
 }
 
-/// Splits the file's entries into what is left to do (journal and diff applied).
+/// Splits the file's entries into what is left to do (journal and diff applied); takes them,
+/// so a long file's entries are not held twice.
 pub fn plan(
-    parsed: &Parsed,
+    entries: Vec<Entry>,
     current: &Current,
     journal: Option<&Journal>,
     unblock: bool,
     summary: &mut Summary,
 ) -> Vec<Entry> {
-    let mut todo = Vec::new();
-    for entry in &parsed.entries {
-        if journal.is_some_and(|j| j.is_done(&entry.target)) {
-            summary.journaled += 1;
-            continue;
-        }
-        if current.blocks(entry) == Some(!unblock) {
-            summary.already += 1;
-            continue;
-        }
-        todo.push(entry.clone());
-    }
-    todo
+    entries
+        .into_iter()
+        .filter(|entry| {
+            if journal.is_some_and(|j| j.is_done(&entry.target)) {
+                summary.journaled += 1;
+                false
+            } else if current.blocks(entry) == Some(!unblock) {
+                summary.already += 1;
+                false
+            } else {
+                true
+            }
+        })
+        .collect()
 }
 
 /// Resolves the entries' logins to IDs with the API's user lookup (`BlockList::resolve`: 100
@@ -356,4 +473,166 @@ pub async fn run(
     drop(results);
     progress.finish();
     let _ = journal.sync();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use blockbind::{Api, Platform};
+
+    fn user(id: &str, login: Option<&str>) -> BlockedUser {
+        BlockedUser {
+            platform: Platform::Twitch,
+            api: Api::TwitchHelix,
+            id: id.into(),
+            login: login.map(Into::into),
+            display_name: Some(format!("shown {id}")),
+            blocked_at: None,
+            created_at: None,
+        }
+    }
+
+    fn entry(target: Target, also: Option<Target>) -> Entry {
+        Entry {
+            line: 1,
+            target,
+            also,
+        }
+    }
+
+    fn id(s: &str) -> Target {
+        Target::id(s).unwrap()
+    }
+
+    fn login(s: &str) -> Target {
+        Target::login(s).unwrap()
+    }
+
+    #[test]
+    fn a_read_answers_for_the_names_asked_about_and_keeps_no_one_else() {
+        let asked = [id("11"), login("Carol"), id("13")];
+        let mut current = Current::asking(&asked, |_| false);
+        for u in [
+            user("11", Some("alice")),
+            user("12", Some("carol")),
+            user("99", Some("zed")),
+        ] {
+            current.push(u);
+        }
+        // Read in part: only what was seen is known.
+        assert_eq!(current.contains(&id("11")), Some(true));
+        assert_eq!(
+            current.contains(&login("CAROL")),
+            Some(true),
+            "logins in any case"
+        );
+        assert_eq!(current.contains(&id("13")), None);
+        current.mark_whole();
+        assert_eq!(current.contains(&id("13")), Some(false));
+        assert_eq!(current.listed(), 3);
+        // Not asked about: the read cannot tell, and kept nothing of them.
+        assert_eq!(current.contains(&id("99")), None);
+        assert!(current.others().is_empty());
+        assert!(
+            current.find(&id("11")).is_none(),
+            "no user kept unless asked"
+        );
+        // An entry is blocked by either name it gives.
+        let e = entry(id("13"), Some(login("carol")));
+        assert_eq!(current.blocks(&e), Some(true));
+        assert_eq!(current.prior(&entry(id("13"), None)), Prior::Unblocked);
+    }
+
+    #[test]
+    fn the_listed_user_is_kept_where_asked_first_listing_first() {
+        let asked = [login("bob"), id("7")];
+        let mut current = Current::asking(&asked, |t| matches!(t, Target::Login(_)));
+        current.push(user("21", Some("Bob")));
+        current.push(user("22", Some("bob")));
+        current.push(user("7", Some("seven")));
+        current.mark_whole();
+        let bob = current.find(&login("BOB")).expect("kept");
+        assert_eq!(bob.id, "21", "the list's first listing");
+        assert_eq!(bob.display_name.as_deref(), Some("shown 21"));
+        assert!(current.find(&id("7")).is_none(), "on the list, not kept");
+        assert_eq!(current.contains(&id("7")), Some(true));
+        assert_eq!(
+            current
+                .find_entry(&entry(id("5"), Some(login("bob"))))
+                .map(|u| &u.id[..]),
+            Some("21"),
+            "by the entry's other name"
+        );
+    }
+
+    #[test]
+    fn others_are_the_listed_users_matching_no_name_in_list_order() {
+        let asked = [id("1"), login("b")];
+        let mut current = Current::asking(&asked, |_| false).keep_others();
+        for u in [
+            user("1", None),
+            user("2", Some("B")),
+            user("3", None),
+            user("4", Some("d")),
+        ] {
+            current.push(u);
+        }
+        let others: Vec<&str> = current.others().iter().map(|u| &u.id[..]).collect();
+        assert_eq!(others, ["3", "4"]);
+    }
+
+    #[test]
+    fn an_id_only_list_cannot_tell_of_logins_unless_it_is_empty() {
+        let asked = [login("amy"), id("5")];
+        let mut ids_only = Current::asking(&asked, |_| false);
+        ids_only.push(user("9", None));
+        ids_only.mark_whole();
+        assert_eq!(ids_only.contains(&login("amy")), None);
+        assert_eq!(ids_only.contains(&id("5")), Some(false));
+        let empty = Current::asking(&asked, |_| false);
+        assert_eq!(empty.contains(&login("amy")), None, "nothing read");
+        let mut read_empty = Current::asking(&asked, |_| false);
+        read_empty.mark_whole();
+        assert_eq!(read_empty.contains(&login("amy")), Some(false));
+    }
+
+    #[test]
+    fn a_name_asked_twice_is_kept_if_either_asks() {
+        let asked = [id("3"), id("3")];
+        let mut n = 0;
+        let mut current = Current::asking(&asked, |_| {
+            n += 1;
+            n == 2
+        });
+        current.push(user("3", None));
+        assert!(current.find(&id("3")).is_some());
+    }
+
+    #[test]
+    fn plan_skips_what_the_list_already_holds() {
+        let entries = vec![
+            entry(id("1"), None),
+            entry(id("2"), None),
+            entry(login("c"), None),
+        ];
+        let mut current = Current::asking(names(&entries), |_| false);
+        current.push(user("1", Some("a")));
+        current.push(user("3", Some("c")));
+        current.mark_whole();
+        let mut summary = Summary::default();
+        let todo = plan(entries, &current, None, false, &mut summary);
+        assert_eq!(
+            todo.iter().map(|e| e.target.as_str()).collect::<Vec<_>>(),
+            ["2"]
+        );
+        assert_eq!(summary.already, 2);
+        let mut summary = Summary::default();
+        let entries = vec![entry(id("1"), None), entry(id("2"), None)];
+        let todo = plan(entries, &current, None, true, &mut summary);
+        assert_eq!(
+            todo.iter().map(|e| e.target.as_str()).collect::<Vec<_>>(),
+            ["1"]
+        );
+        assert_eq!(summary.already, 1, "an unblock skips the unlisted");
+    }
 }

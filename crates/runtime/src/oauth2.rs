@@ -301,23 +301,12 @@ impl OAuth2UserToken {
         self.fingerprint
     }
 
-    /// The access token for a caller that sends it itself (a script's `blockbind auth token`):
-    /// refreshed first when it has expired or is about to (the rotated pair handed to the
-    /// [`Self::on_refresh`] callback before it is returned), validated first when validation is
-    /// due. A refused refresh token fails with [`RequestError::Refresh`] and sets
-    /// [`Self::login_required`].
-    pub async fn current_access_token(
-        &self,
-        http: &reqwest::Client,
-    ) -> Result<SecretString, RequestError> {
-        self.access_token(http).await
-    }
-
-    /// The access token to send now, refreshed first when it is about to expire.
-    pub(crate) async fn access_token(
-        &self,
-        http: &reqwest::Client,
-    ) -> Result<SecretString, RequestError> {
+    /// The access token to send now, for the runtime and for a caller that sends it itself (a
+    /// script's `blockbind auth token`): refreshed first when it has expired or is about to (the
+    /// rotated pair handed to the [`Self::on_refresh`] callback before it is returned),
+    /// validated first when validation is due. A refused refresh token fails with
+    /// [`RequestError::Refresh`] and sets [`Self::login_required`].
+    pub async fn access_token(&self, http: &reqwest::Client) -> Result<SecretString, RequestError> {
         let mut state = self.state.lock().await;
         let expiring = state.refresh_at.is_some_and(|at| at <= Instant::now());
         if expiring && self.refresher.is_some() {

@@ -360,7 +360,7 @@ async fn token(cli: &Cli, store: &Store) -> Result<u8, Failure> {
     let user = credentials
         .user_token(platform)
         .expect("the user token was just added");
-    match user.current_access_token(&http()).await {
+    match user.access_token(&http()).await {
         Ok(access) => {
             println!("{}", access.expose_secret());
             Ok(SUCCESS)

@@ -22,7 +22,8 @@ pub(crate) async fn run(
     // An unblock by the name the API does not address users by is found on the list: read it
     // once for all such targets, never once per target.
     let current = if block.is_none() && targets.iter().any(|t| list.unblock_reads_list(t)) {
-        Some(Current::read(&*list, context::page_options(cli)).await?)
+        let asking = Current::asking(&targets, |t| list.unblock_reads_list(t));
+        Some(asking.read(&*list, context::page_options(cli)).await?)
     } else {
         None
     };

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use blockbind::{BlockList, PageOptions, Target};
-use blockbind_cli::import::Current;
+use blockbind_cli::import::{self, Current};
 use blockbind_cli::input::{self, Parsed};
 use blockbind_cli::journal::Journal;
 use blockbind_cli::pace::{MaxRate, Paced, Pacer};
@@ -157,9 +157,16 @@ pub(crate) async fn current(
         .filter(|e| !journal.is_some_and(|j| j.is_done(&e.target)))
         .collect();
     let api = list.api();
+    // What a read of the list asks about: the names left; the listed user is kept only where an
+    // unblock needs its other name.
+    let asking = || {
+        Current::asking(import::names(left.iter().copied()), |t| {
+            unblock && list.unblock_reads_list(t)
+        })
+    };
     let Some(facts) = Facts::of(api, unblock) else {
         // Not in this build: no list could have been made for it. Read the list, as before.
-        return Ok(Current::read(list, pages).await?);
+        return Ok(asking().read(list, pages).await?);
     };
     let plan = plan::choose(
         &facts,
@@ -182,9 +189,9 @@ pub(crate) async fn current(
     }
     Ok(match (plan.choice, plan.probe, facts.page) {
         (Choice::Read, Some(budget), Some(page)) => {
-            bounded_read(list, pages, budget.saturating_mul(page), quiet).await?
+            bounded_read(asking(), list, pages, budget.saturating_mul(page), quiet).await?
         }
-        (Choice::Read, _, _) => Current::read(list, pages).await?,
+        (Choice::Read, _, _) => asking().read(list, pages).await?,
         (Choice::Send, _, _) => Current::default(),
     })
 }
@@ -211,20 +218,20 @@ fn max_rate_note(rate: MaxRate, bucket: &plan::Bucket) -> String {
 /// Reads the list up to `limit` users: all of it when it ends before, else the first `limit`
 /// (the rest of the targets are then sent directly: blocking is idempotent). Says which.
 async fn bounded_read(
+    mut current: Current,
     list: &dyn BlockList,
     pages: PageOptions,
     limit: u64,
     quiet: bool,
 ) -> Result<Current, Failure> {
     use futures::{StreamExt, TryStreamExt};
-    let mut current = Current::default();
     let mut stream = list
         .blocked_with(pages)
         .take(usize::try_from(limit).unwrap_or(usize::MAX));
     while let Some(user) = stream.try_next().await? {
         current.push(user);
     }
-    let read = current.users.len();
+    let read = current.listed();
     if (read as u64) < limit {
         current.mark_whole();
     }

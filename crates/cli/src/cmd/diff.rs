@@ -2,7 +2,6 @@
 //! users not in FILE (`-`); or, with `--format`, one side written as `import` reads it. Read-only:
 //! must not change the list.
 
-use std::collections::HashSet;
 use std::io::Write;
 use std::path::Path;
 
@@ -50,7 +49,11 @@ pub(crate) async fn run(
     for bad in &parsed.bad {
         eprintln!("line {}: {}", bad.line, terminal_safe(&bad.why));
     }
-    let current = Current::read(&*list, context::page_options(cli)).await?;
+    // Every name in the file is asked about; listed users matching none are the `-` side.
+    let current = Current::asking(blockbind_cli::import::names(&parsed.entries), |_| false)
+        .keep_others()
+        .read(&*list, context::page_options(cli))
+        .await?;
     let sides = Sides::of(&parsed, &current);
     match format {
         None => report(&sides),
@@ -88,24 +91,7 @@ impl<'a> Sides<'a> {
             .map(|e| (e, current.blocks(e)))
             .filter(|(_, blocked)| *blocked != Some(true))
             .collect();
-        let in_file: HashSet<String> = parsed
-            .entries
-            .iter()
-            .flat_map(|e| [Some(&e.target), e.also.as_ref()])
-            .flatten()
-            .map(|t| t.as_str().to_ascii_lowercase())
-            .collect();
-        let extra = current
-            .users
-            .iter()
-            .filter(|user| {
-                !(in_file.contains(&user.id)
-                    || user
-                        .login
-                        .as_ref()
-                        .is_some_and(|l| in_file.contains(&l.to_ascii_lowercase())))
-            })
-            .collect();
+        let extra = current.others().iter().collect();
         Self { missing, extra }
     }
 }

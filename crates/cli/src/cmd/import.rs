@@ -140,7 +140,7 @@ async fn import(
     )
     .await?;
     let todo = engine::plan(
-        &parsed,
+        std::mem::take(&mut parsed.entries),
         &current,
         journal.as_ref(),
         options.unblock,

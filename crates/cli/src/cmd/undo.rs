@@ -159,7 +159,9 @@ pub(crate) async fn run(cli: &Cli, args: UndoArgs<'_>) -> Result<u8, Failure> {
         // An unblock by the name the API does not address users by finds it on the list: read
         // once, and only then.
         let current = if unblock && todo.iter().any(|e| list.unblock_reads_list(&e.target)) {
-            Current::read(&*list, context::page_options(cli)).await?
+            Current::asking(engine::names(&todo), |t| list.unblock_reads_list(t))
+                .read(&*list, context::page_options(cli))
+                .await?
         } else {
             Current::default()
         };
