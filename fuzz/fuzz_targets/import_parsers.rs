@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
     let parsed = parse(&text);
     let file = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let lines = file.lines().count().max(1);
-    for entry in &parsed.entries {
+    for entry in parsed.entries.iter() {
         assert!(entry.line >= 1, "line numbers start at 1");
         assert!(!entry.target.as_str().is_empty());
     }

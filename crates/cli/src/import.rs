@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use blockbind::{BlockList, BlockOptions, BlockedUser, Error, PageOptions, Target};
 use futures::{StreamExt, TryStreamExt};
 
-use crate::input::{BadLine, Entry};
+use crate::input::{BadLine, Entries, Entry};
 use crate::journal::{Journal, Prior};
 use crate::progress::{self, Progress, ProgressOptions};
 
@@ -51,12 +51,13 @@ impl Current {
     /// A read that has listed nothing yet, asking about `targets`; `keep` says of which the
     /// listed user is kept once found ([`Self::find`]; the others only tell whether they are on
     /// the list).
-    pub fn asking<'a>(
-        targets: impl IntoIterator<Item = &'a Target>,
+    pub fn asking<T: std::borrow::Borrow<Target>>(
+        targets: impl IntoIterator<Item = T>,
         mut keep: impl FnMut(&Target) -> bool,
     ) -> Self {
         let mut current = Current::default();
         for target in targets {
+            let target = target.borrow();
             let (login, name) = match target {
                 Target::Id(id) => (false, id.clone()),
                 Target::Login(login) => (true, login.to_ascii_lowercase()),
@@ -220,10 +221,10 @@ impl Name {
 }
 
 /// Every name of `entries`: their targets and the other names they give.
-pub fn names<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> impl Iterator<Item = &'a Target> {
+pub fn names(entries: impl IntoIterator<Item = Entry>) -> impl Iterator<Item = Target> {
     entries
         .into_iter()
-        .flat_map(|e| std::iter::once(&e.target).chain(e.also.as_ref()))
+        .flat_map(|e| std::iter::once(e.target).chain(e.also))
 }
 
 /// One target that failed, and why.
@@ -288,12 +289,12 @@ pub struct ImportOptions {
 /// Splits the file's entries into what is left to do (journal and diff applied); takes them,
 /// so a long file's entries are not held twice.
 pub fn plan(
-    entries: Vec<Entry>,
+    entries: Entries,
     current: &Current,
     journal: Option<&Journal>,
     unblock: bool,
     summary: &mut Summary,
-) -> Vec<Entry> {
+) -> Entries {
     entries
         .into_iter()
         .filter(|entry| {
@@ -320,19 +321,19 @@ pub fn plan(
 /// API without a lookup keeps the entries as they are, and refuses the age filter.
 pub async fn resolve(
     list: &dyn BlockList,
-    entries: Vec<Entry>,
+    entries: Entries,
     unblock: bool,
     created_after: Option<chrono::DateTime<chrono::Utc>>,
     summary: &mut Summary,
-) -> Result<Vec<Entry>, Error> {
+) -> Result<Entries, Error> {
     let wanted = |e: &Entry| created_after.is_some() || matches!(e.target, Target::Login(_));
-    if (unblock && created_after.is_none()) || !entries.iter().any(wanted) {
+    if (unblock && created_after.is_none()) || !entries.iter().any(|e| wanted(&e)) {
         return Ok(entries);
     }
     let targets: Vec<Target> = entries
         .iter()
         .filter(|e| wanted(e))
-        .map(|e| e.target.clone())
+        .map(|e| e.target)
         .collect();
     let Some(found) = list.resolve(&targets).await? else {
         if created_after.is_some() {
@@ -344,7 +345,7 @@ pub async fn resolve(
         return Ok(entries);
     };
     let mut found = found.into_iter();
-    let mut out = Vec::with_capacity(entries.len());
+    let mut out = Entries::default();
     for entry in entries {
         if !wanted(&entry) {
             out.push(entry);
@@ -358,12 +359,21 @@ pub async fn resolve(
                     summary.too_old += 1;
                     continue;
                 }
+                // The platform's ID, checked as one read from a file would be (a server's
+                // oddity is this entry's error, not a request with it).
+                let id = match Target::id(user.id) {
+                    Ok(id) => id,
+                    Err(error) => {
+                        summary.unresolved.push(Failure { entry, error });
+                        continue;
+                    }
+                };
                 let also = match &entry.target {
                     Target::Login(_) => Some(entry.target.clone()),
                     Target::Id(_) => entry.also.clone(),
                 };
                 out.push(Entry {
-                    target: Target::Id(user.id),
+                    target: id,
                     also,
                     ..entry
                 });
@@ -388,7 +398,7 @@ fn ends_the_run(e: &Error) -> bool {
 pub async fn run(
     list: &dyn BlockList,
     current: &Current,
-    todo: Vec<Entry>,
+    todo: Entries,
     journal: &mut Journal,
     options: &ImportOptions,
     rate_limits: impl Fn() -> Vec<blockbind::RateLimitState>,
@@ -610,29 +620,30 @@ mod tests {
 
     #[test]
     fn plan_skips_what_the_list_already_holds() {
-        let entries = vec![
+        let entries: Entries = [
             entry(id("1"), None),
             entry(id("2"), None),
             entry(login("c"), None),
-        ];
-        let mut current = Current::asking(names(&entries), |_| false);
+        ]
+        .into_iter()
+        .collect();
+        let mut current = Current::asking(names(entries.iter()), |_| false);
         current.push(user("1", Some("a")));
         current.push(user("3", Some("c")));
         current.mark_whole();
+        let shown = |todo: &Entries| -> Vec<String> {
+            todo.iter().map(|e| e.target.as_str().to_string()).collect()
+        };
         let mut summary = Summary::default();
         let todo = plan(entries, &current, None, false, &mut summary);
-        assert_eq!(
-            todo.iter().map(|e| e.target.as_str()).collect::<Vec<_>>(),
-            ["2"]
-        );
+        assert_eq!(shown(&todo), ["2"]);
         assert_eq!(summary.already, 2);
         let mut summary = Summary::default();
-        let entries = vec![entry(id("1"), None), entry(id("2"), None)];
+        let entries = [entry(id("1"), None), entry(id("2"), None)]
+            .into_iter()
+            .collect();
         let todo = plan(entries, &current, None, true, &mut summary);
-        assert_eq!(
-            todo.iter().map(|e| e.target.as_str()).collect::<Vec<_>>(),
-            ["1"]
-        );
+        assert_eq!(shown(&todo), ["1"]);
         assert_eq!(summary.already, 1, "an unblock skips the unlisted");
     }
 }

@@ -15,7 +15,10 @@ use std::rc::Rc;
 use blockbind::{Api, Platform, Target};
 use serde_json::Value;
 
+mod entries;
 mod lines;
+
+pub use entries::{Entries, IntoIter};
 
 /// One target and the line it came from (1-based; for JSON, the entry's line). When the file
 /// names the user both ways (our export, a CSV with both columns), `also` holds the login, for
@@ -46,7 +49,7 @@ pub struct Parsed {
     pub format: &'static str,
     /// The targets, in file order, duplicates dropped (a login in another case names the same
     /// user).
-    pub entries: Vec<Entry>,
+    pub entries: Entries,
     /// Lines that are not a target.
     pub bad: Vec<BadLine>,
     /// Entries naming a target an earlier line already named.
@@ -178,46 +181,8 @@ pub fn parse_reader(mut reader: impl BufRead) -> std::io::Result<Parsed> {
     } else {
         parse_lines(std::io::Cursor::new(&head[bom..]).chain(reader))?
     };
-    dedupe(&mut parsed);
+    parsed.duplicates = parsed.entries.dedupe();
     Ok(parsed)
-}
-
-/// Drops each entry whose target an earlier entry names. By sorting positions rather than
-/// hashing copies of the targets: a million entries cost 4 MiB here, not a second copy of
-/// every name.
-fn dedupe(parsed: &mut Parsed) {
-    let entries = &parsed.entries;
-    let mut order: Vec<u32> = (0..entries.len())
-        .filter_map(|i| u32::try_from(i).ok())
-        .collect();
-    let same = |a: u32, b: u32| same_user(&entries[a as usize].target, &entries[b as usize].target);
-    // Stable: among equal targets the first in the file comes first.
-    order.sort_by(|&a, &b| same(a, b));
-    let mut duplicate = vec![false; entries.len()];
-    for pair in order.windows(2) {
-        if same(pair[0], pair[1]).is_eq() {
-            duplicate[pair[1] as usize] = true;
-        }
-    }
-    drop(order);
-    let mut i = 0;
-    parsed.entries.retain(|_| {
-        i += 1;
-        !duplicate[i - 1]
-    });
-    parsed.duplicates = duplicate.iter().filter(|&&d| d).count();
-}
-
-/// Orders targets so that two naming the same user are equal: IDs as written, logins in any
-/// case (both platforms match logins without regard to case).
-fn same_user(a: &Target, b: &Target) -> std::cmp::Ordering {
-    match (a, b) {
-        (Target::Id(a), Target::Id(b)) => a.cmp(b),
-        (Target::Login(a), Target::Login(b)) => (a.bytes().map(|c| c.to_ascii_lowercase()))
-            .cmp(b.bytes().map(|c| c.to_ascii_lowercase())),
-        (Target::Id(_), Target::Login(_)) => std::cmp::Ordering::Less,
-        (Target::Login(_), Target::Id(_)) => std::cmp::Ordering::Greater,
-    }
 }
 
 fn target(line: usize, raw: &str, out: &mut Parsed) {
@@ -737,8 +702,11 @@ mod tests {
         let p = parse("login,id,note\nalice,111,\"spam, lots\"\nbob,,x\n,,\n carol , 12a ,\n");
         assert_eq!(p.format, "csv");
         assert_eq!(ids(&p), ["111@2", "bob@3"]);
-        assert_eq!(p.entries[0].also, Some(Target::Login("alice".into())));
-        assert_eq!(p.entries[1].also, None);
+        assert_eq!(
+            p.entries.get(0).unwrap().also,
+            Some(Target::Login("alice".into()))
+        );
+        assert_eq!(p.entries.get(1).unwrap().also, None);
         let bad: Vec<usize> = p.bad.iter().map(|b| b.line).collect();
         assert_eq!(bad, [4, 5]);
         assert!(p.bad[1].why.contains("digits only"));
@@ -753,7 +721,10 @@ mod tests {
         assert_eq!(p.format, "csv");
         assert!(p.bad.is_empty(), "{:?}", p.bad);
         assert_eq!(ids(&p), ["111@2", "222@4", "333@6"]);
-        assert_eq!(p.entries[1].also, Some(Target::Login("bob".into())));
+        assert_eq!(
+            p.entries.get(1).unwrap().also,
+            Some(Target::Login("bob".into()))
+        );
     }
 
     #[test]
@@ -832,7 +803,10 @@ mod tests {
         let p = parse(lines);
         assert_eq!(p.format, "jsonl");
         assert_eq!(ids(&p), ["12@1", "13@3"]);
-        assert_eq!(p.entries[0].also, Some(Target::Login("jack".into())));
+        assert_eq!(
+            p.entries.get(0).unwrap().also,
+            Some(Target::Login("jack".into()))
+        );
         assert_eq!(p.bad.iter().map(|b| b.line).collect::<Vec<_>>(), [4, 5]);
         assert!(p.bad[1].why.contains("not valid JSON"), "{}", p.bad[1].why);
 
@@ -871,7 +845,10 @@ mod tests {
         let p = fixture("commanderroot.csv");
         assert_eq!(p.format, "csv");
         assert_eq!(ids(&p), ["135093069@2", "27419011@3", "198704263@4"]);
-        assert_eq!(p.entries[0].also, Some(Target::Login("bluelava".into())));
+        assert_eq!(
+            p.entries.get(0).unwrap().also,
+            Some(Target::Login("bluelava".into()))
+        );
         // The usual column names, in any case.
         for header in [
             "USER_ID,User_Name",
@@ -884,7 +861,10 @@ mod tests {
                 ("csv", vec!["12@2".to_string()]),
                 "{header}"
             );
-            assert_eq!(p.entries[0].also, Some(Target::Login("jack".into())));
+            assert_eq!(
+                p.entries.get(0).unwrap().also,
+                Some(Target::Login("jack".into()))
+            );
         }
     }
 

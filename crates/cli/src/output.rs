@@ -243,7 +243,9 @@ mod tests {
             let text = String::from_utf8(bytes).unwrap();
             let parsed = crate::input::parse(&text);
             assert!(parsed.bad.is_empty(), "{format:?}: {:?}", parsed.bad);
-            let ids: Vec<&str> = parsed.entries.iter().map(|e| e.target.as_str()).collect();
+            let ids: Vec<String> = (parsed.entries.iter())
+                .map(|e| e.target.as_str().to_string())
+                .collect();
             assert_eq!(ids, ["12", "13"], "{format:?}: {text}");
         }
         let (empty, _) = ListWriter::new(Vec::new(), ListFormat::Json)

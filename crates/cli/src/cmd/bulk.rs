@@ -80,9 +80,9 @@ fn drop_excepted(parsed: &mut Parsed, never: &Parsed) -> usize {
     let names: std::collections::HashSet<String> = never
         .entries
         .iter()
-        .flat_map(|e| [Some(&e.target), e.also.as_ref()])
+        .flat_map(|e| [Some(e.target), e.also])
         .flatten()
-        .map(key)
+        .map(|t| key(&t))
         .collect();
     let before = parsed.entries.len();
     parsed.entries.retain(|e: &input::Entry| {
@@ -151,16 +151,14 @@ pub(crate) async fn current(
     flags: &BulkFlags,
     quiet: bool,
 ) -> Result<Current, Failure> {
-    let left: Vec<&input::Entry> = parsed
-        .entries
-        .iter()
-        .filter(|e| !journal.is_some_and(|j| j.is_done(&e.target)))
-        .collect();
+    // The entries the journal leaves, each made as it is read (never all held at once).
+    let left =
+        || (parsed.entries.iter()).filter(|e| !journal.is_some_and(|j| j.is_done(&e.target)));
     let api = list.api();
     // What a read of the list asks about: the names left; the listed user is kept only where an
     // unblock needs its other name.
     let asking = || {
-        Current::asking(import::names(left.iter().copied()), |t| {
+        Current::asking(import::names(left()), |t| {
             unblock && list.unblock_reads_list(t)
         })
     };
@@ -171,13 +169,13 @@ pub(crate) async fn current(
     let plan = plan::choose(
         &facts,
         Question {
-            targets: left.len() as u64,
+            targets: left().count() as u64,
             list_size: flags.list_size,
             forced: flags.plan.map(|p| match p {
                 PlanChoice::Read => Choice::Read,
                 PlanChoice::Send => Choice::Send,
             }),
-            needs_list: unblock && left.iter().any(|e| list.unblock_reads_list(&e.target)),
+            needs_list: unblock && left().any(|e| list.unblock_reads_list(&e.target)),
         },
     );
     if !quiet {
@@ -271,7 +269,9 @@ mod tests {
         let mut parsed = input::parse("userName,userID\nBob,11\ncarol,12\ndave,13\n");
         let never = input::parse("@bob\n13\nzed\n");
         assert_eq!(drop_excepted(&mut parsed, &never), 2);
-        let left: Vec<&str> = parsed.entries.iter().map(|e| e.target.as_str()).collect();
+        let left: Vec<String> = (parsed.entries.iter())
+            .map(|e| e.target.as_str().to_string())
+            .collect();
         assert_eq!(left, ["12"]);
     }
 }

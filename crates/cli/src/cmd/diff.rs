@@ -50,10 +50,12 @@ pub(crate) async fn run(
         eprintln!("line {}: {}", bad.line, terminal_safe(&bad.why));
     }
     // Every name in the file is asked about; listed users matching none are the `-` side.
-    let current = Current::asking(blockbind_cli::import::names(&parsed.entries), |_| false)
-        .keep_others()
-        .read(&*list, context::page_options(cli))
-        .await?;
+    let current = Current::asking(blockbind_cli::import::names(parsed.entries.iter()), |_| {
+        false
+    })
+    .keep_others()
+    .read(&*list, context::page_options(cli))
+    .await?;
     let sides = Sides::of(&parsed, &current);
     match format {
         None => report(&sides),
@@ -79,7 +81,7 @@ pub(crate) async fn run(
 /// The two sides of a diff: entries not known blocked (and whether the list could tell), and
 /// listed users the file does not name.
 struct Sides<'a> {
-    missing: Vec<(&'a input::Entry, Option<bool>)>,
+    missing: Vec<(input::Entry, Option<bool>)>,
     extra: Vec<&'a BlockedUser>,
 }
 
@@ -88,7 +90,10 @@ impl<'a> Sides<'a> {
         let missing = parsed
             .entries
             .iter()
-            .map(|e| (e, current.blocks(e)))
+            .map(|e| {
+                let blocked = current.blocks(&e);
+                (e, blocked)
+            })
             .filter(|(_, blocked)| *blocked != Some(true))
             .collect();
         let extra = current.others().iter().collect();
@@ -214,7 +219,7 @@ mod tests {
             write(&mut out, format, &users).unwrap();
             let parsed = input::parse(&String::from_utf8(out).unwrap());
             assert!(parsed.bad.is_empty(), "{format:?}: {:?}", parsed.bad);
-            let back: Vec<Named> = parsed.entries.iter().map(named).collect();
+            let back: Vec<Named> = parsed.entries.iter().map(|e| named(&e)).collect();
             if format == DiffFormat::Lines {
                 // One name a line: the ID when there is one.
                 let ids: Vec<_> = back

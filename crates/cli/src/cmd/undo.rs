@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use blockbind::{BlockOptions, Target};
 use blockbind_cli::import::{self as engine, Current, ImportOptions, Summary};
-use blockbind_cli::input::Entry;
+use blockbind_cli::input::{Entries, Entry};
 use blockbind_cli::journal::{self, Journal, JournalKey, Prior, Record};
 use blockbind_cli::output::terminal_safe;
 
@@ -148,7 +148,7 @@ pub(crate) async fn run(cli: &Cli, args: UndoArgs<'_>) -> Result<u8, Failure> {
         let mut journal =
             Journal::open(&undo_path, &key).map_err(|e| Failure::usage(e.to_string()))?;
         let mut summary = Summary::default();
-        let todo: Vec<Entry> = entries
+        let todo: Entries = entries
             .into_iter()
             .filter(|e| {
                 let done = journal.is_done(&e.target);
@@ -159,7 +159,7 @@ pub(crate) async fn run(cli: &Cli, args: UndoArgs<'_>) -> Result<u8, Failure> {
         // An unblock by the name the API does not address users by finds it on the list: read
         // once, and only then.
         let current = if unblock && todo.iter().any(|e| list.unblock_reads_list(&e.target)) {
-            Current::asking(engine::names(&todo), |t| list.unblock_reads_list(t))
+            Current::asking(engine::names(todo.iter()), |t| list.unblock_reads_list(t))
                 .read(&*list, context::page_options(cli))
                 .await?
         } else {
