@@ -618,6 +618,70 @@ mod tests {
         assert!(current.find(&id("3")).is_some());
     }
 
+    /// A list whose user lookup answers with `id` for every name.
+    struct LookupAnswers {
+        id: &'static str,
+    }
+
+    impl BlockList for LookupAnswers {
+        fn api(&self) -> Api {
+            Api::TwitchHelix
+        }
+        fn blocked_with(
+            &self,
+            _: PageOptions,
+        ) -> futures::stream::BoxStream<'_, Result<BlockedUser, Error>> {
+            Box::pin(futures::stream::empty())
+        }
+        fn block(
+            &self,
+            _: Target,
+            _: BlockOptions,
+        ) -> futures::future::BoxFuture<'_, Result<(), Error>> {
+            Box::pin(async { unreachable!("resolve sends nothing") })
+        }
+        fn unblock(&self, _: Target) -> futures::future::BoxFuture<'_, Result<(), Error>> {
+            Box::pin(async { unreachable!("resolve sends nothing") })
+        }
+        fn resolve<'a>(
+            &'a self,
+            targets: &'a [Target],
+        ) -> futures::future::BoxFuture<'a, Result<Option<blockbind::Resolution>, Error>> {
+            let id = self.id;
+            Box::pin(async move { Ok(Some(targets.iter().map(|_| Ok(user(id, None))).collect())) })
+        }
+    }
+
+    #[test]
+    fn an_id_a_lookup_returns_is_checked_before_it_becomes_a_target() {
+        let run = |id| {
+            let entries: Entries = [entry(login("amy"), None)].into_iter().collect();
+            let mut summary = Summary::default();
+            let out = futures::executor::block_on(resolve(
+                &LookupAnswers { id },
+                entries,
+                false,
+                None,
+                &mut summary,
+            ))
+            .unwrap();
+            (out, summary)
+        };
+        let (out, summary) = run("../../x");
+        assert!(out.is_empty(), "a path-changing ID is never sent");
+        assert_eq!(summary.unresolved.len(), 1);
+        assert_eq!(summary.unresolved[0].entry.target, login("amy"));
+        assert!(
+            matches!(summary.unresolved[0].error, Error::InvalidTarget { .. }),
+            "{:?}",
+            summary.unresolved[0].error
+        );
+        let (out, summary) = run("41");
+        assert!(summary.unresolved.is_empty());
+        let e = out.get(0).unwrap();
+        assert_eq!((e.target, e.also), (id("41"), Some(login("amy"))));
+    }
+
     #[test]
     fn plan_skips_what_the_list_already_holds() {
         let entries: Entries = [
