@@ -74,6 +74,11 @@ pub fn generate(spec: &SpecFile) -> Result<GeneratedCrate> {
         .with_context(|| format!("opening the response types of {}", spec.rel_path))?;
     crate::lean_requests::lean_requests(&mut file)
         .with_context(|| format!("leaning the requests of {}", spec.rel_path))?;
+    crate::simple_patterns::simple_patterns(&mut file);
+    // A pattern left to regress keeps the dependency; none left, none needed.
+    let uses_regress = quote::ToTokens::to_token_stream(&file)
+        .to_string()
+        .contains("regress");
     let code = progenitor_impl::space_out_items(prettyplease::unparse(&file))?;
     let code = clearer_enum_errors(&code);
     let generated = format!(
@@ -90,7 +95,7 @@ pub fn generate(spec: &SpecFile) -> Result<GeneratedCrate> {
     if type_space.uses_chrono() {
         deps.push("chrono");
     }
-    if type_space.uses_regress() {
+    if type_space.uses_regress() && uses_regress {
         deps.push("regress");
     }
     if type_space.uses_uuid() {

@@ -27,6 +27,7 @@ mod pagination;
 mod readme;
 mod registry;
 mod runtime_wiring;
+mod simple_patterns;
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "blockbind project tasks")]

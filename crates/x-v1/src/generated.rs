@@ -144,9 +144,9 @@ pub mod types {
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[0-9]{1,19}$").unwrap() });
-            if PATTERN.find(value).is_none() {
+            if !(value.len() >= 1usize && value.len() <= 19usize
+                && value.bytes().all(|b| matches!(b, b'0'..= b'9')))
+            {
                 return Err("doesn't match pattern \"^[0-9]{1,19}$\"".into());
             }
             Ok(Self(value.to_string()))
@@ -473,9 +473,9 @@ the rest depends on the account and on `include_entities` / `skip_status`.
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[0-9]{1,19}$").unwrap() });
-            if PATTERN.find(value).is_none() {
+            if !(value.len() >= 1usize && value.len() <= 19usize
+                && value.bytes().all(|b| matches!(b, b'0'..= b'9')))
+            {
                 return Err("doesn't match pattern \"^[0-9]{1,19}$\"".into());
             }
             Ok(Self(value.to_string()))

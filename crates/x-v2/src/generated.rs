@@ -2594,9 +2594,9 @@ string (to avoid trouble with languages and tools that cannot handle large integ
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[0-9]{1,19}$").unwrap() });
-            if PATTERN.find(value).is_none() {
+            if !(value.len() >= 1usize && value.len() <= 19usize
+                && value.bytes().all(|b| matches!(b, b'0'..= b'9')))
+            {
                 return Err("doesn't match pattern \"^[0-9]{1,19}$\"".into());
             }
             Ok(Self(value.to_string()))
@@ -2654,9 +2654,13 @@ string (to avoid trouble with languages and tools that cannot handle large integ
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[A-Za-z0-9_]{1,15}$").unwrap() });
-            if PATTERN.find(value).is_none() {
+            if !(value.len() >= 1usize && value.len() <= 15usize
+                && value
+                    .bytes()
+                    .all(|b| {
+                        matches!(b, b'A'..= b'Z' | b'a'..= b'z' | b'0'..= b'9' | b'_')
+                    }))
+            {
                 return Err("doesn't match pattern \"^[A-Za-z0-9_]{1,15}$\"".into());
             }
             Ok(Self(value.to_string()))
