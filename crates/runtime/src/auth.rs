@@ -325,8 +325,7 @@ impl Auth {
                             cached(header, scheme.prefix, secret)?
                         }
                         Some(Token::Refreshable(token)) => {
-                            let access = token.access_token(http).await?;
-                            authorization(scheme.prefix, &access)?
+                            token.authorization(http, scheme.prefix).await?
                         }
                         None => continue,
                     };
@@ -416,7 +415,10 @@ fn cached(
     Ok(value)
 }
 
-fn authorization(prefix: &str, secret: &SecretString) -> Result<HeaderValue, RequestError> {
+pub(crate) fn authorization(
+    prefix: &str,
+    secret: &SecretString,
+) -> Result<HeaderValue, RequestError> {
     sensitive(&format!("{prefix} {}", secret.expose_secret()))
 }
 

@@ -43,6 +43,9 @@ struct TokenState {
     refresh_at: Option<Instant>,
     /// When the token was last validated ([`OAuth2UserToken::validated_every`]).
     validated_at: Option<Instant>,
+    /// The `Authorization` value last built from `access`, with its scheme prefix: built once
+    /// per token, not per request. Cleared whenever `access` changes.
+    header: Option<(&'static str, reqwest::header::HeaderValue)>,
 }
 
 /// What a token endpoint granted: an access token, the refresh token that replaces the one
@@ -212,6 +215,7 @@ impl OAuth2UserToken {
                 refresh: None,
                 refresh_at: None,
                 validated_at: None,
+                header: None,
             }),
             refresher: None,
             persist: None,
@@ -307,6 +311,32 @@ impl OAuth2UserToken {
     /// validated first when validation is due. A refused refresh token fails with
     /// [`RequestError::Refresh`] and sets [`Self::login_required`].
     pub async fn access_token(&self, http: &reqwest::Client) -> Result<SecretString, RequestError> {
+        Ok(self.fresh(http).await?.access.clone())
+    }
+
+    /// The `Authorization` value of the token [`Self::access_token`] would return, as
+    /// `{prefix} {token}`, marked sensitive.
+    pub(crate) async fn authorization(
+        &self,
+        http: &reqwest::Client,
+        prefix: &'static str,
+    ) -> Result<reqwest::header::HeaderValue, RequestError> {
+        let mut state = self.fresh(http).await?;
+        if let Some((cached_prefix, value)) = &state.header
+            && *cached_prefix == prefix
+        {
+            return Ok(value.clone());
+        }
+        let value = crate::auth::authorization(prefix, &state.access)?;
+        state.header = Some((prefix, value.clone()));
+        Ok(value)
+    }
+
+    /// The state, its token refreshed and validated first where due.
+    async fn fresh(
+        &self,
+        http: &reqwest::Client,
+    ) -> Result<tokio::sync::MutexGuard<'_, TokenState>, RequestError> {
         let mut state = self.state.lock().await;
         let expiring = state.refresh_at.is_some_and(|at| at <= Instant::now());
         if expiring && self.refresher.is_some() {
@@ -333,7 +363,7 @@ impl OAuth2UserToken {
                 state.validated_at = Some(Instant::now());
             }
         }
-        Ok(state.access.clone())
+        Ok(state)
     }
 
     /// Refreshes unless another caller already replaced the token that was refused.
@@ -373,6 +403,7 @@ impl OAuth2UserToken {
             persist(&grant);
         }
         state.access = grant.access_token;
+        state.header = None;
         if let Some(r) = grant.refresh_token {
             state.refresh = Some(r);
         }

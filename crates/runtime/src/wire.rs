@@ -205,49 +205,61 @@ pub(crate) fn check_path(op: &OperationSpec, url: &url::Url) -> Result<(), Reque
         value: truncate(value).escape_debug().to_string(),
         reason: reason.into(),
     };
-    let template = op.path.strip_prefix('/').unwrap_or(op.path).split('/');
+    // From the end: the URL's path may start with the base URL's own segments (`/helix`, `/2`).
+    // The shape first (a `..` normalised away shows as a literal out of place), then the values.
     let path = url.path();
-    let segments: Vec<&str> = path.strip_prefix('/').unwrap_or(path).split('/').collect();
-    let count = template.clone().count();
-    let Some(tail) = segments
-        .len()
-        .checked_sub(count)
-        .map(|start| &segments[start..])
-    else {
+    let template = || op.path.strip_prefix('/').unwrap_or(op.path).rsplit('/');
+    let segments = || path.strip_prefix('/').unwrap_or(path).rsplit('/');
+    if segments().count() < template().count()
+        || template()
+            .zip(segments())
+            .any(|(expected, raw)| param(expected).is_none() && raw != expected)
+    {
         return Err(refuse("", path, &shape(op.path)));
-    };
-    for (expected, raw) in template.zip(tail) {
-        match expected
-            .strip_prefix('{')
-            .and_then(|rest| rest.strip_suffix('}'))
+    }
+    for (expected, raw) in template().zip(segments()) {
+        if let Some(name) = param(expected)
+            && let Some(reason) = bad_path_value(raw)
         {
-            Some(name) => {
-                // Most values hold no `%`: they decode to themselves, without an allocation.
-                let value: std::borrow::Cow<'_, str> = if raw.contains('%') {
-                    percent_decode(raw).into()
-                } else {
-                    (*raw).into()
-                };
-                let reason = if value.is_empty() {
-                    Some("a path value cannot be empty")
-                } else if value == "." || value == ".." {
-                    Some("`.` and `..` would change which path the request goes to")
-                } else if value.contains(['/', '?', '#', '%']) {
-                    Some("`/`, `?`, `#` and `%` are not allowed in a path value")
-                } else if value.chars().any(char::is_control) {
-                    Some("control characters are not allowed in a path value")
-                } else {
-                    None
-                };
-                if let Some(reason) = reason {
-                    return Err(refuse(name, &value, reason));
-                }
-            }
-            None if *raw != expected => return Err(refuse("", path, &shape(op.path))),
-            None => {}
+            let value: std::borrow::Cow<'_, str> = if raw.contains('%') {
+                percent_decode(raw).into()
+            } else {
+                raw.into()
+            };
+            return Err(refuse(name, &value, reason));
         }
     }
     Ok(())
+}
+
+/// The parameter a template segment names (`{name}`), if it is one.
+fn param(segment: &str) -> Option<&str> {
+    segment.strip_prefix('{')?.strip_suffix('}')
+}
+
+/// Why a path segment's value would change the path, if it would. A value without `%` is
+/// checked byte by byte without decoding: the URL parser leaves only ASCII in a path, so its
+/// control characters are the bytes below 0x20 and 0x7f.
+fn bad_path_value(raw: &str) -> Option<&'static str> {
+    if raw.contains('%') {
+        let value = percent_decode(raw);
+        return value_reason(&value, value.chars().any(char::is_control));
+    }
+    value_reason(raw, raw.bytes().any(|b| b < 0x20 || b == 0x7f))
+}
+
+fn value_reason(value: &str, control: bool) -> Option<&'static str> {
+    if value.is_empty() {
+        Some("a path value cannot be empty")
+    } else if value == "." || value == ".." {
+        Some("`.` and `..` would change which path the request goes to")
+    } else if value.contains(['/', '?', '#', '%']) {
+        Some("`/`, `?`, `#` and `%` are not allowed in a path value")
+    } else if control {
+        Some("control characters are not allowed in a path value")
+    } else {
+        None
+    }
 }
 
 fn shape(template: &str) -> String {

@@ -225,7 +225,7 @@ mod tests {
 
     #[test]
     fn entries_read_back_as_pushed() {
-        let pushed = vec![
+        let pushed = [
             entry(
                 1,
                 Target::id("12").unwrap(),
