@@ -40,6 +40,9 @@ pub struct Auth {
     /// The keyed fingerprint of each credential held, by kind ([`part`]): what the rate-limit
     /// identity is made of, taken once when the credential is added.
     parts: Parts,
+    /// The identity of each subset of `parts` (bit [`part`] set: that part is sent), computed
+    /// when a credential is added rather than hashed on every request.
+    identities: [CredentialIdentity; 8],
 }
 
 /// Where each kind of credential's fingerprint sits in [`Auth::parts`].
@@ -49,6 +52,19 @@ const fn part(kind: SchemeKind) -> usize {
         SchemeKind::ApiKeyHeader => 1,
         SchemeKind::OAuth1 => 2,
     }
+}
+
+/// The identity of every subset of `parts`, by bitmask of [`part`]s.
+fn identities(parts: &Parts) -> [CredentialIdentity; 8] {
+    std::array::from_fn(|mask| {
+        let mut sent = Parts::default();
+        for (i, part) in parts.iter().enumerate() {
+            if mask & (1 << i) != 0 {
+                sent[i] = *part;
+            }
+        }
+        CredentialIdentity::of(sent)
+    })
 }
 
 /// The fingerprint of a token, whatever its kind: the platform sees the same token either way.
@@ -99,6 +115,7 @@ impl Auth {
             oauth1: None,
             scopes: None,
             parts: Parts::default(),
+            identities: identities(&Parts::default()),
         }
     }
 
@@ -106,7 +123,13 @@ impl Auth {
     /// built from equal credentials (in this process), different for different ones. Scopes do
     /// not count. Requests are paced by [`Auth::identity_for`] the credentials they send.
     pub fn identity(&self) -> CredentialIdentity {
-        CredentialIdentity::of(self.parts)
+        self.identities[7]
+    }
+
+    /// Records the fingerprint of the credential of `kind`, and the identities made with it.
+    fn set_part(&mut self, kind: SchemeKind, fingerprint: u64) {
+        self.parts[part(kind)] = Some(fingerprint);
+        self.identities = identities(&self.parts);
     }
 
     /// The identity of the credentials one security alternative sends (`None`: an operation
@@ -114,12 +137,11 @@ impl Auth {
     /// Twitch counts a client-ID-only request per client ID and a user-token one per client ID
     /// and user; these differ here too.
     pub fn identity_for(&self, chosen: Option<&[&SchemeInfo]>) -> CredentialIdentity {
-        let mut sent = Parts::default();
+        let mut sent = 0;
         for scheme in chosen.into_iter().flatten() {
-            let i = part(scheme.kind);
-            sent[i] = self.parts[i];
+            sent |= 1 << part(scheme.kind);
         }
-        CredentialIdentity::of(sent)
+        self.identities[sent]
     }
 
     /// An OAuth 2.0 user access token that does not refresh. Refused if it holds a control
@@ -146,7 +168,10 @@ impl Auth {
     /// Adds (or replaces) the token: an OAuth 2.0 user access token that does not refresh.
     pub fn with_user_token(mut self, token: impl Into<String>) -> Result<Self, RequestError> {
         let secret = secret("user access token", token)?;
-        self.parts[part(SchemeKind::Bearer)] = Some(token_fingerprint(secret.expose_secret()));
+        self.set_part(
+            SchemeKind::Bearer,
+            token_fingerprint(secret.expose_secret()),
+        );
         self.token = Some(Token::User {
             secret,
             header: Arc::default(),
@@ -157,7 +182,7 @@ impl Auth {
     /// Adds (or replaces) the token with one that refreshes. Its rate-limit identity is the one it
     /// was created with and survives refreshes (the user stays the same).
     pub fn with_oauth2_user(mut self, token: OAuth2UserToken) -> Self {
-        self.parts[part(SchemeKind::OAuth2)] = Some(token.fingerprint());
+        self.set_part(SchemeKind::OAuth2, token.fingerprint());
         self.token = Some(Token::Refreshable(Arc::new(token)));
         self
     }
@@ -165,7 +190,7 @@ impl Auth {
     /// Adds (or replaces) the token with a refreshing one shared with other `Auth`s (every
     /// client of one config): a single-use refresh token must be spent by one holder only.
     pub fn with_shared_oauth2_user(mut self, token: Arc<OAuth2UserToken>) -> Self {
-        self.parts[part(SchemeKind::OAuth2)] = Some(token.fingerprint());
+        self.set_part(SchemeKind::OAuth2, token.fingerprint());
         self.token = Some(Token::Refreshable(token));
         self
     }
@@ -173,7 +198,10 @@ impl Auth {
     /// Adds (or replaces) the token with an app-only bearer token.
     pub fn with_app_token(mut self, bearer: impl Into<String>) -> Result<Self, RequestError> {
         let secret = secret("app-only bearer token", bearer)?;
-        self.parts[part(SchemeKind::Bearer)] = Some(token_fingerprint(secret.expose_secret()));
+        self.set_part(
+            SchemeKind::Bearer,
+            token_fingerprint(secret.expose_secret()),
+        );
         self.token = Some(Token::AppOnly {
             secret,
             header: Arc::default(),
@@ -183,7 +211,7 @@ impl Auth {
 
     /// Adds OAuth 1.0a user credentials.
     pub fn with_oauth1(mut self, credentials: OAuth1Credentials) -> Self {
-        self.parts[part(SchemeKind::OAuth1)] = Some(credentials.fingerprint());
+        self.set_part(SchemeKind::OAuth1, credentials.fingerprint());
         self.oauth1 = Some(Arc::new(credentials));
         self
     }
@@ -194,7 +222,7 @@ impl Auth {
         let value = value.into();
         check_header_value("API key", &value)?;
         let header = plain(&value)?;
-        self.parts[part(SchemeKind::ApiKeyHeader)] = Some(fingerprint("API key", &[&value]));
+        self.set_part(SchemeKind::ApiKeyHeader, fingerprint("API key", &[&value]));
         self.api_key = Some(ApiKey {
             header,
             name: Arc::default(),

@@ -205,31 +205,56 @@ pub(crate) fn check_path(op: &OperationSpec, url: &url::Url) -> Result<(), Reque
         value: truncate(value).escape_debug().to_string(),
         reason: reason.into(),
     };
-    // From the end: the URL's path may start with the base URL's own segments (`/helix`, `/2`).
-    // The shape first (a `..` normalised away shows as a literal out of place), then the values.
+    // From the end, one pass over the bytes (this runs on every request): the URL's path may
+    // start with the base URL's own segments (`/helix`, `/2`). A literal out of place (a `..`
+    // normalised away shows so) is refused before any value; among bad values, the first.
     let path = url.path();
-    let template = || op.path.strip_prefix('/').unwrap_or(op.path).rsplit('/');
-    let segments = || path.strip_prefix('/').unwrap_or(path).rsplit('/');
-    if segments().count() < template().count()
-        || template()
-            .zip(segments())
-            .any(|(expected, raw)| param(expected).is_none() && raw != expected)
-    {
-        return Err(refuse("", path, &shape(op.path)));
+    let template = op.path.strip_prefix('/').unwrap_or(op.path);
+    let segments = path.strip_prefix('/').unwrap_or(path);
+    let mut bad = None;
+    let (mut t_end, mut s_end) = (template.len(), Some(segments.len()));
+    loop {
+        let t_start = segment_start(template, t_end);
+        let expected = &template[t_start..t_end];
+        let Some(end) = s_end else {
+            return Err(refuse("", path, &shape(op.path)));
+        };
+        let s_start = segment_start(segments, end);
+        let raw = &segments[s_start..end];
+        match param(expected) {
+            Some(name) => {
+                if let Some(reason) = bad_path_value(raw) {
+                    bad = Some((name, raw, reason));
+                }
+            }
+            None if raw != expected => return Err(refuse("", path, &shape(op.path))),
+            None => {}
+        }
+        if t_start == 0 {
+            break;
+        }
+        t_end = t_start - 1;
+        s_end = s_start.checked_sub(1);
     }
-    for (expected, raw) in template().zip(segments()) {
-        if let Some(name) = param(expected)
-            && let Some(reason) = bad_path_value(raw)
-        {
+    match bad {
+        None => Ok(()),
+        Some((name, raw, reason)) => {
             let value: std::borrow::Cow<'_, str> = if raw.contains('%') {
                 percent_decode(raw).into()
             } else {
                 raw.into()
             };
-            return Err(refuse(name, &value, reason));
+            Err(refuse(name, &value, reason))
         }
     }
-    Ok(())
+}
+
+/// Where the `/`-separated segment of `s` that ends at `end` starts.
+fn segment_start(s: &str, end: usize) -> usize {
+    s.as_bytes()[..end]
+        .iter()
+        .rposition(|&b| b == b'/')
+        .map_or(0, |slash| slash + 1)
 }
 
 /// The parameter a template segment names (`{name}`), if it is one.
