@@ -10,6 +10,7 @@ use serde_json::json;
 use tokio::io::AsyncReadExt;
 
 use crate::Mode;
+use crate::pair::raw_get;
 
 /// Peak resident set size of this process, from /proc (Linux), in KiB.
 pub(crate) fn peak_rss_kib() -> Option<u64> {
@@ -72,28 +73,15 @@ pub(crate) async fn paginate(
         }
         (Api::TwitchHelix, Mode::Raw) => {
             let url = format!("{base}/helix/users/blocks");
+            let authorization = format!("Bearer {token}");
             let mut cursor: Option<String> = None;
             loop {
-                let mut query = vec![
-                    ("broadcaster_id", user.to_string()),
-                    ("first", "100".to_string()),
-                ];
+                let mut query = vec![("broadcaster_id", user), ("first", "100")];
                 if let Some(c) = &cursor {
-                    query.push(("after", c.clone()));
+                    query.push(("after", c));
                 }
-                let body = http
-                    .get(&url)
-                    .query(&query)
-                    .header("accept", "application/json")
-                    .header("authorization", format!("Bearer {token}"))
-                    .header("client-id", client_id)
-                    .send()
-                    .await?
-                    .error_for_status()?
-                    .bytes()
-                    .await?;
                 let page: blockbind_twitch_helix::types::GetUserBlockListResponse =
-                    serde_json::from_slice(&body)?;
+                    raw_get(&http, &url, &query, &authorization, Some(client_id)).await?;
                 for u in &page.data {
                     users += 1;
                     checksum =
@@ -122,24 +110,15 @@ pub(crate) async fn paginate(
         }
         (_, Mode::Raw) => {
             let url = format!("{base}/2/users/{user}/blocking");
+            let authorization = format!("Bearer {token}");
             let mut token_next: Option<String> = None;
             loop {
-                let mut query = vec![("max_results", "1000".to_string())];
+                let mut query = vec![("max_results", "1000")];
                 if let Some(t) = &token_next {
-                    query.push(("pagination_token", t.clone()));
+                    query.push(("pagination_token", t));
                 }
-                let body = http
-                    .get(&url)
-                    .query(&query)
-                    .header("accept", "application/json")
-                    .header("authorization", format!("Bearer {token}"))
-                    .send()
-                    .await?
-                    .error_for_status()?
-                    .bytes()
-                    .await?;
                 let page: blockbind_x_v2::types::GetUsersBlockingResponse =
-                    serde_json::from_slice(&body)?;
+                    raw_get(&http, &url, &query, &authorization, None).await?;
                 for u in &page.data {
                     users += 1;
                     checksum = checksum.wrapping_add(

@@ -68,19 +68,15 @@ impl Pair {
                 Ok(page.data.len())
             }
             (Self::Helix { http, url, .. }, false) => {
-                let body = http
-                    .get(url)
-                    .query(&[("broadcaster_id", HELIX_USER), ("first", "100")])
-                    .header("accept", "application/json")
-                    .header("authorization", "Bearer benchtoken")
-                    .header("client-id", "benchclientid")
-                    .send()
-                    .await?
-                    .error_for_status()?
-                    .bytes()
-                    .await?;
-                let page: blockbind_twitch_helix::types::GetUserBlockListResponse =
-                    serde_json::from_slice(&body)?;
+                let query = [("broadcaster_id", HELIX_USER), ("first", "100")];
+                let page: blockbind_twitch_helix::types::GetUserBlockListResponse = raw_get(
+                    http,
+                    url,
+                    &query,
+                    "Bearer benchtoken",
+                    Some("benchclientid"),
+                )
+                .await?;
                 Ok(page.data.len())
             }
             (Self::X { sdk, .. }, true) => {
@@ -94,20 +90,37 @@ impl Pair {
                 Ok(page.data.len())
             }
             (Self::X { http, url, .. }, false) => {
-                let body = http
-                    .get(url)
-                    .query(&[("max_results", "1000")])
-                    .header("accept", "application/json")
-                    .header("authorization", "Bearer benchtoken")
-                    .send()
-                    .await?
-                    .error_for_status()?
-                    .bytes()
-                    .await?;
-                let page: blockbind_x_v2::types::GetUsersBlockingResponse =
-                    serde_json::from_slice(&body)?;
+                let page: blockbind_x_v2::types::GetUsersBlockingResponse = raw_get(
+                    http,
+                    url,
+                    &[("max_results", "1000")],
+                    "Bearer benchtoken",
+                    None,
+                )
+                .await?;
                 Ok(page.data.len())
             }
         }
     }
+}
+
+/// One GET by raw reqwest with the headers blockbind sends (`Accept`, `Authorization`, and
+/// Twitch's `Client-Id`), decoded into the generated type `T`, as a hand-written client would.
+pub(crate) async fn raw_get<T: serde::de::DeserializeOwned>(
+    http: &reqwest::Client,
+    url: &str,
+    query: &[(&str, &str)],
+    authorization: &str,
+    client_id: Option<&str>,
+) -> Result<T> {
+    let mut request = http
+        .get(url)
+        .query(query)
+        .header("accept", "application/json")
+        .header("authorization", authorization);
+    if let Some(id) = client_id {
+        request = request.header("client-id", id);
+    }
+    let body = request.send().await?.error_for_status()?.bytes().await?;
+    Ok(serde_json::from_slice(&body)?)
 }
