@@ -35,13 +35,6 @@ async fn mock(sign_in: SignInConfig) -> MockServer {
     .unwrap()
 }
 
-fn fast() -> SignInConfig {
-    SignInConfig {
-        device_interval_secs: 0,
-        ..SignInConfig::default()
-    }
-}
-
 /// A device login for `user` on the mock, approved as soon as the code is shown.
 async fn twitch_login(mock: &MockServer, user: &str, scopes: &[&str]) -> GrantedToken {
     let http = reqwest::Client::new();
@@ -116,7 +109,7 @@ fn assert_no_secret(text: &str, secrets: &[String]) {
 
 #[tokio::test]
 async fn a_device_login_gives_a_token_whose_user_is_the_acting_user_without_being_named() {
-    let mock = mock(fast()).await;
+    let mock = mock(SignInConfig::without_waits()).await;
     let user = mock.nth_user(11).unwrap();
     let grant = twitch_login(&mock, &user.id, &TWITCH_SCOPES).await;
     let v = validate_twitch(
@@ -159,7 +152,7 @@ async fn a_device_login_gives_a_token_whose_user_is_the_acting_user_without_bein
 
 #[tokio::test]
 async fn a_denied_and_an_expired_device_code_end_the_login_with_what_happened() {
-    let mock = mock(fast()).await;
+    let mock = mock(SignInConfig::without_waits()).await;
     let http = reqwest::Client::new();
     let client_id = mock.credentials().twitch_client_id.clone();
     let id_url = mock.twitch_id_url();
@@ -175,7 +168,7 @@ async fn a_denied_and_an_expired_device_code_end_the_login_with_what_happened() 
 
     let expiring = self::mock(SignInConfig {
         device_code_secs: 0,
-        ..fast()
+        ..SignInConfig::without_waits()
     })
     .await;
     let id_url = expiring.twitch_id_url();
@@ -194,7 +187,7 @@ async fn an_expired_token_is_refreshed_after_its_401_and_the_new_pair_persisted_
     // Each access token works for two requests: a three-page list needs one refresh.
     let mock = mock(SignInConfig {
         token_max_uses: Some(2),
-        ..fast()
+        ..SignInConfig::without_waits()
     })
     .await;
     let me = mock.credentials().twitch_user_id.clone();
@@ -249,7 +242,7 @@ async fn an_expired_token_is_refreshed_after_its_401_and_the_new_pair_persisted_
 async fn a_revoked_refresh_token_fails_asking_for_a_new_sign_in_without_a_secret() {
     let mock = mock(SignInConfig {
         token_max_uses: Some(1),
-        ..fast()
+        ..SignInConfig::without_waits()
     })
     .await;
     let me = mock.credentials().twitch_user_id.clone();
@@ -268,7 +261,7 @@ async fn a_revoked_refresh_token_fails_asking_for_a_new_sign_in_without_a_secret
 
 #[tokio::test]
 async fn a_scope_the_token_lacks_is_reported_before_sending() {
-    let mock = mock(fast()).await;
+    let mock = mock(SignInConfig::without_waits()).await;
     let me = mock.credentials().twitch_user_id.clone();
     let grant = twitch_login(&mock, &me, &["user:read:blocked_users"]).await;
     let (credentials, _) = twitch_credentials(&mock, &grant, &me);
@@ -329,7 +322,7 @@ async fn x_login(
 
 #[tokio::test]
 async fn an_x_pkce_login_completed_through_the_redirect_gives_the_user_a_refreshable_token() {
-    let mock = mock(fast()).await;
+    let mock = mock(SignInConfig::without_waits()).await;
     let user = mock.nth_user(5).unwrap();
     mock.authorize_as(&user.id).unwrap();
     let grant = x_login(&mock, &mock.x_token_url(), |u| u).await.unwrap();
@@ -360,7 +353,7 @@ async fn an_x_pkce_login_completed_through_the_redirect_gives_the_user_a_refresh
 
 #[tokio::test]
 async fn a_forged_state_a_denial_and_a_garbage_token_answer_each_end_the_x_login() {
-    let mock = mock(fast()).await;
+    let mock = mock(SignInConfig::without_waits()).await;
     let forged = x_login(&mock, &mock.x_token_url(), |mut u| {
         let pairs: Vec<(String, String)> = u.query_pairs().into_owned().collect();
         u.query_pairs_mut().clear();
@@ -393,7 +386,7 @@ async fn a_forged_state_a_denial_and_a_garbage_token_answer_each_end_the_x_login
 
 #[tokio::test]
 async fn a_twitch_token_is_validated_before_its_first_request_and_refreshed_when_invalid() {
-    let mock = mock(fast()).await;
+    let mock = mock(SignInConfig::without_waits()).await;
     let me = mock.credentials().twitch_user_id.clone();
     let grant = twitch_login(&mock, &me, &TWITCH_SCOPES).await;
     // Revoked before the first request: the validation at start finds it, not the API.
@@ -474,7 +467,7 @@ async fn the_device_poll_slows_down_when_asked_and_sends_the_device_grant_as_twi
 async fn an_x_token_rotates_on_refresh_and_the_new_pair_is_persisted_before_use() {
     let mock = mock(SignInConfig {
         token_max_uses: Some(1),
-        ..fast()
+        ..SignInConfig::without_waits()
     })
     .await;
     let user = mock.nth_user(6).unwrap();

@@ -39,13 +39,6 @@ async fn mock(sign_in: SignInConfig) -> MockServer {
     .unwrap()
 }
 
-fn fast() -> SignInConfig {
-    SignInConfig {
-        device_interval_secs: 0,
-        ..SignInConfig::default()
-    }
-}
-
 const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 const SCOPES: &str = "user:read:blocked_users user:manage:blocked_users";
 
@@ -101,7 +94,7 @@ async fn helix_list(mock: &MockServer, token: &str, user: &str) -> u16 {
 
 #[tokio::test]
 async fn an_approved_device_code_gives_a_token_the_api_accepts_as_its_user() {
-    let mock = mock(fast()).await;
+    let mock = mock(SignInConfig::without_waits()).await;
     let (code, user_code) = device(&mock).await;
     assert_eq!(
         poll(&mock, &code).await,
@@ -147,14 +140,14 @@ async fn an_approved_device_code_gives_a_token_the_api_accepts_as_its_user() {
 
 #[tokio::test]
 async fn a_denied_an_expired_and_a_too_eager_device_code_are_answered_as_twitch_does() {
-    let mock = mock(fast()).await;
+    let mock = mock(SignInConfig::without_waits()).await;
     let (code, user_code) = device(&mock).await;
     assert!(mock.deny_device(&user_code));
     assert_eq!(poll(&mock, &code).await.1["message"], "access_denied");
 
     let expiring = mock_with(SignInConfig {
         device_code_secs: 0,
-        ..fast()
+        ..SignInConfig::without_waits()
     })
     .await;
     let (code, _) = device(&expiring).await;
@@ -181,7 +174,7 @@ async fn mock_with(config: SignInConfig) -> MockServer {
 async fn a_twitch_refresh_token_works_once_and_revoke_ends_a_token() {
     let mock = mock(SignInConfig {
         token_max_uses: Some(2),
-        ..fast()
+        ..SignInConfig::without_waits()
     })
     .await;
     let (code, user_code) = device(&mock).await;
@@ -288,7 +281,7 @@ fn get<'a>(q: &'a [(String, String)], k: &str) -> Option<&'a str> {
 
 #[tokio::test]
 async fn x_pkce_checks_the_verifier_and_rotates_refresh_tokens() {
-    let mock = mock(fast()).await;
+    let mock = mock(SignInConfig::without_waits()).await;
     let redirect = "http://127.0.0.1:9/callback";
     let verifier = "a-verifier-of-at-least-forty-three-characters-0123456789";
     let user = mock.nth_user(3).unwrap();
@@ -375,7 +368,7 @@ async fn x_pkce_checks_the_verifier_and_rotates_refresh_tokens() {
 
 #[tokio::test]
 async fn a_denied_authorization_redirects_with_an_error_and_a_bad_client_gets_no_redirect() {
-    let mock = mock(fast()).await;
+    let mock = mock(SignInConfig::without_waits()).await;
     mock.deny_next_authorization();
     let q = authorize(&mock, "v".repeat(43).as_str(), "http://127.0.0.1:9/cb").await;
     assert_eq!(

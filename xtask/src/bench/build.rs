@@ -42,6 +42,22 @@ pub(super) fn build_cost(root: &Path) -> Result<Vec<BuildCost>> {
         ),
         reexport: "blockbind",
     };
+    // The floor first: the transport alone, with the workspace's own dependency lines.
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml"))?;
+    let floor = Case {
+        name: "floor",
+        dependency: ["reqwest", "serde", "tokio"]
+            .iter()
+            .map(|name| workspace_dependency(&manifest, name))
+            .collect::<Result<Vec<_>>>()?
+            .join("\n"),
+        reexport: "reqwest",
+    };
+    let dir = scratch.join(floor.name);
+    let measured = cold_build(&dir, &floor, &lock);
+    let _ = std::fs::remove_dir_all(&dir);
+    let floor_s = measured?.seconds;
+    println!("  floor (reqwest, serde, tokio): cold {floor_s:.1} s");
     let mut results = Vec::new();
     for api in BenchApi::ALL {
         let (ours, peer, peer_label, generated_crate, touched) = match api {
@@ -110,10 +126,25 @@ pub(super) fn build_cost(root: &Path) -> Result<Vec<BuildCost>> {
             units_s: units.map(|u| u.iter().map(|(_, s)| s).sum()),
             touched: touched.to_string(),
             rebuild_s,
+            floor_s: Some(floor_s),
         });
     }
     let _ = std::fs::remove_dir(&scratch);
     Ok(results)
+}
+
+/// The `name = ...` line of `[workspace.dependencies]` in the root manifest's text.
+fn workspace_dependency(manifest: &str, name: &str) -> Result<String> {
+    let section = manifest
+        .split("[workspace.dependencies]")
+        .nth(1)
+        .context("no [workspace.dependencies] in Cargo.toml")?;
+    let section = section.split("\n[").next().unwrap_or(section);
+    section
+        .lines()
+        .find(|line| line.starts_with(&format!("{name} =")))
+        .map(str::to_string)
+        .with_context(|| format!("no {name} in [workspace.dependencies]"))
 }
 
 /// Writes the scratch crate (with the workspace's Cargo.lock, so versions resolve as in the

@@ -104,6 +104,9 @@ pub(crate) struct BuildCost {
     /// The file whose modification time was bumped, and the release rebuild that followed.
     pub(crate) touched: String,
     pub(crate) rebuild_s: f64,
+    /// The floor: a cold release build of a scratch crate on the workspace's `reqwest` (with
+    /// rustls), `serde` and `tokio` alone, the transport any client on this stack needs.
+    pub(crate) floor_s: Option<f64>,
 }
 
 pub(crate) fn build_rows(b: &BuildCost) -> Vec<String> {
@@ -132,7 +135,7 @@ pub(crate) fn build_rows(b: &BuildCost) -> Vec<String> {
     } else {
         format!("median of {} rounds", b.rounds)
     };
-    vec![
+    let mut rows = vec![
         row([
             &format!(
                 "cold `cargo build --release`, a scratch crate on `blockbind` (path, `default-features = false`, only `{}`) vs on {}, dependencies included, a target dir each",
@@ -161,7 +164,17 @@ pub(crate) fn build_rows(b: &BuildCost) -> Vec<String> {
             "reported",
             "",
         ]),
-    ]
+    ];
+    if let Some(floor) = b.floor_s {
+        rows.push(row([
+            "the floor: cold `cargo build --release` of a scratch crate on the workspace's `reqwest` 0.13 (`rustls`, `json`, `query`, `stream`), `serde` and `tokio` alone, no blockbind code",
+            &format!("{floor:.1} s, against {} {:.1} s", b.peer, b.peer_s),
+            &format!("**{:.2}** of the peer's time", floor / b.peer_s),
+            "reported",
+            "",
+        ]));
+    }
+    rows
 }
 
 #[cfg(test)]
@@ -215,6 +228,7 @@ mod tests {
             units_s: Some(160.0),
             touched: "crates/x-v2/src/lib.rs".into(),
             rebuild_s: 31.26,
+            floor_s: None,
         };
         assert_eq!(
             build_rows(&b),
